@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// fairgrpo: a notebook-style REPL and scripting environment for fairness-aware RL.
+//
+// Module graph (dependencies point one way, downwards):
+//
+//   CBLAS (OpenBLAS)   CPNG (libpng)   CReadline (GNU readline)   CSystem (CPU features)
+//        |                                                          CKernels (fused loops)
+//        |                                    |                        |
+//     Tensors  (tensor, autodiff, random, BLAS bridge)  <--------------+
+//        |
+//       NN     (layers, optimizers, parameter files)
+//        |
+//   fairgrpo (executable)    fairgrpo-bench (benchmark executable)
+import PackageDescription
+
+let package = Package(
+    name: "fairgrpo",
+    products: [
+        .executable(name: "fairgrpo", targets: ["fairgrpo"]),
+        .executable(name: "fairgrpo-bench", targets: ["fairgrpo-bench"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries. Each names the Debian package that provides it.
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        // readline's pkg-config file adds -D flags SwiftPM rejects, so it is linked
+        // from the module map instead.
+        .systemLibrary(
+            name: "CReadline", path: "Sources/CReadline",
+            providers: [.apt(["libreadline-dev"])]),
+        // Small C helpers Swift cannot express: CPUID feature tests.
+        .target(name: "CSystem", path: "Sources/CSystem"),
+        // Fused numeric loops, vectorised per CPU (see kernels.c).
+        .target(
+            name: "CKernels", path: "Sources/CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+
+        .target(
+            name: "Tensors", dependencies: ["CBLAS", "CSystem", "CKernels"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
+        .executableTarget(
+            name: "fairgrpo",
+            dependencies: [
+                "Tensors", "NN", "CReadline", "CPNG",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN"]),
+
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,115 @@
+import CBLAS
+import CSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place that talks to OpenBLAS: matrix products and what the
+/// library reports about itself.
+public enum BLAS {
+    /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major. `op` transposes
+    /// when the flag is set, without copying: A is stored [m, k], or [k, m]
+    /// when `transposeA`; B is [k, n], or [n, k] when `transposeB`.
+    static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        beta: Float, c: UnsafeMutablePointer<Float>
+    ) {
+        if m == 0 || n == 0 { return }
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        let work = m * n * k
+        guard work >= ParallelGEMM.minimumWork, ThreadPolicy.maximumThreads >= 2, let parallel = ParallelGEMM.shared,
+              work < ThreadPolicy.threadedWork, Swift.max(m, n) >= 32 else {
+            ThreadPolicy.prepare(work: work)
+            rawSgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+            return
+        }
+        ThreadPolicy.prepare(work: 0)  // each half runs single-threaded
+        if m >= n {
+            // Split C (and op(A)) by rows. Row r of op(A) starts at a + r*k, or
+            // at column r (a + r) when A is stored transposed.
+            let m1 = (m / 2 + 7) & ~7
+            let a2 = transposeA ? a + m1 : a + m1 * k
+            parallel.run(
+                { rawSgemm(transposeA, transposeB, m1, n, k, alpha, a, lda, b, ldb, beta, c, n) },
+                { rawSgemm(transposeA, transposeB, m - m1, n, k, alpha, a2, lda, b, ldb, beta, c + m1 * n, n) })
+        } else {
+            // Split C (and op(B)) by columns.
+            let n1 = (n / 2 + 7) & ~7
+            let b2 = transposeB ? b + n1 * k : b + n1
+            parallel.run(
+                { rawSgemm(transposeA, transposeB, m, n1, k, alpha, a, lda, b, ldb, beta, c, n) },
+                { rawSgemm(transposeA, transposeB, m, n - n1, k, alpha, a, lda, b2, ldb, beta, c + n1, n) })
+        }
+    }
+
+    @inline(__always)
+    private static func rawSgemm(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(Swift.max(lda, 1)), b, blasint(Swift.max(ldb, 1)),
+            beta, c, blasint(Swift.max(ldc, 1)))
+    }
+
+    /// The kernel set OpenBLAS runs, e.g. "SkylakeX" or "Prescott".
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// Library version and build options, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY ...".
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    /// The version number alone, e.g. "0.3.21".
+    public static var version: String {
+        let words = configuration.split(separator: " ")
+        if let i = words.firstIndex(of: "OpenBLAS"), i + 1 < words.count { return String(words[i + 1]) }
+        return "unknown"
+    }
+
+    /// Threads OpenBLAS uses for one call.
+    public static var threadCount: Int { ThreadPolicy.state.withLock { $0.maximum } }
+
+    /// Sets the most threads one product may use (the default is what
+    /// OpenBLAS chose: the number of cores, or OPENBLAS_NUM_THREADS).
+    public static func setThreadCount(_ n: Int) {
+        ThreadPolicy.state.withLock { $0 = ThreadPolicy.State(maximum: Swift.max(1, n), current: Swift.max(1, n)) }
+        openblas_set_num_threads(Int32(Swift.max(1, n)))
+    }
+}
+
+import Synchronization
+
+/// Keeps OpenBLAS's own threading off; `ParallelGEMM` splits products instead.
+///
+/// OpenBLAS splits any product above about 2.6·10⁵ multiply-adds across all
+/// threads, and waking its sleeping workers costs tens of microseconds: more
+/// than a 256×128×128 product takes on one core. Its idle workers also spin
+/// with sched_yield, taking the second core from our own helper. Measured
+/// here, one MLP training step at 256 rows ran 1.8× faster with
+/// single-threaded products, and splitting products ourselves matched
+/// OpenBLAS's threaded speed at 1024³. Products of at least `threadedWork`
+/// multiply-adds would use OpenBLAS's threads (none do at present).
+enum ThreadPolicy {
+    static let threadedWork = Int.max
+
+    struct State { var maximum: Int; var current: Int }
+    static var maximumThreads: Int { state.withLock { $0.maximum } }
+    static let state: Mutex<State> = {
+        let n = Int(openblas_get_num_threads())
+        return Mutex(State(maximum: n, current: n))
+    }()
+
+    @inline(__always)
+    static func prepare(work: Int) {
+        state.withLock { s in
+            let wanted = work >= threadedWork ? s.maximum : 1
+            if wanted != s.current {
+                openblas_set_num_threads(Int32(wanted))
+                s.current = wanted
+            }
+        }
+    }
+}
