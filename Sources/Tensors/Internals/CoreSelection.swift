@@ -36,10 +36,16 @@ public enum BLASCoreSelection {
     }
 
     /// Whether the user chose a core (`OPENBLAS_CORETYPE` is set).
-    public static var userChoseCore: Bool { getenv("OPENBLAS_CORETYPE") != nil }
+    public static var userChoseCore: Bool { getenv("OPENBLAS_CORETYPE") != nil && !coreWasSelected }
 
     /// Whether this process was restarted by `ensureFastCore` to change the core.
     public static var coreWasSelected: Bool { getenv(markerVariable) != nil }
+
+    /// The generic core OpenBLAS had picked before `ensureFastCore` replaced it.
+    public static var originallyDetectedCore: String? {
+        guard let raw = getenv(markerVariable) else { return nil }
+        return String(cString: raw)
+    }
 
     /// Restarts the process with a better `OPENBLAS_CORETYPE` when OpenBLAS
     /// chose a generic core on a CPU with AVX2 or AVX-512 and the user has not
@@ -47,8 +53,9 @@ public enum BLASCoreSelection {
     /// restart failed (then `--version` shows the warning and the fix).
     public static func ensureFastCore(arguments: [String]) {
         guard !userChoseCore, !coreWasSelected, let core = recommendedCore() else { return }
+        let detected = BLAS.coreName
         setenv("OPENBLAS_CORETYPE", core, 1)
-        setenv(markerVariable, "1", 1)
+        setenv(markerVariable, detected, 1)
         var cArgs: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         cArgs.append(nil)
         _ = fg_reexec_self(&cArgs)
