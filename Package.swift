@@ -48,10 +48,16 @@ let package = Package(
             name: "Tensors", dependencies: ["CBLAS", "CSystem", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
+        // The language: lexer, parser, interpreter. Knows nothing about ML.
+        .target(
+            name: "Lang",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+        // The binding layer: builtins, sessions, notebook export.
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
-                "Tensors", "NN", "CReadline", "CPNG",
+                "Tensors", "NN", "Lang", "Notebook", "CReadline", "CPNG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN"]),

@@ -1,0 +1,88 @@
+/// A position in a source text: 1-based line and column (in characters).
+public struct SourceLocation: Equatable, Hashable, Sendable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) { self.line = line; self.column = column }
+    public var description: String { "\(line):\(column)" }
+}
+
+/// A named source text, with fast access to its lines for error reports.
+public final class SourceFile: Sendable {
+    public let name: String
+    public let text: String
+    public let lines: [Substring]
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// Decodes bytes as UTF-8; invalid sequences become U+FFFD, which the lexer
+    /// then reports as an unexpected character at its exact place.
+    public convenience init(name: String, bytes: [UInt8]) {
+        self.init(name: name, text: String(decoding: bytes, as: UTF8.self))
+    }
+
+    public func line(_ n: Int) -> Substring? { n >= 1 && n <= lines.count ? lines[n - 1] : nil }
+}
+
+/// An error or warning at a place in a source file, rendered as
+///
+///     train.fg:3:7: error: expected ')' after arguments
+///         f(a, b
+///               ^
+public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning, note }
+
+    public var severity: Severity
+    public var message: String
+    public var file: String
+    public var location: SourceLocation
+    /// The text of the offending line, shown with a caret under the column.
+    public var sourceLine: String?
+    /// Extra lines printed after the caret ("did you mean ...").
+    public var notes: [String]
+
+    public init(_ severity: Severity = .error, _ message: String, file: String, location: SourceLocation,
+                sourceLine: String? = nil, notes: [String] = []) {
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.location = location
+        self.sourceLine = sourceLine
+        self.notes = notes
+    }
+
+    public init(_ severity: Severity = .error, _ message: String, at location: SourceLocation, in source: SourceFile,
+                notes: [String] = []) {
+        self.init(severity, message, file: source.name, location: location,
+                  sourceLine: source.line(location.line).map(String.init), notes: notes)
+    }
+
+    /// The header line alone: `file:line:col: error: message`.
+    public var headline: String { "\(file):\(location.line):\(location.column): \(severity.rawValue): \(message)" }
+
+    /// Header, the source line with a caret, then notes.
+    public var description: String {
+        var out = headline
+        if let line = sourceLine {
+            let shown = String(line.prefix(200)).replacingTabs
+            out += "\n    " + shown
+            out += "\n    " + String(repeating: " ", count: max(0, min(location.column - 1, shown.count))) + "^"
+        }
+        for note in notes { out += "\n" + note }
+        return out
+    }
+}
+
+/// Several diagnostics from one pass (the parser reports all it can find).
+public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+extension String {
+    var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
+}

@@ -1,0 +1,227 @@
+/// Anything that can be called: builtins, user functions, bound methods.
+public protocol Callable: AnyObject {
+    var name: String { get }
+    /// The parameters, for argument binding, help and keyword completion.
+    var parameters: [Parameter] { get }
+    func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value
+}
+
+extension Callable {
+    /// `name(a, b=1, *rest)`.
+    public var signature: String {
+        name + "(" + parameters.map(\.display).joined(separator: ", ") + ")"
+    }
+}
+
+/// A declared parameter.
+public struct Parameter: Sendable {
+    public enum Kind: Sendable { case regular, variadic, keywordOnly }
+    public let name: String
+    /// The default, shown in help; nil for a required parameter.
+    public let defaultValue: Value?
+    public let kind: Kind
+
+    public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .regular) {
+        self.name = name; self.defaultValue = defaultValue; self.kind = kind
+    }
+
+    public static func variadic(_ name: String) -> Parameter { Parameter(name, kind: .variadic) }
+
+    var display: String {
+        switch kind {
+        case .variadic: return "*" + name
+        case .regular, .keywordOnly:
+            if let d = defaultValue { return "\(name)=\(d.repr)" }
+            return name
+        }
+    }
+}
+
+/// Arguments of one call after binding to the parameters: one slot per
+/// parameter (variadic parameters receive a list).
+public struct Arguments {
+    public let callee: String
+    public let parameters: [Parameter]
+    public var values: [Value?]
+    public let location: SourceLocation?
+
+    /// Binds positional and keyword arguments to `parameters`, with errors a
+    /// user can act on (unknown keyword → the accepted names).
+    public static func bind(
+        _ positional: [Value], _ keywords: [(String, Value)], to parameters: [Parameter],
+        callee: String, signature: String, location: SourceLocation?
+    ) throws -> Arguments {
+        var values = [Value?](repeating: nil, count: parameters.count)
+        var p = 0
+        var variadic: [Value] = []
+        for (i, v) in positional.enumerated() {
+            while p < parameters.count && parameters[p].kind == .keywordOnly { p += 1 }
+            guard p < parameters.count else {
+                let accepted = parameters.filter { $0.kind != .keywordOnly }.count
+                throw RuntimeError("\(callee)() takes at most \(accepted) positional argument\(accepted == 1 ? "" : "s") but \(positional.count) were given; usage: \(signature)")
+            }
+            if parameters[p].kind == .variadic {
+                variadic.append(contentsOf: positional[i...])
+                values[p] = .list(variadic)
+                break
+            }
+            values[p] = v
+            p += 1
+        }
+        for (name, v) in keywords {
+            guard let index = parameters.firstIndex(where: { $0.name == name && $0.kind != .variadic }) else {
+                let names = parameters.filter { $0.kind != .variadic }.map(\.name)
+                var notes: [String] = []
+                if let n = Suggestions.note(for: name, among: names) { notes.append(n) }
+                let accepted = names.isEmpty ? "it takes no keyword arguments" : "accepted: " + names.joined(separator: ", ")
+                throw RuntimeError("\(callee)() got an unexpected keyword argument '\(name)'; \(accepted)", notes: notes)
+            }
+            if values[index] != nil {
+                throw RuntimeError("\(callee)() got multiple values for argument '\(name)'")
+            }
+            values[index] = v
+        }
+        for (i, param) in parameters.enumerated() where values[i] == nil {
+            if param.kind == .variadic { values[i] = .list([]); continue }
+            guard let d = param.defaultValue else {
+                throw RuntimeError("\(callee)() missing required argument '\(param.name)'; usage: \(signature)")
+            }
+            values[i] = d
+        }
+        return Arguments(callee: callee, parameters: parameters, values: values, location: location)
+    }
+
+    /// The value bound to `name`.
+    public subscript(_ name: String) -> Value {
+        guard let i = parameters.firstIndex(where: { $0.name == name }) else {
+            preconditionFailure("\(callee)() has no parameter '\(name)'")
+        }
+        return values[i] ?? .none
+    }
+
+    public func isNone(_ name: String) -> Bool {
+        if case .none = self[name] { return true }
+        return false
+    }
+
+    private func typeError(_ name: String, _ expected: String) -> RuntimeError {
+        RuntimeError("\(callee)(): argument '\(name)' must be \(expected), got \(self[name].typeName) \(self[name].repr.prefix(40))")
+    }
+
+    public func number(_ name: String) throws -> Double {
+        switch self[name] {
+        case .number(let v): return v
+        case .bool(let b): return b ? 1 : 0
+        default: throw typeError(name, "a number")
+        }
+    }
+
+    public func integer(_ name: String) throws -> Int {
+        let v = try number(name)
+        guard v == v.rounded(), abs(v) < 9e15 else { throw typeError(name, "a whole number") }
+        return Int(v)
+    }
+
+    public func optionalInteger(_ name: String) throws -> Int? { isNone(name) ? nil : try integer(name) }
+    public func optionalNumber(_ name: String) throws -> Double? { isNone(name) ? nil : try number(name) }
+
+    public func string(_ name: String) throws -> String {
+        guard case .string(let s) = self[name] else { throw typeError(name, "a string") }
+        return s
+    }
+
+    public func optionalString(_ name: String) throws -> String? { isNone(name) ? nil : try string(name) }
+
+    public func bool(_ name: String) throws -> Bool {
+        guard case .bool(let b) = self[name] else { throw typeError(name, "true or false") }
+        return b
+    }
+
+    public func list(_ name: String) throws -> [Value] {
+        switch self[name] {
+        case .list(let l): return l.items
+        case .object(let o):
+            if let items = try o.iterationValues() { return items }
+            throw typeError(name, "a list")
+        default: throw typeError(name, "a list")
+        }
+    }
+
+    /// A library object of the given type.
+    public func object<T>(_ name: String, as type: T.Type, _ expected: String) throws -> T {
+        guard case .object(let o) = self[name], let t = o as? T else { throw typeError(name, expected) }
+        return t
+    }
+}
+
+/// A function implemented in Swift and registered by the binding layer.
+public final class BuiltinFunction: Callable, @unchecked Sendable {
+    public let name: String
+    public let parameters: [Parameter]
+    /// One line: what it does.
+    public let summary: String
+    /// More text: defaults, details.
+    public let details: String
+    /// One example of use.
+    public let example: String
+    let body: (Arguments, Interpreter) throws -> Value
+
+    public init(
+        _ name: String, _ parameters: [Parameter] = [], summary: String, details: String = "", example: String,
+        body: @escaping (Arguments, Interpreter) throws -> Value
+    ) {
+        self.name = name; self.parameters = parameters
+        self.summary = summary; self.details = details; self.example = example
+        self.body = body
+    }
+
+    public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try body(arguments, interpreter)
+    }
+
+    /// The help text shown by `help(name)`, `:help name` and `name?`.
+    public var help: String {
+        var lines = [signature, "", summary]
+        if !details.isEmpty { lines += ["", details] }
+        lines += ["", "example:", "    " + example.replacingOccurrences("\n", "\n    ")]
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A method of a library object, bound to it.
+public final class BoundMethod: Callable, @unchecked Sendable {
+    public let name: String
+    public let parameters: [Parameter]
+    public let summary: String
+    let body: (Arguments, Interpreter) throws -> Value
+    public init(_ name: String, _ parameters: [Parameter] = [], summary: String = "",
+                body: @escaping (Arguments, Interpreter) throws -> Value) {
+        self.name = name; self.parameters = parameters; self.summary = summary; self.body = body
+    }
+    public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value { try body(arguments, interpreter) }
+}
+
+/// A function defined with `fn`.
+public final class UserFunction: Callable {
+    public let name: String
+    public let parameters: [Parameter]
+    let declaration: FunctionStmt
+    let source: SourceFile
+
+    init(declaration: FunctionStmt, defaults: [Value?], source: SourceFile) {
+        self.name = declaration.name.name
+        self.declaration = declaration
+        self.source = source
+        self.parameters = zip(declaration.parameters, defaults).map { Parameter($0.0.name, default: $0.1) }
+    }
+
+    public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
+        try interpreter.invoke(self, arguments)
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,157 @@
+/// Turns source text into tokens.
+///
+/// Newlines end statements, except inside parentheses and brackets (so a call
+/// or list may span lines). Inside braces they separate statements of a block;
+/// the parser skips them inside record literals. `#` starts a comment.
+public struct Lexer {
+    public private(set) var tokens: [Token] = []
+    public private(set) var errors: [(String, SourceLocation)] = []
+    /// True when the text ended inside a string or an open bracket: more
+    /// lines would complete it (the REPL then asks for a continuation line).
+    public private(set) var endsIncomplete = false
+
+    /// Longest string or number literal accepted, in characters.
+    public static let maximumLiteralLength = 1 << 24
+
+    public init(_ text: String) {
+        lex(Array(text.unicodeScalars))
+    }
+
+    private mutating func lex(_ s: [Unicode.Scalar]) {
+        var i = 0, line = 1, column = 1
+        var depth: [Unicode.Scalar] = []  // open ( [ {
+        func location() -> SourceLocation { SourceLocation(line: line, column: column) }
+
+        while i < s.count {
+            let c = s[i]
+            let start = location()
+            switch c {
+            case " ", "\t", "\r":
+                i += 1; column += 1
+            case "\n":
+                if depth.last != "(" && depth.last != "[" {
+                    if let last = tokens.last, last.kind != .newline { tokens.append(Token(kind: .newline, location: start, length: 1)) }
+                }
+                i += 1; line += 1; column = 1
+            case "#":
+                while i < s.count && s[i] != "\n" { i += 1; column += 1 }
+            case "0"..."9", "." where i + 1 < s.count && ("0"..."9").contains(s[i + 1]) && (tokens.last.map { !$0.isValueEnd } ?? true):
+                let begin = i
+                while i < s.count && (s[i].properties.numericType != nil && ("0"..."9").contains(s[i]) || s[i] == "." || s[i] == "_") {
+                    if s[i] == "." && i + 1 < s.count && s[i + 1] == "." { break }
+                    i += 1
+                }
+                if i < s.count && (s[i] == "e" || s[i] == "E") {
+                    var j = i + 1
+                    if j < s.count && (s[j] == "+" || s[j] == "-") { j += 1 }
+                    if j < s.count && ("0"..."9").contains(s[j]) {
+                        i = j
+                        while i < s.count && ("0"..."9").contains(s[i]) { i += 1 }
+                    }
+                }
+                let text = String(String.UnicodeScalarView(s[begin..<i])).replacingUnderscores
+                let length = i - begin
+                column += length
+                if let v = Double(text), length <= Lexer.maximumLiteralLength {
+                    tokens.append(Token(kind: .number(v), location: start, length: length))
+                } else {
+                    errors.append(("invalid number literal '\(text.prefix(40))'", start))
+                    tokens.append(Token(kind: .number(.nan), location: start, length: length))
+                }
+            case "\"", "'":
+                lexString(s, &i, &line, &column, quote: c, start: start)
+            case _ where c == "_" || c.properties.isAlphabetic:
+                let begin = i
+                while i < s.count && (s[i] == "_" || s[i].properties.isAlphabetic || ("0"..."9").contains(s[i])) { i += 1 }
+                let word = String(String.UnicodeScalarView(s[begin..<i]))
+                column += i - begin
+                let kind: TokenKind = Keyword(rawValue: word).map { .keyword($0) } ?? .identifier(word)
+                tokens.append(Token(kind: kind, location: start, length: i - begin))
+            default:
+                // Longest symbol first: two characters, then one.
+                var matched: Symbol?
+                if i + 1 < s.count, let two = Symbol(rawValue: String(Character(c)) + String(Character(s[i + 1]))) { matched = two }
+                else if let one = Symbol(rawValue: String(Character(c))) { matched = one }
+                guard let symbol = matched else {
+                    let shown = c == "\u{FFFD}" ? "invalid UTF-8 byte sequence" : "unexpected character '\(Character(c))'"
+                    errors.append((shown, start))
+                    i += 1; column += 1
+                    continue
+                }
+                switch symbol {
+                case .leftParen: depth.append("(")
+                case .leftBracket: depth.append("[")
+                case .leftBrace: depth.append("{")
+                case .rightParen, .rightBracket, .rightBrace: if !depth.isEmpty { depth.removeLast() }
+                default: break
+                }
+                let n = symbol.rawValue.unicodeScalars.count
+                i += n; column += n
+                tokens.append(Token(kind: .symbol(symbol), location: start, length: n))
+            }
+        }
+        if !depth.isEmpty { endsIncomplete = true }
+        if let last = tokens.last, last.kind != .newline {
+            tokens.append(Token(kind: .newline, location: SourceLocation(line: line, column: column), length: 0))
+        }
+        tokens.append(Token(kind: .end, location: SourceLocation(line: line, column: column), length: 0))
+    }
+
+    private mutating func lexString(_ s: [Unicode.Scalar], _ i: inout Int, _ line: inout Int, _ column: inout Int,
+                                    quote: Unicode.Scalar, start: SourceLocation) {
+        var value = String.UnicodeScalarView()
+        let begin = i
+        i += 1; column += 1
+        while true {
+            guard i < s.count else {
+                errors.append(("unterminated string (missing closing \(quote))", start))
+                endsIncomplete = true
+                tokens.append(Token(kind: .string(String(value)), location: start, length: i - begin))
+                return
+            }
+            let c = s[i]
+            if c == quote { i += 1; column += 1; break }
+            if c == "\n" { line += 1; column = 1; value.append(c); i += 1; continue }
+            if c == "\\" && i + 1 < s.count {
+                let e = s[i + 1]
+                i += 2; column += 2
+                switch e {
+                case "n": value.append("\n")
+                case "t": value.append("\t")
+                case "r": value.append("\r")
+                case "0": value.append("\0")
+                case "\\", "\"", "'": value.append(e)
+                case "\n": line += 1; column = 1  // line continuation inside a string
+                default:
+                    errors.append(("unknown escape sequence '\\\(Character(e))'", SourceLocation(line: line, column: column - 2)))
+                }
+                continue
+            }
+            value.append(c)
+            i += 1; column += 1
+            if value.count > Lexer.maximumLiteralLength {
+                errors.append(("string literal longer than \(Lexer.maximumLiteralLength) characters", start))
+                while i < s.count && s[i] != quote { i += 1 }
+                i += 1
+                break
+            }
+        }
+        tokens.append(Token(kind: .string(String(value)), location: start, length: i - begin))
+    }
+}
+
+extension Token {
+    /// Whether this token can end an operand (so a following "." is member access, not a number).
+    var isValueEnd: Bool {
+        switch kind {
+        case .number, .string, .identifier: return true
+        case .symbol(let s): return s == .rightParen || s == .rightBracket || s == .rightBrace
+        case .keyword(let k): return k == .true || k == .false || k == .none
+        default: return false
+        }
+    }
+}
+
+extension String {
+    var replacingUnderscores: String { String(filter { $0 != "_" }) }
+}

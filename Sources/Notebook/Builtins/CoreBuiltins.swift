@@ -1,0 +1,155 @@
+import Lang
+import Tensors
+
+/// General-purpose builtins: printing, collections, numbers, help, time, seeding.
+enum CoreBuiltins {
+    static func register(in session: Session) {
+        let i = session.interpreter
+        i.register(BuiltinFunction(
+            "print", [.variadic("values"), Parameter("sep", default: .string(" ")), Parameter("end", default: .string("\n"))],
+            summary: "Prints values separated by `sep` and followed by `end`.",
+            example: "print(\"reward\", 0.42, sep=\": \")"
+        ) { a, interp in
+            let sep = try a.string("sep"), end = try a.string("end")
+            interp.write(try a.list("values").map(\.display).joined(separator: sep) + end)
+            return .none
+        })
+        i.register(BuiltinFunction(
+            "range", [Parameter("start"), Parameter("stop", default: .none), Parameter("step", default: .number(1))],
+            summary: "The whole numbers from start (default 0) up to but not including stop, by step.",
+            details: "range(n) counts 0..n-1. It is lazy: range(1000000) makes no list.",
+            example: "for i in range(3) { print(i) }"
+        ) { a, _ in
+            var start = try a.integer("start"), stop = 0
+            if let s = try a.optionalInteger("stop") { stop = s } else { stop = start; start = 0 }
+            let step = try a.integer("step")
+            guard step != 0 else { throw RuntimeError("range(): step must not be zero") }
+            return .object(RangeObject(start: start, stop: stop, step: step))
+        })
+        i.register(BuiltinFunction(
+            "len", [Parameter("x")], summary: "The number of items of a list, string, record, range or tensor (its first dimension).",
+            example: "len([1, 2, 3])"
+        ) { a, _ in
+            switch a["x"] {
+            case .list(let l): return .number(Double(l.items.count))
+            case .string(let s): return .number(Double(s.count))
+            case .record(let r): return .number(Double(r.keys.count))
+            case .object(let o):
+                if let n = o.length() { return .number(Double(n)) }
+                throw RuntimeError("len(): a \(o.typeName) has no length")
+            default: throw RuntimeError("len(): a \(a["x"].typeName) has no length")
+            }
+        })
+        i.register(BuiltinFunction(
+            "help", [Parameter("name", default: .none)],
+            summary: "Help for a builtin (by value or by name), or the list of builtins.",
+            details: "In the REPL, `:help name` and `name?` do the same.",
+            example: "help(range)"
+        ) { [unowned session] a, interp in
+            switch a["name"] {
+            case .none: interp.write(session.helpIndex + "\n")
+            case .string(let n):
+                guard let text = session.help(for: n) else {
+                    throw RuntimeError("help(): no builtin or variable named '\(n)'",
+                                       notes: Suggestions.note(for: n, among: interp.definedNames).map { [$0] } ?? [])
+                }
+                interp.write(text + "\n")
+            case .function(let f):
+                interp.write((session.help(for: f.name) ?? f.signature) + "\n")
+            case let v:
+                interp.write("\(v.typeName)\n")
+            }
+            return .none
+        })
+        i.register(BuiltinFunction(
+            "seed", [Parameter("n")],
+            summary: "Reseeds the session's random generator, so what follows is reproducible.",
+            details: "Functions that take `seed=` use their own generator instead.",
+            example: "seed(0); randn([2, 2])"
+        ) { [unowned session] a, _ in
+            let n = try a.integer("n")
+            guard n >= 0 else { throw RuntimeError("seed(): the seed must be non-negative, got \(n)") }
+            session.generator = SeededGenerator(seed: UInt64(n))
+            return .none
+        })
+        i.register(BuiltinFunction(
+            "time", [], summary: "Seconds on a monotonic clock: subtract two readings to time code.",
+            example: "t0 = time(); s = 0; for i in range(100000) { s = s + i }; print(time() - t0)"
+        ) { _, _ in .number(monotonicSeconds()) })
+        i.register(BuiltinFunction(
+            "type", [Parameter("x")], summary: "The type name of a value.", example: "type([1, 2])"
+        ) { a, _ in .string(a["x"].typeName) })
+        i.register(BuiltinFunction(
+            "str", [Parameter("x")], summary: "A value as text (as print shows it).", example: "\"step \" + str(3)"
+        ) { a, _ in .string(a["x"].display) })
+        i.register(BuiltinFunction(
+            "round", [Parameter("x"), Parameter("digits", default: .number(0))],
+            summary: "Rounds a number to `digits` decimals.", example: "round(3.14159, 2)"
+        ) { a, _ in
+            let digits = try a.integer("digits")
+            guard (0...15).contains(digits) else { throw RuntimeError("round(): digits must be in 0...15") }
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            return .number((try a.number("x") * scale).rounded() / scale)
+        })
+        i.register(BuiltinFunction(
+            "sorted", [Parameter("items")], summary: "A sorted copy of a list of numbers or of strings.", example: "sorted([3, 1, 2])"
+        ) { a, _ in
+            let items = try a.list("items")
+            if items.allSatisfy({ if case .number = $0 { return true }; return false }) {
+                return .list(items.sorted { if case .number(let x) = $0, case .number(let y) = $1 { return x < y }; return false })
+            }
+            if items.allSatisfy({ if case .string = $0 { return true }; return false }) {
+                return .list(items.sorted { if case .string(let x) = $0, case .string(let y) = $1 { return x < y }; return false })
+            }
+            throw RuntimeError("sorted(): the list must hold only numbers or only strings")
+        })
+        i.register(BuiltinFunction(
+            "keys", [Parameter("record")], summary: "The field names of a record.", example: "keys({lr: 0.001, G: 8})"
+        ) { a, _ in
+            guard case .record(let r) = a["record"] else { throw RuntimeError("keys(): expected a record, got \(a["record"].typeName)") }
+            return .list(r.keys.map { .string($0) })
+        })
+        i.register(BuiltinFunction(
+            "list", [Parameter("items")], summary: "A list of the items of a range, string, record keys or tensor rows.",
+            example: "list(range(3))"
+        ) { a, interp in .list(try interp.iterationItemsPublic(a["items"])) })
+        i.register(BuiltinFunction(
+            "abs", [Parameter("x")], summary: "Absolute value of a number (elementwise for a tensor).", example: "abs(-2)"
+        ) { a, _ in
+            if case .object(let o) = a["x"], let t = o as? TensorObject { return .object(TensorObject(t.tensor.abs())) }
+            return .number(Swift.abs(try a.number("x")))
+        })
+        for (name, f, summary) in [("sqrt", { (x: Double) in x.squareRoot() }, "Square root."),
+                                   ("exp", { (x: Double) in _exp(x) }, "e raised to x."),
+                                   ("log", { (x: Double) in _log(x) }, "Natural logarithm.")] {
+            i.register(BuiltinFunction(
+                name, [Parameter("x")], summary: summary + " Elementwise for a tensor.", example: "\(name)(2)"
+            ) { a, _ in
+                if case .object(let o) = a["x"], let t = o as? TensorObject { return .object(TensorObject(t.tensor.unary(name))) }
+                return .number(f(try a.number("x")))
+            })
+        }
+    }
+}
+
+extension Interpreter {
+    /// The items a `for` loop would visit.
+    public func iterationItemsPublic(_ v: Value) throws -> [Value] {
+        switch v {
+        case .list(let l): return l.items
+        case .string(let s): return s.map { .string(String($0)) }
+        case .record(let r): return r.keys.map { .string($0) }
+        case .object(let o):
+            if let items = try o.iterationValues() { return items }
+            throw RuntimeError("cannot iterate over a \(o.typeName)")
+        default: throw RuntimeError("cannot iterate over a \(v.typeName)")
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+func _log(_ x: Double) -> Double { Glibc.log(x) }
+#endif

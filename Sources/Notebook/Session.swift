@@ -1,0 +1,133 @@
+import Lang
+import Tensors
+
+/// One notebook session: an interpreter with every builtin registered, and
+/// the cells run so far with their outputs, for `_`/`_N`, `:save` and
+/// `:export`. The REPL, `fairgrpo run` and the doctest runner all drive a
+/// `Session`.
+public final class Session {
+    public let interpreter = Interpreter()
+    public private(set) var cells: [Cell] = []
+    /// Where printed text goes besides the cell record (the terminal).
+    public var sink: (String) -> Void
+    /// Directory plots are written to when a path is relative.
+    public var workingDirectory: String?
+    private var capturing: Cell?
+    /// The generator random builtins use when not given `seed=`; `seed(n)` resets it.
+    public var generator = SeededGenerator(seed: 0)
+
+    /// A cell: what was typed, what it printed, its value, plots it wrote.
+    public struct Cell {
+        public var number: Int
+        public var input: String
+        public var outputs: [Output] = []
+        /// The value echoed (non-none result of the last expression statement).
+        public var result: Value?
+        public var error: String?
+    }
+
+    public enum Output {
+        case text(String)
+        case image(path: String, width: Int, height: Int)
+    }
+
+    public init(sink: @escaping (String) -> Void = { print($0, terminator: "") }) {
+        self.sink = sink
+        interpreter.write = { [unowned self] text in self.emit(text) }
+        CoreBuiltins.register(in: self)
+        TensorBuiltins.register(in: self)
+    }
+
+    /// Appends printed text to the running cell and passes it on.
+    public func emit(_ text: String) {
+        capturing?.outputs.append(.text(text))
+        sink(text)
+    }
+
+    /// Records an image written while the current cell runs.
+    public func recordImage(path: String, width: Int, height: Int) {
+        capturing?.outputs.append(.image(path: path, width: width, height: height))
+    }
+
+    public enum Status { case ok, error, interrupted }
+
+    /// Runs one cell. Output (including errors, as text with a caret) goes to
+    /// the sink. The session and its variables survive any error.
+    @discardableResult
+    public func execute(_ text: String, sourceName: String? = nil, echo: Bool = true) -> Status {
+        let number = cells.count + 1
+        capturing = Cell(number: number, input: text)
+        defer {
+            if let cell = capturing { cells.append(cell) }
+            capturing = nil
+        }
+        let source = SourceFile(name: sourceName ?? "<\(number)>", text: text)
+        do {
+            try interpreter.run(source) { value in
+                capturing?.result = value
+                interpreter.define("_", value)
+                interpreter.define("_\(number)", value)
+                if echo { emit(value.repr + "\n") }
+            }
+            return .ok
+        } catch let e as DiagnosticList {
+            capturing?.error = e.description
+            emit(e.description + "\n")
+        } catch let e as Diagnostic {
+            capturing?.error = e.description
+            emit(e.description + "\n")
+        } catch is InterruptedError {
+            Interrupt.clear()
+            capturing?.error = "interrupted"
+            emit("interrupted\n")
+            return .interrupted
+        } catch {
+            capturing?.error = "\(error)"
+            emit("error: \(error)\n")
+        }
+        return .error
+    }
+
+    /// Whether `text` stops inside an open bracket, brace or string, so the
+    /// REPL should read a continuation line.
+    public static func isIncomplete(_ text: String) -> Bool {
+        Parser.parse(SourceFile(name: "<input>", text: text)).isIncomplete
+    }
+
+    /// Forgets variables and cells; builtins stay.
+    public func reset() {
+        interpreter.reset()
+        cells.removeAll()
+    }
+
+    /// Help for a builtin, a user function or a variable.
+    public func help(for name: String) -> String? {
+        if let b = interpreter.builtins[name], case .function(let f)? = interpreter.value(of: name), f === b {
+            return b.help
+        }
+        guard let v = interpreter.value(of: name) else { return nil }
+        switch v {
+        case .function(let f): return f.signature + "\n\nA function defined in this session."
+        case .object(let o):
+            var text = "\(name): \(o.typeName)"
+            if !o.memberNames.isEmpty { text += "\nmembers: " + o.memberNames.joined(separator: ", ") }
+            return text
+        default: return "\(name): \(v.typeName) = \(v.repr.prefix(200))"
+        }
+    }
+
+    /// An overview of every builtin, grouped, for `:help` and `help()`.
+    public var helpIndex: String {
+        var lines = ["builtins (help(name) or name? for details):"]
+        let width = (interpreter.builtins.keys.map(\.count).max() ?? 0) + 2
+        for name in interpreter.builtins.keys.sorted() {
+            let b = interpreter.builtins[name]!
+            lines.append("  " + name.padding(to: width) + b.summary)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}
