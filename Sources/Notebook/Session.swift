@@ -49,19 +49,24 @@ public final class Session {
         capturing?.outputs.append(.image(path: path, width: width, height: height))
     }
 
-    public enum Status { case ok, error, interrupted }
+    public enum Status { case ok, syntaxError, runtimeError, interrupted }
 
     /// Runs one cell. Output (including errors, as text with a caret) goes to
     /// the sink. The session and its variables survive any error.
     @discardableResult
     public func execute(_ text: String, sourceName: String? = nil, echo: Bool = true) -> Status {
+        execute(SourceFile(name: sourceName ?? "<\(cells.count + 1)>", text: text), echo: echo)
+    }
+
+    /// Runs one cell given as a source (which may carry a script's name and line numbers).
+    @discardableResult
+    public func execute(_ source: SourceFile, echo: Bool = true) -> Status {
         let number = cells.count + 1
-        capturing = Cell(number: number, input: text)
+        capturing = Cell(number: number, input: source.text)
         defer {
             if let cell = capturing { cells.append(cell) }
             capturing = nil
         }
-        let source = SourceFile(name: sourceName ?? "<\(number)>", text: text)
         do {
             try interpreter.run(source) { value in
                 capturing?.result = value
@@ -72,20 +77,29 @@ public final class Session {
             return .ok
         } catch let e as DiagnosticList {
             capturing?.error = e.description
-            emit(e.description + "\n")
+            report(e.description + "\n")
+            return .syntaxError
         } catch let e as Diagnostic {
             capturing?.error = e.description
-            emit(e.description + "\n")
+            report(e.description + "\n")
         } catch is InterruptedError {
             Interrupt.clear()
             capturing?.error = "interrupted"
-            emit("interrupted\n")
+            report("interrupted\n")
             return .interrupted
         } catch {
             capturing?.error = "\(error)"
-            emit("error: \(error)\n")
+            report("error: \(error)\n")
         }
-        return .error
+        return .runtimeError
+    }
+
+    /// Where errors go: the sink by default (the REPL shows them inline);
+    /// `fairgrpo run` sends them to stderr.
+    public var errorSink: ((String) -> Void)?
+
+    private func report(_ text: String) {
+        if let errorSink { errorSink(text) } else { sink(text) }
     }
 
     /// Whether `text` stops inside an open bracket, brace or string, so the

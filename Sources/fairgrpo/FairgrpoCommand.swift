@@ -1,14 +1,25 @@
 import ArgumentParser
+import Lang
+import Notebook
 import Tensors
 
-/// The `fairgrpo` command: the REPL with no arguments, or a subcommand.
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// The `fairgrpo` command: the REPL with no subcommand, `run` and `check` for scripts.
 @main
 struct FairgrpoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fairgrpo",
         abstract: "A notebook-style REPL and scripting environment for fairness-aware reinforcement learning (FairGRPO).",
         discussion: """
-            With no subcommand, starts the interactive REPL.
+            With no subcommand, starts the interactive REPL (type :help there). \
+            When standard input is not a terminal, the REPL reads it as a script: \
+            no prompt, no echo, and it stops at the first error.
+
+            Input history is kept in ~/.fairgrpo_history; set FAIRGRPO_HISTORY to \
+            another file, or to "off" (or pass --no-history) to keep none.
 
             Performance: OpenBLAS reads OPENBLAS_CORETYPE when it loads. When it \
             would run its generic kernels on a CPU with AVX2 or AVX-512, fairgrpo \
@@ -16,10 +27,13 @@ struct FairgrpoCommand: ParsableCommand {
             OPENBLAS_CORETYPE yourself to choose another; `fairgrpo --version` \
             shows the core in use.
             """,
-        subcommands: [])
+        subcommands: [RunCommand.self, CheckCommand.self])
 
     @Flag(name: .long, help: "Print the version, the OpenBLAS version, its core and threads, and exit.")
     var version = false
+
+    @Flag(name: .long, help: "Do not read or write the input history file.")
+    var noHistory = false
 
     static func main() {
         // Must run before anything uses OpenBLAS (see BLASCoreSelection).
@@ -32,6 +46,112 @@ struct FairgrpoCommand: ParsableCommand {
             print(VersionInfo.report)
             return
         }
-        print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary)")
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let session = Session(sink: { fputs($0, stdout) })
+        let repl = REPL(session: session, historyPath: noHistory ? nil : FairgrpoCommand.historyPath())
+        if !repl.interactive { session.errorSink = { fputs($0, stderr) } }
+        let status = repl.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func historyPath() -> String? {
+        if let raw = getenv("FAIRGRPO_HISTORY") {
+            let value = String(cString: raw)
+            if value.isEmpty || value == "off" || value == "0" { return nil }
+            return value
+        }
+        guard let home = getenv("HOME") else { return nil }
+        return String(cString: home) + "/.fairgrpo_history"
+    }
+}
+
+/// Variables given on the command line: `--set lr=0.01 --set name=demo`.
+struct Assignments: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Define a variable before the script runs (repeatable). The value is read as an expression, or as text when it is not one: --set lr=0.01 --set data=demo.",
+        valueName: "name=value"))
+    var assignments: [String] = []
+
+    func apply(to session: Session) throws {
+        for item in assignments {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw ValidationError("--set expects name=value, got '\(item)'")
+            }
+            let name = String(item[..<eq]), valueText = String(item[item.index(after: eq)...])
+            guard name.first.map({ $0.isLetter || $0 == "_" }) == true,
+                  name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), Keyword(rawValue: name) == nil else {
+                throw ValidationError("--set: '\(name)' is not a valid variable name")
+            }
+            let probe = Session(sink: { _ in })
+            let value: Value
+            if probe.execute(SourceFile(name: "--set", text: "__value = (\(valueText))"), echo: false) == .ok,
+               let v = probe.interpreter.value(of: "__value") {
+                value = v
+            } else {
+                value = .string(valueText)
+            }
+            session.interpreter.define(name, value)
+        }
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script headless.",
+        discussion: """
+            Output goes to standard output; errors go to standard error as \
+            FILE:LINE:COLUMN: error: MESSAGE with the line and a caret. Exit status: \
+            0 success, 65 syntax error, 66 the script cannot be read, 70 runtime error.
+            """)
+
+    @Argument(help: "The script to run (.fg).")
+    var script: String
+
+    @OptionGroup var variables: Assignments
+
+    @Option(name: .long, help: ArgumentHelp("Also write the run as a notebook: cells, outputs and plots (.md or .ipynb).", valueName: "file"))
+    var notebook: String?
+
+    func validate() throws {
+        if let notebook, NotebookExport.format(for: notebook) == nil {
+            throw ValidationError("--notebook must name a .md or .ipynb file, got '\(notebook)'")
+        }
+    }
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let session = Session(sink: { fputs($0, stdout) })
+        session.errorSink = { fputs($0, stderr) }
+        try variables.apply(to: session)
+        LineEditor.installSignalHandler()
+        let outcome = ScriptRunner(session: session).run(path: script, stopOnError: true)
+        if let notebook, outcome != .missingInput {
+            do { try NotebookExport.write(session.cells, to: notebook, title: script) }
+            catch { fputs("fairgrpo: \(error)\n", stderr); throw ExitCode(73) }
+        }
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse a script and check its names without running it.",
+        discussion: "Reports every syntax error and every name that is used but never defined. Exit status: 0 ok, 65 problems found, 66 unreadable.")
+
+    @Argument(help: "The script to check (.fg).")
+    var script: String
+
+    @OptionGroup var variables: Assignments
+
+    func run() throws {
+        let session = Session(sink: { _ in })
+        try variables.apply(to: session)
+        guard let source = ScriptRunner(session: session).load(script) else { throw ExitCode(66) }
+        let problems = session.interpreter.check(source)
+        for p in problems { fputs(p.description + "\n", stderr) }
+        if !problems.isEmpty { throw ExitCode(65) }
+        print("\(script): no problems found")
     }
 }

@@ -11,10 +11,14 @@ public final class SourceFile: Sendable {
     public let name: String
     public let text: String
     public let lines: [Substring]
+    /// The line number of the text's first line: a cell cut from a script
+    /// keeps the script's line numbers in its errors.
+    public let firstLine: Int
 
-    public init(name: String, text: String) {
+    public init(name: String, text: String, firstLine: Int = 1) {
         self.name = name
         self.text = text
+        self.firstLine = firstLine
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
@@ -24,7 +28,10 @@ public final class SourceFile: Sendable {
         self.init(name: name, text: String(decoding: bytes, as: UTF8.self))
     }
 
-    public func line(_ n: Int) -> Substring? { n >= 1 && n <= lines.count ? lines[n - 1] : nil }
+    public func line(_ n: Int) -> Substring? {
+        let i = n - firstLine
+        return i >= 0 && i < lines.count ? lines[i] : nil
+    }
 }
 
 /// An error or warning at a place in a source file, rendered as

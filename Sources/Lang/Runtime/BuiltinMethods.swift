@@ -41,7 +41,7 @@ enum StringMethods {
     static func method(_ name: String, _ s: String) -> Callable? {
         switch name {
         case "split":
-            return BoundMethod("split", [Parameter("separator", default: .none)]) { a, _ in
+            return BoundMethod("split", [Parameter("separator", default: Value.none)]) { a, _ in
                 if let sep = try a.optionalString("separator") {
                     guard !sep.isEmpty else { throw RuntimeError("split(): empty separator") }
                     return .list(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })

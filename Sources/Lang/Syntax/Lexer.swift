@@ -13,12 +13,12 @@ public struct Lexer {
     /// Longest string or number literal accepted, in characters.
     public static let maximumLiteralLength = 1 << 24
 
-    public init(_ text: String) {
-        lex(Array(text.unicodeScalars))
+    public init(_ text: String, firstLine: Int = 1) {
+        lex(Array(text.unicodeScalars), firstLine: firstLine)
     }
 
-    private mutating func lex(_ s: [Unicode.Scalar]) {
-        var i = 0, line = 1, column = 1
+    private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int) {
+        var i = 0, line = firstLine, column = 1
         var depth: [Unicode.Scalar] = []  // open ( [ {
         func location() -> SourceLocation { SourceLocation(line: line, column: column) }
 

@@ -25,7 +25,7 @@ public struct Parser {
     }
 
     public static func parse(_ source: SourceFile) -> Result {
-        let lexer = Lexer(source.text)
+        let lexer = Lexer(source.text, firstLine: source.firstLine)
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.diagnostics = lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
         var statements: [Stmt] = []
@@ -104,6 +104,7 @@ public struct Parser {
     /// next statement boundary at the same block depth.
     private mutating func statementRecovering() -> Stmt? {
         let saved = nesting
+        let start = position
         do {
             let s = try statement()
             try endOfStatement()
@@ -112,6 +113,8 @@ public struct Parser {
             diagnostics.append(Diagnostic(.error, f.message, at: f.location, in: source))
             nesting = saved
             synchronize()
+            // Always make progress, even at a stray closing bracket.
+            if position == start { _ = advance() }
             return nil
         } catch {
             return nil
@@ -126,9 +129,11 @@ public struct Parser {
                 return
             case .symbol(.leftBrace), .symbol(.leftParen), .symbol(.leftBracket):
                 depth += 1
-            case .symbol(.rightBrace), .symbol(.rightParen), .symbol(.rightBracket):
-                if depth == 0 { return }
+            case .symbol(.rightBrace):
+                if depth == 0 { return }  // closes the enclosing block
                 depth -= 1
+            case .symbol(.rightParen), .symbol(.rightBracket):
+                depth = Swift.max(0, depth - 1)
             default: break
             }
             position += 1

@@ -15,7 +15,7 @@ enum CoreBuiltins {
             return .none
         })
         i.register(BuiltinFunction(
-            "range", [Parameter("start"), Parameter("stop", default: .none), Parameter("step", default: .number(1))],
+            "range", [Parameter("start"), Parameter("stop", default: Value.none), Parameter("step", default: .number(1))],
             summary: "The whole numbers from start (default 0) up to but not including stop, by step.",
             details: "range(n) counts 0..n-1. It is lazy: range(1000000) makes no list.",
             example: "for i in range(3) { print(i) }"
@@ -41,7 +41,7 @@ enum CoreBuiltins {
             }
         })
         i.register(BuiltinFunction(
-            "help", [Parameter("name", default: .none)],
+            "help", [Parameter("name", default: Value.none)],
             summary: "Help for a builtin (by value or by name), or the list of builtins.",
             details: "In the REPL, `:help name` and `name?` do the same.",
             example: "help(range)"

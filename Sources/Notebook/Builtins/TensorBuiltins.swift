@@ -108,7 +108,7 @@ enum TensorBuiltins {
             "full", [Parameter("shape"), Parameter("value")], summary: "A tensor filled with one value.", example: "full([2, 2], 0.5)"
         ) { a, _ in t(Tensor.full(try creationShape(a["shape"]), Float(try a.number("value")))) })
         i.register(BuiltinFunction(
-            "arange", [Parameter("start"), Parameter("stop", default: .none), Parameter("step", default: .number(1))],
+            "arange", [Parameter("start"), Parameter("stop", default: Value.none), Parameter("step", default: .number(1))],
             summary: "Evenly spaced values from start (default 0) up to but not including stop, as numpy.arange.",
             example: "arange(5)"
         ) { a, _ in
@@ -121,7 +121,7 @@ enum TensorBuiltins {
         for (name, summary) in [("randn", "Samples from the standard normal distribution N(0, 1)."),
                                 ("rand", "Samples uniformly from [0, 1).")] {
             i.register(BuiltinFunction(
-                name, [Parameter("shape"), Parameter("seed", default: .none)],
+                name, [Parameter("shape"), Parameter("seed", default: Value.none)],
                 summary: summary,
                 details: "Uses the session generator (see seed()) unless seed= is given.",
                 example: "\(name)([2, 3], seed=0)"
@@ -141,7 +141,7 @@ enum TensorBuiltins {
         ) { a, _ in t(try tensor(from: a["a"], what: "a").matmul(try tensor(from: a["b"], what: "b"))) })
         for name in ["mean", "argmax", "logsumexp"] {
             i.register(BuiltinFunction(
-                name, [Parameter("x"), Parameter("axis", default: .none), Parameter("keepdims", default: .bool(false))],
+                name, [Parameter("x"), Parameter("axis", default: Value.none), Parameter("keepdims", default: .bool(false))],
                 summary: "The \(name) of a tensor's elements, or along one axis.",
                 example: "\(name)(tensor([[1, 2], [3, 4]]), axis=1)"
             ) { a, _ in
@@ -151,7 +151,7 @@ enum TensorBuiltins {
         // sum and max also work on plain lists of numbers.
         for name in ["sum", "max"] {
             i.register(BuiltinFunction(
-                name, [Parameter("x"), Parameter("axis", default: .none), Parameter("keepdims", default: .bool(false))],
+                name, [Parameter("x"), Parameter("axis", default: Value.none), Parameter("keepdims", default: .bool(false))],
                 summary: "The \(name) of a list of numbers, or of a tensor's elements (optionally along an axis).",
                 example: "\(name)([1, 2, 3]); \(name)(tensor([[1, 2], [3, 4]]), axis=0)"
             ) { a, _ in
@@ -178,7 +178,7 @@ enum TensorBuiltins {
             example: "reshape(arange(6), [2, 3])"
         ) { a, _ in t(try tensor(from: a["x"], what: "x").reshaped(try shape(a["shape"]))) })
         i.register(BuiltinFunction(
-            "transpose", [Parameter("x"), Parameter("axes", default: .none)],
+            "transpose", [Parameter("x"), Parameter("axes", default: Value.none)],
             summary: "Matrix transpose, or the axes reordered.", example: "transpose(ones([2, 3]))"
         ) { a, _ in
             let x = try tensor(from: a["x"], what: "x")

@@ -50,13 +50,13 @@ public final class TensorObject: LangObject {
         case "detach": return method(name) { _ in .object(TensorObject(t.detached())) }
         case "zero_grad": return method(name) { _ in t.zeroGrad(); return .none }
         case "sum", "mean", "max", "argmax", "logsumexp":
-            return method(name, [Parameter("axis", default: .none), Parameter("keepdims", default: .bool(false))]) { a in
+            return method(name, [Parameter("axis", default: Value.none), Parameter("keepdims", default: .bool(false))]) { a in
                 .object(TensorObject(try TensorBuiltins.reduce(name, t, axis: try a.optionalInteger("axis"), keepDims: try a.bool("keepdims"))))
             }
         case "reshape":
             return method(name, [Parameter("shape")]) { a in .object(TensorObject(try t.reshaped(try TensorBuiltins.shape(a["shape"])))) }
         case "transpose":
-            return method(name, [Parameter("axes", default: .none)]) { a in
+            return method(name, [Parameter("axes", default: Value.none)]) { a in
                 if a.isNone("axes") { return .object(TensorObject(try t.transposed())) }
                 return .object(TensorObject(try t.permuted(try TensorBuiltins.shape(a["axes"]))))
             }

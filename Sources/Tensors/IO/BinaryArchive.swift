@@ -92,16 +92,22 @@ public struct BinaryReader {
         let rank = Int(try readUInt32("the rank of \(what)"))
         guard rank <= 16 else { throw ArchiveError.corrupt("\(what) claims rank \(rank)") }
         var shape: [Int] = []
-        var count = 1
         for _ in 0..<rank {
             let d = try readInt("a dimension of \(what)")
-            guard d >= 0, d <= remaining / 4 else { throw ArchiveError.corrupt("\(what) claims a dimension of \(d)") }
+            guard d >= 0 else { throw ArchiveError.corrupt("\(what) claims a dimension of \(d)") }
+            shape.append(d)
+        }
+        // A zero dimension makes the tensor empty whatever the others are
+        // (and its dimensions are followed by no elements).
+        var count = shape.contains(0) ? 0 : 1
+        for d in shape where count > 0 {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow, product <= remaining / 4 else {
-                throw ArchiveError.truncated(what: "the elements of \(what)", offset: offset, needed: 4 * d, available: remaining)
+                throw ArchiveError.truncated(what: "the elements of \(what)", offset: offset,
+                                             needed: overflow || product > Int.max / 4 ? Int.max : 4 * product,
+                                             available: remaining)
             }
             count = product
-            shape.append(d)
         }
         let raw = try take(4 * count, "the elements of \(what)")
         var t = Tensor.zeros(shape)

@@ -29,6 +29,8 @@ final class ParallelGEMM: @unchecked Sendable {
     private let posted = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleeping = Atomic<Bool>(false)
+    /// Held by the one caller currently using the helper.
+    private let busy = Atomic<Bool>(false)
     private nonisolated(unsafe) var job: (() -> Void)?
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
@@ -45,7 +47,15 @@ final class ParallelGEMM: @unchecked Sendable {
     }
 
     /// Runs `first` here and `second` on the helper, returning when both are done.
+    /// The helper serves one caller at a time: when another thread is using
+    /// it, both halves run here, one after the other (same calls, same results).
     func run(_ first: () -> Void, _ second: @escaping () -> Void) {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            first()
+            second()
+            return
+        }
+        defer { busy.store(false, ordering: .releasing) }
         job = second
         let generation = posted.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
         if sleeping.load(ordering: .sequentiallyConsistent) {

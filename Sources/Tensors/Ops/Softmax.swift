@@ -21,8 +21,10 @@ extension Tensor {
             for j in 1..<c { m = Swift.max(m, x[j]) }
             var acc: Float = 0
             for j in 0..<c { acc += _expf(x[j] - m) }
-            let lse = m + _logf(acc)
-            for j in 0..<c { y[j] = x[j] - lse }
+            // (x − m) − log Σ is exact in its first step; x − (m + log Σ) would
+            // round m + log Σ to the spacing of m (6e-5 at |m| = 1000).
+            let logAcc = _logf(acc)
+            for j in 0..<c { y[j] = (x[j] - m) - logAcc }
         }
     }
 

@@ -1,0 +1,159 @@
+import Tensors
+
+/// Writes a session's cells as a Markdown report or a Jupyter notebook.
+///
+/// Markdown: each cell's input in a fenced `fg` block, its text output in a
+/// plain fenced block, its plots as images linked by path relative to the
+/// Markdown file. Jupyter: nbformat 4.5 with code cells whose outputs are
+/// `stream` text and `display_data` PNG images (base64), which Jupyter opens
+/// as it is.
+public enum NotebookExport {
+    public enum Format { case markdown, ipynb }
+
+    public static func format(for path: String) -> Format? {
+        if path.hasSuffix(".md") { return .markdown }
+        if path.hasSuffix(".ipynb") { return .ipynb }
+        return nil
+    }
+
+    /// Writes `cells` to `path` atomically; the format follows the extension.
+    public static func write(_ cells: [Session.Cell], to path: String, title: String = "fairgrpo session") throws {
+        guard let format = format(for: path) else {
+            throw FileError(path: path, reason: "unknown notebook format: use a .md or .ipynb file name")
+        }
+        let text: String
+        switch format {
+        case .markdown: text = markdown(cells, title: title, relativeTo: directory(of: path))
+        case .ipynb: text = try ipynb(cells)
+        }
+        try FileIO.writeAtomically(Array(text.utf8), to: path)
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return String(path[..<slash])
+    }
+
+    /// `image` relative to `directory` when it lies inside it.
+    static func relative(_ image: String, to directory: String) -> String {
+        let dir = directory == "." ? "" : directory + "/"
+        if !dir.isEmpty && image.hasPrefix(dir) { return String(image.dropFirst(dir.count)) }
+        return image
+    }
+
+    public static func markdown(_ cells: [Session.Cell], title: String, relativeTo directory: String = ".") -> String {
+        var out = "# \(title)\n"
+        for cell in cells {
+            out += "\n```fg\n\(cell.input)\n```\n"
+            var text = ""
+            for output in cell.outputs {
+                switch output {
+                case .text(let t): text += t
+                case let .image(path, width, height):
+                    if !text.isEmpty { out += fenced(text); text = "" }
+                    out += "\n![plot \(width)×\(height)](\(relative(path, to: directory)))\n"
+                }
+            }
+            if !text.isEmpty { out += fenced(text) }
+        }
+        return out
+    }
+
+    private static func fenced(_ text: String) -> String {
+        var body = text
+        if body.hasSuffix("\n") { body.removeLast() }
+        let fence = body.contains("```") ? "~~~~" : "```"
+        return "\n\(fence)\n\(body)\n\(fence)\n"
+    }
+
+    public static func ipynb(_ cells: [Session.Cell]) throws -> String {
+        var cellJSON: [String] = []
+        for cell in cells {
+            var outputs: [String] = []
+            var text = ""
+            func flushText() {
+                if !text.isEmpty {
+                    outputs.append("{\"output_type\": \"stream\", \"name\": \"stdout\", \"text\": \(jsonLines(text))}")
+                    text = ""
+                }
+            }
+            for output in cell.outputs {
+                switch output {
+                case .text(let t): text += t
+                case let .image(path, width, height):
+                    flushText()
+                    let bytes = try FileIO.read(path)
+                    outputs.append("""
+                        {"output_type": "display_data", "data": {"image/png": \(json(base64(bytes))), "text/plain": \(json("<plot \(width)×\(height)>"))}, "metadata": {}}
+                        """)
+                }
+            }
+            flushText()
+            cellJSON.append("""
+                {"cell_type": "code", "execution_count": \(cell.number), "metadata": {}, "source": \(jsonLines(cell.input)), "outputs": [\(outputs.joined(separator: ", "))]}
+                """)
+        }
+        return """
+            {
+             "nbformat": 4,
+             "nbformat_minor": 5,
+             "metadata": {"kernelspec": {"name": "fairgrpo", "display_name": "fairgrpo", "language": "fairgrpo"}, "language_info": {"name": "fairgrpo", "file_extension": ".fg"}},
+             "cells": [
+              \(cellJSON.joined(separator: ",\n  "))
+             ]
+            }
+
+            """
+    }
+
+    /// A JSON array of lines, each keeping its newline, as nbformat stores text.
+    static func jsonLines(_ text: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        for c in text {
+            current.append(c)
+            if c == "\n" { lines.append(current); current = "" }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return "[" + lines.map(json).joined(separator: ", ") + "]"
+    }
+
+    /// A JSON string literal.
+    public static func json(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let hex = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            var n = UInt32(bytes[i]) << 16
+            if rest == 2 { n |= UInt32(bytes[i + 1]) << 8 }
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)]]
+            out += rest == 2 ? [alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")] : [UInt8(ascii: "="), UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,177 @@
+import Lang
+import Notebook
+import Tensors
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// The interactive loop: numbered prompts, continuation lines, `:commands`,
+/// `name?` for help. Errors never end the session.
+final class REPL {
+    let session: Session
+    let editor: LineEditor?
+    let interactive: Bool
+
+    init(session: Session, historyPath: String?) {
+        self.session = session
+        interactive = isatty(0) == 1
+        if interactive {
+            editor = LineEditor(historyPath: historyPath)
+            let completer = Completer(session: session)
+            LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
+        } else {
+            editor = nil
+            LineEditor.installSignalHandler()
+        }
+    }
+
+    /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
+    /// piped input the status of the first failing cell (65 syntax, 70 runtime).
+    func run() -> Int32 {
+        if interactive {
+            print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
+            if let warning = BLASCoreSelection.warning() { print(warning) }
+        }
+        var buffer = ""
+        while true {
+            let number = session.cells.count + 1
+            let prompt = buffer.isEmpty ? "[\(number)]> " : String(repeating: ".", count: "[\(number)]".count) + "> "
+            let input: LineEditor.Input = editor?.readLine(prompt: prompt) ?? plainReadLine()
+            switch input {
+            case .endOfFile:
+                if interactive { print("") }
+                if !buffer.isEmpty { if case let status = handle(buffer), status != 0, !interactive { return status } }
+                return 0
+            case .interrupted:
+                buffer = ""
+                continue
+            case .line(let line):
+                buffer += buffer.isEmpty ? line : "\n" + line
+                if Session.isIncomplete(buffer) { continue }
+                let cell = buffer
+                buffer = ""
+                editor?.remember(cell)
+                if cell.trimmed == ":quit" || cell.trimmed == ":q" { return 0 }
+                let status = handle(cell)
+                if status != 0 && !interactive { return status }
+            }
+        }
+    }
+
+    private func plainReadLine() -> LineEditor.Input {
+        guard let line = Swift.readLine(strippingNewline: true) else { return .endOfFile }
+        return .line(line)
+    }
+
+    /// Runs a cell or a `:command`. Returns 0, 65 or 70.
+    func handle(_ text: String) -> Int32 {
+        let trimmed = text.trimmed
+        if trimmed.isEmpty { return 0 }
+        if trimmed.hasPrefix(":") { return command(trimmed) }
+        if trimmed.hasSuffix("?"), !trimmed.dropLast().contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+            showHelp(String(trimmed.dropLast()))
+            return 0
+        }
+        Interrupt.clear()
+        switch session.execute(text) {
+        case .ok, .interrupted: return 0
+        case .syntaxError: return 65
+        case .runtimeError: return 70
+        }
+    }
+
+    private func showHelp(_ name: String) {
+        if name.isEmpty { print(session.helpIndex); printCommands(); return }
+        if let text = session.help(for: name) { print(text); return }
+        var message = "no builtin or variable named '\(name)'"
+        if let note = Suggestions.note(for: name, among: session.interpreter.definedNames) { message += "\n" + note }
+        print(message)
+    }
+
+    private func printCommands() {
+        print("""
+
+            commands:
+              :help [name]      help for a builtin or variable (also: name?)
+              :vars             the variables defined in this session
+              :history [text]   previous inputs, optionally only those containing text
+              :time expr        run a cell and print how long it took
+              :run file.fg      run a script in this session
+              :save file.fg     save this session's inputs as a replayable script
+              :export file.md   write the session with outputs and plots (.md or .ipynb)
+              :reset            forget every variable
+              :quit             leave (also Ctrl-D)
+            """)
+    }
+
+    private func command(_ text: String) -> Int32 {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        let name = parts[0], argument = parts.count > 1 ? parts[1].trimmed : ""
+        switch name {
+        case ":help", ":h":
+            showHelp(argument)
+        case ":vars":
+            let names = session.interpreter.variableNames.filter { !($0.hasPrefix("_")) }
+            if names.isEmpty { print("no variables yet") }
+            let width = names.map(\.count).max() ?? 0
+            for n in names {
+                guard let v = session.interpreter.value(of: n) else { continue }
+                let shown = v.repr.split(separator: "\n").first.map(String.init) ?? ""
+                print(n.padding(to: width + 2) + v.typeName.padding(to: 10) + String(shown.prefix(60)))
+            }
+        case ":history":
+            let entries = editor?.history ?? session.cells.map(\.input)
+            for (i, entry) in entries.enumerated() where argument.isEmpty || entry.contains(argument) {
+                print(String(i + 1).padding(to: 6) + entry.replacingNewlines)
+            }
+        case ":time":
+            guard !argument.isEmpty else { print("usage: :time expression"); return 0 }
+            let t0 = monotonicSeconds()
+            let status = handle(argument)
+            print("time: \(formatDuration(monotonicSeconds() - t0))")
+            return status
+        case ":run":
+            guard !argument.isEmpty else { print("usage: :run file.fg"); return 0 }
+            return ScriptRunner(session: session).run(path: argument, stopOnError: true).exitCode
+        case ":save":
+            guard !argument.isEmpty else { print("usage: :save file.fg"); return 0 }
+            let script = session.cells.filter { $0.error == nil || $0.error == "interrupted" }.map(\.input).joined(separator: "\n\n") + "\n"
+            do {
+                try FileIO.writeAtomically(Array(script.utf8), to: argument)
+                print("saved \(session.cells.count) cells to \(argument)")
+            } catch { print("error: \(error)") }
+        case ":export":
+            guard !argument.isEmpty else { print("usage: :export file.md or :export file.ipynb"); return 0 }
+            do {
+                try NotebookExport.write(session.cells, to: argument)
+                print("wrote \(argument) (\(session.cells.count) cells)")
+            } catch { print("error: \(error)") }
+        case ":reset":
+            session.reset()
+            print("session reset: every variable forgotten")
+        case ":quit", ":q":
+            exit(0)
+        default:
+            var message = "unknown command \(name)"
+            if let note = Suggestions.note(for: name, among: Completer.metaCommands) { message += "\n" + note }
+            print(message + " (:help lists the commands)")
+        }
+        return 0
+    }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    if seconds < 1e-3 { return "\(Int((seconds * 1e6).rounded())) µs" }
+    if seconds < 1 { return "\(Double(Int(seconds * 1e4)) / 10) ms" }
+    return "\(Double(Int(seconds * 1000)) / 1000) s"
+}
+
+extension String {
+    var trimmed: String {
+        String(drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).reversed())
+    }
+    var replacingNewlines: String { String(map { $0 == "\n" ? "⏎" : $0 }) }
+    func padding(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}
