@@ -13,7 +13,8 @@ import Glibc
 /// is cut into two halves of C (by rows, or by columns when C is wide), each
 /// computed by a single-threaded sgemm call on its own thread. Each element of
 /// C is computed by one call with the same k-order, so results do not depend
-/// on the split.
+/// on the split. Whichever thread is free first takes the second half, so a
+/// busy machine degrades to one thread rather than to waiting.
 final class ParallelGEMM: @unchecked Sendable {
     static let shared: ParallelGEMM? = {
         // Only worth it with a second core.
@@ -27,6 +28,8 @@ final class ParallelGEMM: @unchecked Sendable {
     static let spinSeconds = 0.0005
 
     private let posted = Atomic<Int>(0)
+    /// The last generation whose second half someone (helper or caller) took.
+    private let claimed = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let sleeping = Atomic<Bool>(false)
     /// Held by the one caller currently using the helper.
@@ -64,7 +67,13 @@ final class ParallelGEMM: @unchecked Sendable {
             pthread_mutex_unlock(&mutex)
         }
         first()
-        while finished.load(ordering: .acquiring) != generation {}
+        // If the helper has not started the second half (the machine is busy
+        // and it is not scheduled), run it here: never slower than one thread.
+        if claimed.compareExchange(expected: generation - 1, desired: generation, ordering: .acquiringAndReleasing).exchanged {
+            second()
+        } else {
+            while finished.load(ordering: .acquiring) != generation {}
+        }
         job = nil
     }
 
@@ -86,8 +95,10 @@ final class ParallelGEMM: @unchecked Sendable {
                 }
             }
             seen = posted.load(ordering: .acquiring)
-            job?()
-            finished.store(seen, ordering: .releasing)
+            if claimed.compareExchange(expected: seen - 1, desired: seen, ordering: .acquiringAndReleasing).exchanged {
+                job?()
+                finished.store(seen, ordering: .releasing)
+            }
         }
     }
 }
