@@ -48,12 +48,14 @@ let package = Package(
             name: "Tensors", dependencies: ["CBLAS", "CSystem", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
+        // Datasets: CSV and PNG loading, the demo benchmark, splits and masking.
+        .target(name: "Data", dependencies: ["Tensors", "CPNG"]),
         // The language: lexer, parser, interpreter. Knows nothing about ML.
         .target(
             name: "Lang",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The binding layer: builtins, sessions, notebook export.
-        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN"]),
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [

@@ -36,6 +36,7 @@ public final class Session {
         interpreter.write = { [unowned self] text in self.emit(text) }
         CoreBuiltins.register(in: self)
         TensorBuiltins.register(in: self)
+        DataBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// RFC 4180 tokenizer over bytes: quoted fields with doubled quotes, CRLF or
+/// LF line ends, an optional UTF-8 byte-order mark, and a delimiter detected
+/// from the header (comma, semicolon, tab or pipe). It never copies a field
+/// it does not have to: callers get byte ranges and decode what they need.
+public struct CSVReader {
+    public let bytes: [UInt8]
+    public let file: String
+    public let delimiter: UInt8
+    /// Byte offset where the header starts (after a BOM).
+    let start: Int
+
+    public init(bytes: [UInt8], file: String, delimiter: UInt8? = nil) throws {
+        self.bytes = bytes
+        self.file = file
+        start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard start < bytes.count, bytes[start...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 }) else {
+            throw DataError.malformed(file: file, line: 1, column: nil, reason: "the file is empty (expected a header line)")
+        }
+        self.delimiter = delimiter ?? CSVReader.detectDelimiter(bytes, from: start)
+    }
+
+    /// The candidate that appears most often (outside quotes) in the first line.
+    static func detectDelimiter(_ bytes: [UInt8], from start: Int) -> UInt8 {
+        var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0, 124: 0]  // , ; \t |
+        var inQuotes = false
+        var i = start
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 34 { inQuotes.toggle() }
+            else if !inQuotes {
+                if b == 10 || b == 13 { break }
+                if counts[b] != nil { counts[b]! += 1 }
+            }
+            i += 1
+        }
+        let best = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!
+        return best.value > 0 ? best.key : 44
+    }
+
+    /// A field: its bytes and whether it was quoted (and so may hold "" escapes).
+    public struct Field {
+        public var start: Int, end: Int
+        public var quoted: Bool
+        public var column: Int  // 1-based character column where the field starts
+    }
+
+    /// Calls `row(lineNumber, fields)` for each record, the header first.
+    /// Stops with an error at an unterminated quote or stray quote.
+    public func forEachRecord(_ row: (Int, [Field]) throws -> Void) throws {
+        var fields: [Field] = []
+        fields.reserveCapacity(64)
+        var i = start
+        var line = 1
+        let n = bytes.count
+        let d = delimiter
+        try bytes.withUnsafeBufferPointer { buf in
+            let p = buf.baseAddress!
+            while i < n {
+                let recordLine = line
+                var lineStart = i
+                fields.removeAll(keepingCapacity: true)
+                // Skip completely empty lines.
+                if p[i] == 10 { i += 1; line += 1; continue }
+                if p[i] == 13 && i + 1 < n && p[i + 1] == 10 { i += 2; line += 1; continue }
+                while true {
+                    let column = i - lineStart + 1
+                    if i < n && p[i] == 34 {
+                        // Quoted field: runs to the closing quote; "" is an escaped quote.
+                        let quoteLine = line, quoteColumn = column
+                        i += 1
+                        let fieldStart = i
+                        while true {
+                            guard i < n else {
+                                throw DataError.malformed(file: file, line: quoteLine, column: quoteColumn,
+                                                          reason: "unterminated quoted field (no closing \")")
+                            }
+                            if p[i] == 34 {
+                                if i + 1 < n && p[i + 1] == 34 { i += 2; continue }
+                                break
+                            }
+                            if p[i] == 10 { line += 1; lineStart = i + 1 }
+                            i += 1
+                        }
+                        fields.append(Field(start: fieldStart, end: i, quoted: true, column: column))
+                        i += 1  // closing quote
+                        if i < n && p[i] != d && p[i] != 10 && p[i] != 13 {
+                            throw DataError.malformed(file: file, line: line, column: i - lineStart + 1,
+                                                      reason: "unexpected character after a closing quote (expected a delimiter or the end of the line)")
+                        }
+                    } else {
+                        let fieldStart = i
+                        while i < n && p[i] != d && p[i] != 10 && p[i] != 13 {
+                            if p[i] == 34 {
+                                throw DataError.malformed(file: file, line: line, column: i - lineStart + 1,
+                                                          reason: "stray quote inside an unquoted field (quote the whole field and double the quote)")
+                            }
+                            i += 1
+                        }
+                        fields.append(Field(start: fieldStart, end: i, quoted: false, column: column))
+                    }
+                    if i < n && p[i] == d { i += 1; continue }
+                    break
+                }
+                if i < n && p[i] == 13 { i += 1 }
+                if i < n && p[i] == 10 { i += 1 }
+                line += 1
+                try row(recordLine, fields)
+            }
+        }
+    }
+
+    /// The text of a field (quotes removed, "" unescaped, surrounding spaces trimmed).
+    public func text(_ f: Field) -> String {
+        var a = f.start, b = f.end
+        if !f.quoted {
+            while a < b && bytes[a] == 32 { a += 1 }
+            while b > a && bytes[b - 1] == 32 { b -= 1 }
+        }
+        let s = String(decoding: bytes[a..<b], as: UTF8.self)
+        return f.quoted ? s.replacingDoubledQuotes : s
+    }
+
+    /// Whether a field is a missing value: empty, NA, N/A, NaN, nan, null, NULL, ?.
+    public func isMissing(_ f: Field) -> Bool {
+        var a = f.start, b = f.end
+        while a < b && bytes[a] == 32 { a += 1 }
+        while b > a && bytes[b - 1] == 32 { b -= 1 }
+        let len = b - a
+        if len == 0 { return true }
+        if len > 4 { return false }
+        switch len {
+        case 1: return bytes[a] == 63  // ?
+        case 2: return bytes[a] == 78 && bytes[a + 1] == 65  // NA
+        case 3:
+            let s = (bytes[a] | 0x20, bytes[a + 1] | 0x20, bytes[a + 2] | 0x20)
+            return s == (110, 97, 110) || (bytes[a] == 78 && bytes[a + 1] == 47 && bytes[a + 2] == 65)  // nan, N/A
+        case 4:
+            let s = (bytes[a] | 0x20, bytes[a + 1] | 0x20, bytes[a + 2] | 0x20, bytes[a + 3] | 0x20)
+            return s == (110, 117, 108, 108)  // null
+        default: return false
+        }
+    }
+
+    /// Parses a field as a number, or nil. Fast path for plain decimals
+    /// (exact: at most 15 significant digits and a power of ten up to 22,
+    /// Clinger's condition); anything else goes to strtod.
+    public func number(_ f: Field) -> Double? {
+        var a = f.start, b = f.end
+        while a < b && bytes[a] == 32 { a += 1 }
+        while b > a && bytes[b - 1] == 32 { b -= 1 }
+        guard a < b else { return nil }
+        return bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0.baseAddress!, a, b) }
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { e in var v = 1.0; for _ in 0..<e { v *= 10 }; return v }
+
+    @inline(__always)
+    static func parseNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        var i = start
+        var negative = false
+        if p[i] == 45 { negative = true; i += 1 } else if p[i] == 43 { i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var sawDigit = false
+        while i < end, p[i] &- 48 < 10 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); if mantissa != 0 { digits += 1 } }
+            else { return slowNumber(p, start, end) }
+            sawDigit = true; i += 1
+        }
+        if i < end && p[i] == 46 {
+            i += 1
+            while i < end, p[i] &- 48 < 10 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 48); if mantissa != 0 { digits += 1 }; fractionDigits += 1 }
+                else { return slowNumber(p, start, end) }
+                sawDigit = true; i += 1
+            }
+        }
+        guard sawDigit else { return slowNumber(p, start, end) }
+        if i < end {
+            // Exponents, inf, hex, or junk: let strtod decide.
+            return slowNumber(p, start, end)
+        }
+        guard digits <= 15, fractionDigits <= 22 else { return slowNumber(p, start, end) }
+        let value = Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    static func slowNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let length = end - start
+        guard length < 128 else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        for k in 0..<length { buffer[k] = CChar(bitPattern: p[start + k]) }
+        // Reject what strtod accepts but a CSV number should not be: hex, "infinity" words are fine.
+        if length >= 2 && (buffer[1] == 120 || buffer[1] == 88 || (length >= 3 && (buffer[2] == 120 || buffer[2] == 88))) { return nil }
+        return buffer.withUnsafeMutableBufferPointer { b -> Double? in
+            var endPointer: UnsafeMutablePointer<CChar>?
+            let v = strtod(b.baseAddress!, &endPointer)
+            guard let endPointer, endPointer - b.baseAddress! == length else { return nil }
+            return v
+        }
+    }
+}
+
+extension String {
+    var replacingDoubledQuotes: String {
+        guard contains("\"\"") else { return self }
+        var out = ""
+        var previousQuote = false
+        for c in self {
+            if c == "\"" {
+                if previousQuote { previousQuote = false; continue }
+                previousQuote = true
+            } else {
+                previousQuote = false
+            }
+            out.append(c)
+        }
+        return out
+    }
+}

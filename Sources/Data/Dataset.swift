@@ -1,0 +1,184 @@
+import Tensors
+
+/// A categorical attribute of each prompt (sex, age bin, race, …).
+public struct Attribute: Sendable {
+    public var name: String
+    /// Level names, e.g. ["female", "male"] or ["≤25", "26-50", "51-75", ">75"].
+    public var levels: [String]
+    /// Short level names used in group keys, e.g. ["F", "M"] or ["A1", "A2", "A3", "A4"].
+    public var shortNames: [String]
+    /// Level index per row; -1 where the value is missing (or masked).
+    public var codes: [Int]
+    /// The values before `mask` hid some, for comparing discovered groups with the truth.
+    public var trueCodes: [Int]?
+
+    public init(name: String, levels: [String], shortNames: [String]? = nil, codes: [Int]) {
+        self.name = name
+        self.levels = levels
+        self.shortNames = shortNames ?? Attribute.defaultShortNames(levels)
+        self.codes = codes
+    }
+
+    /// "M"/"F" for the usual spellings of sex; otherwise the level names.
+    static func defaultShortNames(_ levels: [String]) -> [String] {
+        levels.map { level in
+            switch level.lowercased() {
+            case "male", "m", "man", "men": return "M"
+            case "female", "f", "woman", "women": return "F"
+            default: return level
+            }
+        }
+    }
+
+    /// The codes to compare with discovered groups: the truth when masked.
+    public var groundTruth: [Int] { trueCodes ?? codes }
+}
+
+/// Standardisation of the numeric feature columns: (x − mean) / std, with
+/// missing values replaced by the mean (so 0 after scaling). Statistics come
+/// from the rows it was fitted on; `split` fits on the training rows only.
+public struct Scaler: Sendable {
+    /// Which feature columns are numeric (one-hot columns are left alone).
+    public var numeric: [Bool]
+    public var means: [Double]
+    public var stds: [Double]
+    /// How many rows the statistics were fitted on.
+    public var fittedRows: Int
+
+    public static func fit(_ raw: Tensor, numeric: [Bool], rows: [Int]? = nil) -> Scaler {
+        let d = raw.shape[1]
+        var means = [Double](repeating: 0, count: d), stds = [Double](repeating: 1, count: d)
+        let selected = rows ?? Array(0..<raw.shape[0])
+        raw.withUnsafeBufferPointer { x in
+            for c in 0..<d where numeric[c] {
+                var sum = 0.0, count = 0
+                for r in selected { let v = Double(x[r * d + c]); if !v.isNaN { sum += v; count += 1 } }
+                let mean = count > 0 ? sum / Double(count) : 0
+                var ss = 0.0
+                for r in selected { let v = Double(x[r * d + c]); if !v.isNaN { ss += (v - mean) * (v - mean) } }
+                let std = count > 1 ? (ss / Double(count)).squareRoot() : 0
+                means[c] = mean
+                stds[c] = std > 1e-12 ? std : 1
+            }
+        }
+        return Scaler(numeric: numeric, means: means, stds: stds, fittedRows: selected.count)
+    }
+
+    /// Scaled features; missing numeric values become 0 (the mean), missing one-hot stays 0.
+    public func apply(_ raw: Tensor) -> Tensor {
+        var out = raw
+        let d = raw.shape[1]
+        out.withUnsafeMutableBufferPointer { x in
+            for i in 0..<x.count {
+                let c = i % d
+                if numeric[c] {
+                    let v = Double(x[i])
+                    x[i] = v.isNaN ? 0 : Float((v - means[c]) / stds[c])
+                } else if x[i].isNaN {
+                    x[i] = 0
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Prompts for a diagnosis policy: features, a class label, demographic
+/// attributes, the data source (domain), an id and optionally a patient id.
+///
+/// The training group of a prompt is the intersection of its attributes
+/// within its domain, e.g. `M,A3`; attributes a domain never records are
+/// left out of its groups; a prompt missing any recorded attribute is `UNK`.
+public struct Dataset: Sendable {
+    public var name: String
+    /// Features before scaling: numeric columns raw (NaN where missing), categorical one-hot.
+    public var rawFeatures: Tensor
+    public var featureNames: [String]
+    public var scaler: Scaler
+    /// `[n, d]` features as the policy sees them (scaled).
+    public var features: Tensor
+    public var labels: [Int]
+    public var classNames: [String]
+    public var attributes: [Attribute]
+    public var domains: [Int]
+    public var domainNames: [String]
+    public var ids: [String]
+    /// Patient (or other grouping) id per row, for grouped splits.
+    public var groupIDs: [String]?
+    /// Remarks from loading (rows dropped, columns encoded), shown by `describe`.
+    public var notes: [String] = []
+
+    public init(name: String, rawFeatures: Tensor, featureNames: [String], numeric: [Bool], labels: [Int],
+                classNames: [String], attributes: [Attribute], domains: [Int], domainNames: [String],
+                ids: [String], groupIDs: [String]?) {
+        self.name = name
+        self.rawFeatures = rawFeatures
+        self.featureNames = featureNames
+        self.scaler = Scaler.fit(rawFeatures, numeric: numeric)
+        self.features = scaler.apply(rawFeatures)
+        self.labels = labels
+        self.classNames = classNames
+        self.attributes = attributes
+        self.domains = domains
+        self.domainNames = domainNames
+        self.ids = ids
+        self.groupIDs = groupIDs
+    }
+
+    public var count: Int { labels.count }
+    public var featureCount: Int { rawFeatures.shape[1] }
+
+    /// Re-scales features with `scaler` (e.g. fitted on a training split).
+    public mutating func rescale(with scaler: Scaler) {
+        self.scaler = scaler
+        features = scaler.apply(rawFeatures)
+    }
+
+    /// For each domain, which attributes it records at all.
+    public var attributesPerDomain: [[Bool]] {
+        var present = [[Bool]](repeating: [Bool](repeating: false, count: attributes.count), count: domainNames.count)
+        for (a, attr) in attributes.enumerated() {
+            for r in 0..<count where attr.groundTruth[r] >= 0 { present[domains[r]][a] = true }
+        }
+        return present
+    }
+
+    /// Group key of every row, e.g. "M,A3" or "UNK" (observed attributes).
+    public func groupKeys(truth: Bool = false) -> [String] {
+        let present = attributesPerDomain
+        return (0..<count).map { r in
+            var parts: [String] = []
+            for (a, attr) in attributes.enumerated() where present[domains[r]][a] {
+                let code = truth ? attr.groundTruth[r] : attr.codes[r]
+                if code < 0 { return "UNK" }
+                parts.append(attr.shortNames[code])
+            }
+            return parts.isEmpty ? "ALL" : parts.joined(separator: ",")
+        }
+    }
+
+    /// Rows in the given order (repeats allowed).
+    public func subset(_ rows: [Int], name: String? = nil) throws -> Dataset {
+        var d = self
+        d.name = name ?? self.name
+        d.rawFeatures = try rawFeatures.take(rows, axis: 0)
+        d.features = try features.take(rows, axis: 0)
+        d.labels = rows.map { labels[$0] }
+        d.attributes = attributes.map { a in
+            var b = a
+            b.codes = rows.map { a.codes[$0] }
+            b.trueCodes = a.trueCodes.map { t in rows.map { t[$0] } }
+            return b
+        }
+        d.domains = rows.map { domains[$0] }
+        d.ids = rows.map { ids[$0] }
+        d.groupIDs = groupIDs.map { g in rows.map { g[$0] } }
+        return d
+    }
+
+    /// Fraction of rows whose group is UNK.
+    public var unknownFraction: Double {
+        guard count > 0 else { return 0 }
+        return Double(groupKeys().filter { $0 == "UNK" }.count) / Double(count)
+    }
+}

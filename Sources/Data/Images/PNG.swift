@@ -1,0 +1,123 @@
+import CPNG
+import Tensors
+
+/// Reading and writing PNG files through libpng's simplified API
+/// (`png_image_*`), which reports errors in `image.message` instead of
+/// `longjmp`-ing across Swift frames. The only file that talks to libpng.
+public enum PNG {
+    /// An 8-bit image: `channels` is 1 (gray), 3 (RGB) or 4 (RGBA), rows top to bottom.
+    public struct Image: Sendable {
+        public var width: Int, height: Int, channels: Int
+        public var pixels: [UInt8]
+        public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+            self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+        }
+    }
+
+    // libpng's format codes (PNG_FORMAT_RGBA is a compound macro Swift does
+    // not import): bit 1 = colour, bit 0 = alpha.
+    static let formatGray: UInt32 = 0, formatRGB: UInt32 = 2, formatRGBA: UInt32 = 3
+
+    static func format(channels: Int) -> UInt32 { channels == 1 ? formatGray : channels == 3 ? formatRGB : formatRGBA }
+
+    /// Largest accepted width × height, so a forged header cannot exhaust memory.
+    public static let maximumPixels = 1 << 26
+
+    /// Decodes PNG bytes (any colour type and bit depth libpng reads) to
+    /// 8-bit gray (`channels` 1) or RGB (3). `name` labels errors.
+    public static func decode(_ bytes: [UInt8], channels: Int, name: String) throws -> Image {
+        precondition(channels == 1 || channels == 3 || channels == 4)
+        guard bytes.count >= 8, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+            throw DataError.badImage(file: name, reason: "not a PNG file (wrong signature)")
+        }
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        let ok = bytes.withUnsafeBytes { raw in
+            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+        }
+        guard ok != 0 else { throw DataError.badImage(file: name, reason: "cannot read PNG: \(message(image))") }
+        defer { png_image_free(&image) }
+        let width = Int(image.width), height = Int(image.height)
+        guard width > 0, height > 0, width * height <= maximumPixels else {
+            throw DataError.badImage(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
+        }
+        image.format = format(channels: channels)
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        let finished = bytes.withUnsafeBytes { _ in
+            pixels.withUnsafeMutableBytes { out in
+                png_image_finish_read(&image, nil, out.baseAddress, Int32(width * channels), nil)
+            }
+        }
+        guard finished != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Reads and decodes a PNG file.
+    public static func read(_ path: String, channels: Int) throws -> Image {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw DataError.badImage(file: path, reason: "cannot read: \(error)") }
+        return try decode(bytes, channels: channels, name: path)
+    }
+
+    /// Encodes an 8-bit image. The output is deterministic for the same pixels.
+    public static func encode(_ img: Image) throws -> [UInt8] {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(img.width)
+        image.height = UInt32(img.height)
+        image.format = format(channels: img.channels)
+        var size: Int = 0
+        // First call measures, second writes.
+        let measured = img.pixels.withUnsafeBytes { px in
+            png_image_write_to_memory(&image, nil, &size, 0, px.baseAddress, Int32(img.width * img.channels), nil)
+        }
+        guard measured != 0 else { throw DataError.badImage(file: "<memory>", reason: "cannot encode PNG: \(message(image))") }
+        var out = [UInt8](repeating: 0, count: size)
+        let written = out.withUnsafeMutableBytes { dst in
+            img.pixels.withUnsafeBytes { px in
+                png_image_write_to_memory(&image, dst.baseAddress, &size, 0, px.baseAddress, Int32(img.width * img.channels), nil)
+            }
+        }
+        guard written != 0 else { throw DataError.badImage(file: "<memory>", reason: "cannot encode PNG: \(message(image))") }
+        return Array(out.prefix(size))
+    }
+
+    public static func write(_ img: Image, to path: String) throws {
+        try FileIO.writeAtomically(try encode(img), to: path)
+    }
+
+    private static func message(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    /// Resizes by area averaging (box filter), good for shrinking scans.
+    public static func resized(_ img: Image, width: Int, height: Int) -> Image {
+        if img.width == width && img.height == height { return img }
+        var out = [UInt8](repeating: 0, count: width * height * img.channels)
+        for y in 0..<height {
+            let y0 = Double(y) * Double(img.height) / Double(height), y1 = Double(y + 1) * Double(img.height) / Double(height)
+            for x in 0..<width {
+                let x0 = Double(x) * Double(img.width) / Double(width), x1 = Double(x + 1) * Double(img.width) / Double(width)
+                for c in 0..<img.channels {
+                    var sum = 0.0, weight = 0.0
+                    var sy = Int(y0)
+                    while Double(sy) < y1 && sy < img.height {
+                        let wy = min(Double(sy + 1), y1) - max(Double(sy), y0)
+                        var sx = Int(x0)
+                        while Double(sx) < x1 && sx < img.width {
+                            let wx = min(Double(sx + 1), x1) - max(Double(sx), x0)
+                            sum += Double(img.pixels[(sy * img.width + sx) * img.channels + c]) * wx * wy
+                            weight += wx * wy
+                            sx += 1
+                        }
+                        sy += 1
+                    }
+                    out[(y * width + x) * img.channels + c] = UInt8(max(0, min(255, (sum / max(weight, 1e-12)).rounded())))
+                }
+            }
+        }
+        return Image(width: width, height: height, channels: img.channels, pixels: out)
+    }
+}
