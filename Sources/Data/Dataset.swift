@@ -46,36 +46,51 @@ public struct Scaler: Sendable {
     public var fittedRows: Int
 
     public static func fit(_ raw: Tensor, numeric: [Bool], rows: [Int]? = nil) -> Scaler {
-        let d = raw.shape[1]
-        var means = [Double](repeating: 0, count: d), stds = [Double](repeating: 1, count: d)
-        let selected = rows ?? Array(0..<raw.shape[0])
+        let n = raw.shape[0], d = raw.shape[1]
+        var sums = [Double](repeating: 0, count: d), counts = [Int](repeating: 0, count: d)
+        var squares = [Double](repeating: 0, count: d)
+        let selected = rows ?? []
+        let rowCount = rows?.count ?? n
+        // Two passes (mean, then squared deviations) over rows in order, column sums per row.
         raw.withUnsafeBufferPointer { x in
-            for c in 0..<d where numeric[c] {
-                var sum = 0.0, count = 0
-                for r in selected { let v = Double(x[r * d + c]); if !v.isNaN { sum += v; count += 1 } }
-                let mean = count > 0 ? sum / Double(count) : 0
-                var ss = 0.0
-                for r in selected { let v = Double(x[r * d + c]); if !v.isNaN { ss += (v - mean) * (v - mean) } }
-                let std = count > 1 ? (ss / Double(count)).squareRoot() : 0
-                means[c] = mean
-                stds[c] = std > 1e-12 ? std : 1
+            for k in 0..<rowCount {
+                let r = rows == nil ? k : selected[k]
+                let row = x.baseAddress! + r * d
+                for c in 0..<d where numeric[c] {
+                    let v = Double(row[c])
+                    if !v.isNaN { sums[c] += v; counts[c] += 1 }
+                }
+            }
+            for c in 0..<d { sums[c] = counts[c] > 0 ? sums[c] / Double(counts[c]) : 0 }
+            for k in 0..<rowCount {
+                let r = rows == nil ? k : selected[k]
+                let row = x.baseAddress! + r * d
+                for c in 0..<d where numeric[c] {
+                    let v = Double(row[c])
+                    if !v.isNaN { squares[c] += (v - sums[c]) * (v - sums[c]) }
+                }
             }
         }
-        return Scaler(numeric: numeric, means: means, stds: stds, fittedRows: selected.count)
+        var stds = [Double](repeating: 1, count: d)
+        for c in 0..<d where numeric[c] {
+            let std = counts[c] > 1 ? (squares[c] / Double(counts[c])).squareRoot() : 0
+            stds[c] = std > 1e-12 ? std : 1
+        }
+        return Scaler(numeric: numeric, means: numeric.indices.map { numeric[$0] ? sums[$0] : 0 }, stds: stds, fittedRows: rowCount)
     }
 
     /// Scaled features; missing numeric values become 0 (the mean), missing one-hot stays 0.
     public func apply(_ raw: Tensor) -> Tensor {
         var out = raw
         let d = raw.shape[1]
+        guard d > 0 else { return out }
+        let scale = stds.map { Float(1 / $0) }, shift = means.map(Float.init)
         out.withUnsafeMutableBufferPointer { x in
-            for i in 0..<x.count {
-                let c = i % d
-                if numeric[c] {
-                    let v = Double(x[i])
-                    x[i] = v.isNaN ? 0 : Float((v - means[c]) / stds[c])
-                } else if x[i].isNaN {
-                    x[i] = 0
+            for r in 0..<(x.count / d) {
+                let row = x.baseAddress! + r * d
+                for c in 0..<d {
+                    let v = row[c]
+                    if v.isNaN { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
                 }
             }
         }

@@ -28,8 +28,8 @@ public struct CSVRoles: Sendable {
 /// training rows by `split`). Rows without a label are dropped, with a note.
 public enum CSVLoader {
     public static func load(path: String, roles: CSVRoles, name: String? = nil) throws -> Dataset {
-        let bytes = try FileIO.read(path)
-        return try load(bytes: bytes, file: path, roles: roles, name: name ?? baseName(path))
+        let reader = try CSVReader(mapping: path, delimiter: roles.delimiter)
+        return try load(reader: reader, roles: roles, name: name ?? baseName(path))
     }
 
     static func baseName(_ path: String) -> String {
@@ -39,143 +39,233 @@ public enum CSVLoader {
         return String(s)
     }
 
-    /// Per-column parse state.
-    private struct Column {
-        var name: String
-        var numbers: [Double] = []
-        var texts: [String]?
-        var numericCount = 0, missingCount = 0, otherCount = 0
-        var firstOther: (line: Int, column: Int, text: String)?
+    /// What the first pass learns about each column over a range of rows.
+    private struct Pass {
+        var numbers: [[Double]]
+        var numericCount: [Int], missingCount: [Int], otherCount: [Int]
+        var firstOther: [(line: Int, column: Int, text: String)?]
+        var lines: [Int] = []
+
+        init(columns: Int) {
+            numbers = [[Double]](repeating: [], count: columns)
+            numericCount = [Int](repeating: 0, count: columns)
+            missingCount = numericCount
+            otherCount = numericCount
+            firstOther = [(line: Int, column: Int, text: String)?](repeating: nil, count: columns)
+        }
+
+        mutating func append(_ other: Pass) {
+            for c in numbers.indices {
+                numbers[c] += other.numbers[c]
+                numericCount[c] += other.numericCount[c]
+                missingCount[c] += other.missingCount[c]
+                otherCount[c] += other.otherCount[c]
+                if firstOther[c] == nil { firstOther[c] = other.firstOther[c] }
+            }
+            lines += other.lines
+        }
     }
 
-    public static func load(bytes: [UInt8], file: String, roles: CSVRoles, name: String) throws -> Dataset {
-        let reader = try CSVReader(bytes: bytes, file: file, delimiter: roles.delimiter)
-        var header: [String] = []
-        var columns: [Column] = []
-        var textColumns = Set<Int>()
-        var lines: [Int] = []
-        try reader.forEachRecord { line, fields in
-            if header.isEmpty {
-                header = fields.map { reader.text($0) }
-                try validateHeader(header, file: file, roles: roles)
-                let roleNames = Set([roles.label] + roles.attributes + [roles.domain, roles.id, roles.groupID].compactMap { $0 })
-                columns = header.map { Column(name: $0, texts: roleNames.contains($0) ? [] : nil) }
-                textColumns = Set(header.indices.filter { roleNames.contains(header[$0]) })
-                return
+    /// Parses numbers of every column over the records in [from, to).
+    private static func firstPass(_ reader: CSVReader, from: Int, to: Int, firstLine: Int, columns: Int) throws -> Pass {
+        var pass = Pass(columns: columns)
+        let estimate = (to - from) / max(8 * columns, 1)
+        for c in 0..<columns { pass.numbers[c].reserveCapacity(estimate) }
+        try reader.forEachRecord(from: from, to: to, firstLine: firstLine) { line, fields in
+            guard fields.count == columns else {
+                throw DataError.malformed(file: reader.file, line: line, column: nil,
+                                          reason: "this row has \(fields.count) fields but the header has \(columns)")
             }
-            guard fields.count == header.count else {
-                throw DataError.malformed(file: file, line: line, column: nil,
-                                          reason: "this row has \(fields.count) fields but the header has \(header.count)")
-            }
-            lines.append(line)
-            for (c, f) in fields.enumerated() {
-                if textColumns.contains(c) { columns[c].texts!.append(reader.isMissing(f) ? "" : reader.text(f)) }
+            pass.lines.append(line)
+            for c in 0..<columns {
+                let f = fields[c]
                 if let v = reader.number(f) {
-                    columns[c].numbers.append(v)
-                    columns[c].numericCount += 1
+                    pass.numbers[c].append(v)
+                    pass.numericCount[c] += 1
                 } else {
-                    columns[c].numbers.append(.nan)
+                    pass.numbers[c].append(.nan)
                     if reader.isMissing(f) {
-                        columns[c].missingCount += 1
+                        pass.missingCount[c] += 1
                     } else {
-                        columns[c].otherCount += 1
-                        if columns[c].firstOther == nil { columns[c].firstOther = (line, f.column, reader.text(f)) }
+                        pass.otherCount[c] += 1
+                        if pass.firstOther[c] == nil { pass.firstOther[c] = (line, f.column, reader.text(f)) }
                     }
                 }
             }
         }
-        guard !lines.isEmpty else {
-            throw DataError.malformed(file: file, line: 2, column: nil, reason: "the file has a header but no rows")
+        return pass
+    }
+
+    /// Files without quotes above this size are parsed on two threads.
+    static let parallelThreshold = 1 << 20
+
+    public static func load(bytes: [UInt8], file: String, roles: CSVRoles, name: String) throws -> Dataset {
+        try load(reader: try CSVReader(bytes: bytes, file: file, delimiter: roles.delimiter), roles: roles, name: name)
+    }
+
+    public static func load(reader: CSVReader, roles: CSVRoles, name: String) throws -> Dataset {
+        let file = reader.file
+        var header: [String] = []
+        let bodyStart = try reader.forEachRecord(from: reader.firstRecordOffset, to: reader.firstRecordOffset + 1, firstLine: 1) { _, fields in
+            header = fields.map { reader.text($0) }
+        }
+        try validateHeader(header, file: file, roles: roles)
+        let columnCount = header.count
+        let bodyFirstLine = 1 + reader.countLines(from: reader.firstRecordOffset, to: bodyStart)
+
+        // First pass: numbers of every column, on two threads when the file is
+        // large and has no quotes (then every newline ends a record).
+        var pass: Pass
+        if reader.count - bodyStart > parallelThreshold && !reader.containsQuotes {
+            let middle = reader.nextLineStart(after: bodyStart + (reader.count - bodyStart) / 2)
+            let middleLine = bodyFirstLine + reader.countLines(from: bodyStart, to: middle)
+            var first: Result<Pass, Error> = .success(Pass(columns: 0))
+            var second: Result<Pass, Error> = .success(Pass(columns: 0))
+            runConcurrently({
+                first = Result { try firstPass(reader, from: bodyStart, to: middle, firstLine: bodyFirstLine, columns: columnCount) }
+            }, {
+                second = Result { try firstPass(reader, from: middle, to: reader.count, firstLine: middleLine, columns: columnCount) }
+            })
+            pass = try first.get()
+            pass.append(try second.get())
+        } else {
+            pass = try firstPass(reader, from: bodyStart, to: reader.count, firstLine: bodyFirstLine, columns: columnCount)
+        }
+        guard !pass.lines.isEmpty else {
+            throw DataError.malformed(file: file, line: bodyFirstLine, column: nil, reason: "the file has a header but no rows")
         }
 
-        // Categorical feature columns need their texts: read them in a second pass.
+        // Which columns hold text: categorical features, and role columns that are not numbers.
         let featureColumns = try selectFeatures(header, roles: roles, file: file)
         var categorical = Set<Int>()
-        for c in featureColumns {
-            let col = columns[c]
-            guard col.otherCount > 0 else { continue }
-            let parsed = col.numericCount, total = col.numericCount + col.otherCount
-            if Double(parsed) >= 0.95 * Double(total), let bad = col.firstOther {
+        for c in featureColumns where pass.otherCount[c] > 0 {
+            let parsed = pass.numericCount[c], total = parsed + pass.otherCount[c]
+            if Double(parsed) >= 0.95 * Double(total), let bad = pass.firstOther[c] {
                 throw DataError.malformed(file: file, line: bad.line, column: bad.column,
-                    reason: "column '\(col.name)' holds numbers but this value is '\(bad.text.prefix(40))' (expected a number or a missing value: empty, NA, NaN)")
+                    reason: "column '\(header[c])' holds numbers but this value is '\(bad.text.prefix(40))' (expected a number or a missing value: empty, NA, NaN)")
             }
             categorical.insert(c)
         }
-        if !categorical.isEmpty {
-            for c in categorical { columns[c].texts = [] }
+        let roleColumns = ([roles.label] + roles.attributes + [roles.domain, roles.id, roles.groupID].compactMap { $0 })
+            .map { header.firstIndex(of: $0)! }
+        let textColumns = categorical.union(roleColumns.filter { pass.otherCount[$0] > 0 })
+        var texts: [Int: [String]] = [:]
+        if !textColumns.isEmpty {
+            for c in textColumns { texts[c] = [] ; texts[c]!.reserveCapacity(pass.lines.count) }
             var first = true
             try reader.forEachRecord { _, fields in
                 if first { first = false; return }
-                for c in categorical { columns[c].texts!.append(reader.isMissing(fields[c]) ? "" : reader.text(fields[c])) }
+                for c in textColumns { texts[c]!.append(reader.isMissing(fields[c]) ? "" : reader.text(fields[c])) }
+            }
+        }
+        /// A role column's values as text (numbers formatted when the column is numeric).
+        func textValues(_ c: Int, _ rows: [Int]) -> [String] {
+            if let t = texts[c] { return rows.map { t[$0] } }
+            return rows.map { r in
+                let v = pass.numbers[c][r]
+                return v.isNaN ? "" : (v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v))
             }
         }
 
         // Labels: rows without one are dropped.
         let labelIndex = header.firstIndex(of: roles.label)!
-        let labelTexts = columns[labelIndex].texts!
-        let keep = labelTexts.indices.filter { !labelTexts[$0].isEmpty }
+        let allRows = Array(0..<pass.lines.count)
+        var keep: [Int]
         var notes: [String] = []
-        if keep.count < labelTexts.count {
-            notes.append("\(labelTexts.count - keep.count) rows without a label were dropped")
+        let classNames: [String], labels: [Int]
+        if texts[labelIndex] == nil {
+            let values = pass.numbers[labelIndex]
+            keep = allRows.filter { !values[$0].isNaN }
+            (classNames, labels) = encodeNumericLevels(keep.map { values[$0] })
+        } else {
+            let labelTexts = texts[labelIndex]!
+            keep = allRows.filter { !labelTexts[$0].isEmpty }
+            (classNames, labels) = encodeLevels(keep.map { labelTexts[$0] }, numericOrder: false)
         }
+        if keep.count < allRows.count { notes.append("\(allRows.count - keep.count) rows without a label were dropped") }
         guard !keep.isEmpty else { throw DataError.invalidArgument("\(file): no row has a label in column '\(roles.label)'") }
-        let (classNames, labels) = encodeLevels(keep.map { labelTexts[$0] }, numericOrder: columns[labelIndex].otherCount == 0)
+        let n = keep.count
 
-        // Features: numeric columns as they are, categorical ones one-hot.
-        var names: [String] = [], numericMask: [Bool] = [], blocks: [[Float]] = []
+        // Features: numeric columns as they are, categorical ones one-hot, written straight into the matrix.
+        var names: [String] = [], numericMask: [Bool] = []
+        var oneHotLevels: [Int: [String]] = [:]
         for c in featureColumns {
             if categorical.contains(c) {
-                let texts = keep.map { columns[c].texts![$0] }
-                let levels = Array(Set(texts.filter { !$0.isEmpty })).sorted()
-                for level in levels {
-                    names.append("\(header[c])=\(level)")
-                    numericMask.append(false)
-                    blocks.append(texts.map { $0 == level ? 1 : 0 })
-                }
+                let levels = Array(Set(texts[c]!.filter { !$0.isEmpty })).sorted(by: naturalOrder)
+                oneHotLevels[c] = levels
+                for level in levels { names.append("\(header[c])=\(level)"); numericMask.append(false) }
                 notes.append("'\(header[c])' one-hot encoded into \(levels.count) columns")
             } else {
                 names.append(header[c])
                 numericMask.append(true)
-                blocks.append(keep.map { Float(columns[c].numbers[$0]) })
             }
         }
-        let n = keep.count, d = names.count
-        var flat = [Float](repeating: 0, count: n * d)
-        for (j, block) in blocks.enumerated() { for i in 0..<n { flat[i * d + j] = block[i] } }
-        let raw = try Tensor(shape: [n, d], scalars: flat)
+        let d = names.count
+        var raw = Tensor.zeros([n, d])
+        raw.withUnsafeMutableBufferPointer { x in
+            var j = 0
+            for c in featureColumns {
+                if let levels = oneHotLevels[c] {
+                    var index: [String: Int] = [:]
+                    for (k, l) in levels.enumerated() { index[l] = k }
+                    let t = texts[c]!
+                    for (i, r) in keep.enumerated() { if let k = index[t[r]] { x[i * d + j + k] = 1 } }
+                    j += levels.count
+                } else {
+                    let values = pass.numbers[c]
+                    for (i, r) in keep.enumerated() { x[i * d + j] = Float(values[r]) }
+                    j += 1
+                }
+            }
+        }
 
         // Attributes: numeric ones (age) binned.
         var attributes: [Attribute] = []
         for a in roles.attributes {
             let c = header.firstIndex(of: a)!
-            let texts = keep.map { columns[c].texts![$0] }
-            if columns[c].otherCount == 0 && columns[c].numericCount > 0 {
-                attributes.append(binned(name: a, values: keep.map { columns[c].numbers[$0] }, bins: roles.ageBins))
+            if texts[c] == nil && pass.numericCount[c] > 0 {
+                attributes.append(binned(name: a, values: keep.map { pass.numbers[c][$0] }, bins: roles.ageBins))
             } else {
-                let (levels, codes) = encodeLevels(texts, numericOrder: false)
+                let (levels, codes) = encodeLevels(textValues(c, keep), numericOrder: false)
                 attributes.append(Attribute(name: a, levels: levels, codes: codes))
             }
         }
-
         var domainNames = [name], domains = [Int](repeating: 0, count: n)
         if let dcol = roles.domain {
-            let c = header.firstIndex(of: dcol)!
-            let texts = keep.map { columns[c].texts![$0].isEmpty ? "unknown" : columns[c].texts![$0] }
-            (domainNames, domains) = encodeLevels(texts, numericOrder: false)
+            let values = textValues(header.firstIndex(of: dcol)!, keep).map { $0.isEmpty ? "unknown" : $0 }
+            (domainNames, domains) = encodeLevels(values, numericOrder: false)
         }
-        let ids: [String] = roles.id.map { col in
-            let c = header.firstIndex(of: col)!
-            return keep.map { columns[c].texts![$0] }
-        } ?? keep.map { String(lines[$0] - 1) }
-        let groupIDs: [String]? = roles.groupID.map { col in
-            let c = header.firstIndex(of: col)!
-            return keep.map { columns[c].texts![$0] }
-        }
+        let ids: [String] = roles.id.map { textValues(header.firstIndex(of: $0)!, keep) } ?? keep.map { String(pass.lines[$0] - 1) }
+        let groupIDs: [String]? = roles.groupID.map { textValues(header.firstIndex(of: $0)!, keep) }
         var dataset = Dataset(name: name, rawFeatures: raw, featureNames: names, numeric: numericMask, labels: labels,
                               classNames: classNames, attributes: attributes, domains: domains, domainNames: domainNames,
                               ids: ids, groupIDs: groupIDs)
         dataset.notes = notes
         return dataset
+    }
+
+    /// Distinct numbers sorted, as level names (integral ones without decimals), and each value's index.
+    static func encodeNumericLevels(_ values: [Double]) -> ([String], [Int]) {
+        var distinct: [Double] = []
+        var codes = [Int](repeating: 0, count: values.count)
+        var lastValue = Double.nan, lastCode = -1
+        for (i, v) in values.enumerated() {
+            if v == lastValue { codes[i] = lastCode; continue }
+            if let k = distinct.firstIndex(of: v) { codes[i] = k } else {
+                distinct.append(v)
+                codes[i] = distinct.count - 1
+                if distinct.count > 1000 { return encodeLevels(values.map { String($0) }, numericOrder: true) }
+            }
+            lastValue = v; lastCode = codes[i]
+        }
+        let order = distinct.indices.sorted { distinct[$0] < distinct[$1] }
+        var rank = [Int](repeating: 0, count: distinct.count)
+        for (r, k) in order.enumerated() { rank[k] = r }
+        let names = order.map { k -> String in
+            let v = distinct[k]
+            return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
+        }
+        return (names, codes.map { rank[$0] })
     }
 
     private static func validateHeader(_ header: [String], file: String, roles: CSVRoles) throws {

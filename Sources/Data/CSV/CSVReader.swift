@@ -1,3 +1,4 @@
+import Tensors
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,15 +7,39 @@ import Glibc
 /// LF line ends, an optional UTF-8 byte-order mark, and a delimiter detected
 /// from the header (comma, semicolon, tab or pipe). It never copies a field
 /// it does not have to: callers get byte ranges and decode what they need.
-public struct CSVReader {
-    public let bytes: [UInt8]
+public struct CSVReader: @unchecked Sendable {
+    /// The file's bytes (mapped or copied), kept alive by `owner`.
+    let bytes: UnsafeBufferPointer<UInt8>
+    private let owner: AnyObject
     public let file: String
     public let delimiter: UInt8
     /// Byte offset where the header starts (after a BOM).
     let start: Int
 
-    public init(bytes: [UInt8], file: String, delimiter: UInt8? = nil) throws {
+    /// Owns a copy of in-memory bytes.
+    private final class Copy {
+        let pointer: UnsafeMutablePointer<UInt8>
+        init(_ bytes: [UInt8]) {
+            pointer = .allocate(capacity: max(bytes.count, 1))
+            pointer.initialize(from: bytes, count: bytes.count)
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    public init(bytes array: [UInt8], file: String, delimiter: UInt8? = nil) throws {
+        let copy = Copy(array)
+        try self.init(bytes: UnsafeBufferPointer(start: copy.pointer, count: array.count), owner: copy, file: file, delimiter: delimiter)
+    }
+
+    /// Reads a file through a read-only memory mapping (no copy of its bytes).
+    public init(mapping path: String, delimiter: UInt8? = nil) throws {
+        let mapped = try MappedFile(path: path)
+        try self.init(bytes: UnsafeBufferPointer(start: mapped.pointer, count: mapped.count), owner: mapped, file: path, delimiter: delimiter)
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, owner: AnyObject, file: String, delimiter: UInt8?) throws {
         self.bytes = bytes
+        self.owner = owner
         self.file = file
         start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         guard start < bytes.count, bytes[start...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 }) else {
@@ -23,8 +48,34 @@ public struct CSVReader {
         self.delimiter = delimiter ?? CSVReader.detectDelimiter(bytes, from: start)
     }
 
+    public var count: Int { bytes.count }
+
+    /// Whether any byte is a double quote (if none, any newline ends a record).
+    public var containsQuotes: Bool {
+        memchr(bytes.baseAddress! + start, 34, bytes.count - start) != nil
+    }
+
+    /// The offset just after the newline at or after `offset` (or the end).
+    public func nextLineStart(after offset: Int) -> Int {
+        guard offset < bytes.count else { return bytes.count }
+        guard let p = memchr(bytes.baseAddress! + offset, 10, bytes.count - offset) else { return bytes.count }
+        return UnsafePointer(p.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress! + 1
+    }
+
+    /// Number of newlines in [from, to).
+    public func countLines(from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        let base = bytes.baseAddress!
+        while i < to, let p = memchr(base + i, 10, to - i) {
+            n += 1
+            i = UnsafePointer(p.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        return n
+    }
+
     /// The candidate that appears most often (outside quotes) in the first line.
-    static func detectDelimiter(_ bytes: [UInt8], from start: Int) -> UInt8 {
+    static func detectDelimiter(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt8 {
         var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0, 124: 0]  // , ; \t |
         var inQuotes = false
         var i = start
@@ -51,15 +102,26 @@ public struct CSVReader {
     /// Calls `row(lineNumber, fields)` for each record, the header first.
     /// Stops with an error at an unterminated quote or stray quote.
     public func forEachRecord(_ row: (Int, [Field]) throws -> Void) throws {
+        try forEachRecord(from: start, to: bytes.count, firstLine: 1, row)
+    }
+
+    /// Where records begin: after a BOM.
+    public var firstRecordOffset: Int { start }
+
+    /// The same over the records starting in [from, to), which must begin at
+    /// a record boundary; `firstLine` is the line number at `from`.
+    /// Returns the offset where the next record starts.
+    @discardableResult
+    public func forEachRecord(from: Int, to end: Int, firstLine: Int, _ row: (Int, [Field]) throws -> Void) throws -> Int {
         var fields: [Field] = []
         fields.reserveCapacity(64)
-        var i = start
-        var line = 1
+        var i = from
+        var line = firstLine
         let n = bytes.count
         let d = delimiter
-        try bytes.withUnsafeBufferPointer { buf in
-            let p = buf.baseAddress!
-            while i < n {
+        do {
+            let p = bytes.baseAddress!
+            while i < end {
                 let recordLine = line
                 var lineStart = i
                 fields.removeAll(keepingCapacity: true)
@@ -111,6 +173,7 @@ public struct CSVReader {
                 try row(recordLine, fields)
             }
         }
+        return i
     }
 
     /// The text of a field (quotes removed, "" unescaped, surrounding spaces trimmed).
@@ -120,7 +183,7 @@ public struct CSVReader {
             while a < b && bytes[a] == 32 { a += 1 }
             while b > a && bytes[b - 1] == 32 { b -= 1 }
         }
-        let s = String(decoding: bytes[a..<b], as: UTF8.self)
+        let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[a..<b]), as: UTF8.self)
         return f.quoted ? s.replacingDoubledQuotes : s
     }
 
@@ -153,7 +216,7 @@ public struct CSVReader {
         while a < b && bytes[a] == 32 { a += 1 }
         while b > a && bytes[b - 1] == 32 { b -= 1 }
         guard a < b else { return nil }
-        return bytes.withUnsafeBufferPointer { CSVReader.parseNumber($0.baseAddress!, a, b) }
+        return CSVReader.parseNumber(bytes.baseAddress!, a, b)
     }
 
     static let powersOfTen: [Double] = (0...22).map { e in var v = 1.0; for _ in 0..<e { v *= 10 }; return v }

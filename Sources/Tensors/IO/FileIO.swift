@@ -62,3 +62,53 @@ public enum FileIO {
         }
     }
 }
+
+/// A file's bytes mapped read-only into memory (no copy); unmapped on release.
+public final class MappedFile: @unchecked Sendable {
+    public let pointer: UnsafePointer<UInt8>
+    public let count: Int
+    private let mapping: UnsafeMutableRawPointer?
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) != S_IFDIR else { throw FileError(path: path, reason: "is a directory") }
+        count = Int(st.st_size)
+        if count == 0 {
+            mapping = nil
+            pointer = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
+            return
+        }
+        let m = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let m, m != MAP_FAILED else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        madvise(m, count, MADV_SEQUENTIAL)
+        mapping = m
+        pointer = UnsafePointer(m.assumingMemoryBound(to: UInt8.self))
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, count) } else { pointer.deallocate() }
+    }
+}
+
+/// Runs two closures at once, on this thread and a new one, and returns when both are done.
+public func runConcurrently(_ first: () -> Void, _ second: @escaping () -> Void) {
+    final class Box { let work: () -> Void; init(_ w: @escaping () -> Void) { work = w } }
+    let box = Unmanaged.passRetained(Box(second)).toOpaque()
+    var thread = pthread_t()
+    let created = pthread_create(&thread, nil, { raw in
+        let b = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        b.work()
+        return nil
+    }, box)
+    guard created == 0 else {
+        Unmanaged<Box>.fromOpaque(box).release()
+        first(); second()
+        return
+    }
+    first()
+    pthread_join(thread, nil)
+}
