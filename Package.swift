@@ -50,12 +50,14 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
         // Datasets: CSV and PNG loading, the demo benchmark, splits and masking.
         .target(name: "Data", dependencies: ["Tensors", "CPNG"]),
+        // Fairness metrics and reports (the paper's, fairlearn-style group tables).
+        .target(name: "Fairness", dependencies: ["Data"]),
         // The language: lexer, parser, interpreter. Knows nothing about ML.
         .target(
             name: "Lang",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The binding layer: builtins, sessions, notebook export.
-        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data"]),
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
@@ -67,5 +69,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
+        // Fixtures live in Tests/DataTests/Fixtures and are found through #filePath.
+        .testTarget(
+            name: "DataTests", dependencies: ["Data", "Tensors", "Notebook", "Lang"],
+            exclude: ["Fixtures"]),
     ]
 )

@@ -37,6 +37,7 @@ public final class Session {
         CoreBuiltins.register(in: self)
         TensorBuiltins.register(in: self)
         DataBuiltins.register(in: self)
+        FairnessBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -1,0 +1,93 @@
+import Data
+import Fairness
+import Lang
+import Tensors
+
+/// A fairness report as a language value.
+public final class ReportObject: LangObject {
+    public let report: FairnessReport
+    public init(_ report: FairnessReport) { self.report = report }
+
+    public var typeName: String { "report" }
+    public func render() -> String { report.summary }
+    public var memberNames: [String] { ["overall", "by_group", "difference", "table", "skipped", "to_csv"] + FairnessReport.Table().columns.map { $0.0 } }
+
+    public func member(_ name: String) throws -> Value? {
+        switch name {
+        case "overall":
+            return .record(RecordObject(Metric.allCases.map { ($0.rawValue, report.overall.value($0).map { .number($0) } ?? .none) }))
+        case "by_group": return .object(TableObject(report.byGroupText))
+        case "table": return .object(TableObject(report.tableText))
+        case "skipped": return .list(report.skipped.map { .string($0) })
+        case "difference":
+            return .function(BoundMethod("difference", [Parameter("method", default: .string("between_groups"))]) { [report] a, _ in
+                let method = try a.string("method")
+                guard method == "between_groups" || method == "to_overall" else {
+                    throw RuntimeError("difference(): method must be \"between_groups\" or \"to_overall\", got \"\(method)\"")
+                }
+                return .object(TableObject(report.differenceText(toOverall: method == "to_overall")))
+            })
+        case "to_csv":
+            return .function(BoundMethod("to_csv", [Parameter("path")]) { [report] a, interp in
+                let path = try a.string("path")
+                try FileIO.writeAtomically(Array(report.byGroupText.csv.utf8), to: path)
+                interp.write("wrote \(path) (\(report.groups.count + 1) rows: every group and the overall scores)\n")
+                return .none
+            })
+        default:
+            // A headline metric by its column name: report.PP, report.F1_ES, …
+            if let col = report.table.columns.first(where: { $0.0 == name }) { return col.1.map { .number($0) } ?? .none }
+            return nil
+        }
+    }
+}
+
+enum FairnessBuiltins {
+    /// Class indices from a list of numbers, a tensor, or a list of class names.
+    static func classIndices(_ v: Value, classes: [String], what: String) throws -> [Int] {
+        let items: [Value]
+        switch v {
+        case .list(let l): items = l.items
+        case .object(let o):
+            if let t = o as? TensorObject { items = t.tensor.scalars.map { .number(Double($0)) } }
+            else { throw RuntimeError("metrics(): \(what) must be a list or tensor of class indices, got \(o.typeName)") }
+        default: throw RuntimeError("metrics(): \(what) must be a list or tensor of class indices, got \(v.typeName)")
+        }
+        return try items.enumerated().map { i, item in
+            switch item {
+            case .number(let d):
+                guard d == d.rounded(), d >= 0, Int(d) < classes.count else {
+                    throw RuntimeError("metrics(): \(what)[\(i)] = \(formatNumber(d)) is not a class index in 0..<\(classes.count)")
+                }
+                return Int(d)
+            case .string(let s):
+                guard let k = classes.firstIndex(of: s) else { throw RuntimeError("metrics(): \(what)[\(i)] = \"\(s)\" is not a class name") }
+                return k
+            default: throw RuntimeError("metrics(): \(what)[\(i)] is a \(item.typeName), expected a class index")
+            }
+        }
+    }
+
+    static func register(in session: Session) {
+        session.interpreter.register(BuiltinFunction(
+            "metrics", [Parameter("y_true"), Parameter("y_pred"), Parameter("data"), Parameter("intersections", default: .bool(false))],
+            summary: "The paper's fairness metrics and fairlearn-style group tables for predictions on a dataset.",
+            details: """
+                Scores are one-vs-rest per class, macro-averaged over the classes present in each group's ground truth: \
+                precision, recall (TPR), FPR, FDR, F1 = 2TP/(2TP+FP+FN), one-vs-rest accuracy (the paper's Acc), plus \
+                exact_accuracy and macro_f1_sklearn. Groups are per attribute within each domain (intersections=true adds \
+                them); gap = max − min and σ = sample std over groups, averaged over attributes then domains. \
+                report.table: PP (FDR gap), EOD (TPR gap), FPR diff (×100), ΔF1, σF1, ΔAcc, σAcc, F1, Acc, F1_ES = F1/(1+σF1), \
+                Acc_ES; binary tasks add fairlearn's demographic parity and equalized odds differences. \
+                report.by_group, report.difference(method="between_groups"|"to_overall"), report.overall, report.skipped, report.to_csv(path).
+                """,
+            example: "r = metrics(test.labels, predictions, test); r.table"
+        ) { a, _ in
+            let data = try a.object("data", as: DatasetObject.self, "a dataset").data
+            let truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
+            let predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
+            return .object(ReportObject(try FairnessReport.evaluate(truth: truth, predictions: predictions, data: data,
+                                                                    intersections: try a.bool("intersections"))))
+        })
+    }
+}
