@@ -50,6 +50,10 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
         // Datasets: CSV and PNG loading, the demo benchmark, splits and masking.
         .target(name: "Data", dependencies: ["Tensors", "CPNG"]),
+        // k-means and choosing k (groups when demographics are missing).
+        .target(name: "Cluster", dependencies: ["Tensors"]),
+        // Policy, GRPO family, FairGRPO, trainer.
+        .target(name: "RL", dependencies: ["Tensors", "NN", "Data", "Cluster", "Fairness"]),
         // Fairness metrics and reports (the paper's, fairlearn-style group tables).
         .target(name: "Fairness", dependencies: ["Data"]),
         // The language: lexer, parser, interpreter. Knows nothing about ML.
@@ -57,7 +61,7 @@ let package = Package(
             name: "Lang",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The binding layer: builtins, sessions, notebook export.
-        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness"]),
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness", "Cluster", "RL"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [

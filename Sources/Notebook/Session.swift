@@ -38,6 +38,7 @@ public final class Session {
         TensorBuiltins.register(in: self)
         DataBuiltins.register(in: self)
         FairnessBuiltins.register(in: self)
+        TrainingBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -1,0 +1,235 @@
+import Data
+import Fairness
+import Lang
+import NN
+import RL
+import Tensors
+
+public final class PolicyObject: LangObject {
+    public let policy: Policy
+    public init(_ policy: Policy) { self.policy = policy }
+    public var typeName: String { "policy" }
+    public func render() -> String {
+        let layers = ([policy.inputCount] + policy.hidden + [policy.classCount]).map(String.init).joined(separator: " → ")
+        return "policy: \(layers) (\(policy.hidden.isEmpty ? "linear" : policy.activation.rawValue)) · \(policy.model.parameterCount) parameters"
+    }
+    public var memberNames: [String] { ["inputs", "classes", "hidden", "parameters"] }
+    public func member(_ name: String) throws -> Value? {
+        switch name {
+        case "inputs": return .number(Double(policy.inputCount))
+        case "classes": return .number(Double(policy.classCount))
+        case "hidden": return .list(policy.hidden.map { .number(Double($0)) })
+        case "parameters": return .number(Double(policy.model.parameterCount))
+        default: return nil
+        }
+    }
+}
+
+public final class TrainerObject: LangObject {
+    public let trainer: Trainer
+    public init(_ trainer: Trainer) { self.trainer = trainer }
+    public var typeName: String { "trainer" }
+    public func render() -> String {
+        let c = trainer.config
+        return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
+    }
+    public var memberNames: [String] { ["steps", "method", "policy", "data", "last"] }
+    public func member(_ name: String) throws -> Value? {
+        switch name {
+        case "steps": return .number(Double(trainer.stepCount))
+        case "method": return .string(trainer.config.method.rawValue)
+        case "policy": return .object(PolicyObject(trainer.policy))
+        case "data": return .object(DatasetObject(trainer.data))
+        case "last": return trainer.history.last.map { TrainingBuiltins.record($0) } ?? .none
+        default: return nil
+        }
+    }
+}
+
+enum TrainingBuiltins {
+    static func record(_ log: StepLog) -> Value {
+        .record(RecordObject(zip(StepLog.columns, log.values).map { ($0, .number($1)) }))
+    }
+
+    static func format(_ v: Double, _ d: Int = 3) -> String { v.isNaN ? "-" : formatFixed(v, d) }
+
+    static func logLine(_ log: StepLog) -> String {
+        "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4)) | \(format(log.milliseconds, 1)) ms"
+    }
+
+    static func weightsTable(_ logs: [GroupLog]) -> TextTable {
+        TextTable(header: ["domain", "group", "n", "N_d", "μ_d", "T_d", "N_g", "μ_g", "factor=T_d·√N_g·μ_g", "weight", "mean|A|", "share", "live"],
+                  rows: logs.map { l in
+                      [l.domain, l.group, String(l.batchPrompts), format(l.nDomain, 0), format(l.muDomain), format(l.tDomain, 2),
+                       format(l.nGroup, 0), format(l.muGroup), format(l.factor, 3), format(l.weight, 4), format(l.meanAbsAdvantage),
+                       format(l.gradientShare * 100, 1) + "%", String(l.livePrompts)]
+                  })
+    }
+
+    static func register(in session: Session) {
+        let i = session.interpreter
+        i.register(BuiltinFunction(
+            "policy", [Parameter("data"), Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
+                       Parameter("seed", default: .number(0))],
+            summary: "A categorical diagnosis policy for a dataset: an MLP (or linear with hidden=[]) from features to class logits.",
+            details: "Layers are initialised as PyTorch's nn.Linear (uniform ±1/√fan_in) from the seed. A frozen copy is kept as the reference for the KL penalty.",
+            example: "p = policy(train, hidden=[64], seed=0)"
+        ) { a, _ in
+            let data = try a.object("data", as: DatasetObject.self, "a dataset").data
+            let hidden = try a.list("hidden").map { v -> Int in
+                guard case .number(let h) = v, h == h.rounded(), h >= 1, h <= 65536 else { throw RuntimeError("policy(): hidden sizes must be whole numbers ≥ 1") }
+                return Int(h)
+            }
+            guard let act = Activation(rawValue: try a.string("activation")), act != .identity else {
+                throw RuntimeError("policy(): activation must be \"relu\", \"tanh\" or \"gelu\"")
+            }
+            return .object(PolicyObject(try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden,
+                                                   activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
+        })
+        i.register(BuiltinFunction(
+            "trainer",
+            [Parameter("policy"), Parameter("data"), Parameter("method", default: .string("fairgrpo")), Parameter("G", default: .number(8)),
+             Parameter("batch", default: .number(64)), Parameter("lr", default: .number(1e-3)), Parameter("epsilon", default: .number(0.2)),
+             Parameter("epsilon_high", default: Value.none), Parameter("beta", default: .number(0)), Parameter("num_iterations", default: .number(1)),
+             Parameter("temperature", default: .number(1)), Parameter("scale_rewards", default: .string("group")),
+             Parameter("max_grad_norm", default: .number(1)), Parameter("optimizer", default: .string("adam")),
+             Parameter("weight_decay", default: .number(0)), Parameter("seed", default: .number(0)),
+             Parameter("eval_every", default: .number(0)), Parameter("eval_data", default: Value.none),
+             Parameter("weight_clip", default: Value.none), Parameter("statistics", default: .string("cumulative")),
+             Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
+             Parameter("reward", default: Value.none)],
+            summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
+            details: """
+                G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
+                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none". \
+                fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
+                factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
+                the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
+                reward: a function fn(answer, label, row) returning the reward (default: 1 if answer == label else 0). \
+                eval_every with eval_data records a fairness report every that many steps.
+                """,
+            example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
+        ) { [unowned session] a, interp in
+            let policy = try a.object("policy", as: PolicyObject.self, "a policy").policy
+            let data = try a.object("data", as: DatasetObject.self, "a dataset").data
+            var c = TrainerConfig()
+            guard let m = TrainerConfig.Method(rawValue: try a.string("method")) else {
+                throw RuntimeError("trainer(): unknown method \"\(try a.string("method"))\"; methods: \(TrainerConfig.Method.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.method = m
+            c.numGenerations = try a.integer("G")
+            c.batchSize = try a.integer("batch")
+            c.learningRate = try a.number("lr")
+            c.epsilon = try a.number("epsilon")
+            c.epsilonHigh = try a.optionalNumber("epsilon_high")
+            c.beta = try a.number("beta")
+            c.numIterations = try a.integer("num_iterations")
+            c.temperature = try a.number("temperature")
+            guard let scaling = Advantage.RewardScaling(rawValue: try a.string("scale_rewards")) else {
+                throw RuntimeError("trainer(): scale_rewards must be \"group\", \"batch\" or \"none\"")
+            }
+            c.scaleRewards = scaling
+            c.maxGradNorm = try a.number("max_grad_norm")
+            c.optimizer = try a.string("optimizer")
+            c.weightDecay = try a.number("weight_decay")
+            c.seed = UInt64(max(0, try a.integer("seed")))
+            c.evalEvery = try a.integer("eval_every")
+            c.weightClip = try a.optionalNumber("weight_clip")
+            switch try a.string("statistics") {
+            case "cumulative": c.statistics = .cumulative
+            case "ema": c.statistics = .ema(decay: try a.number("ema_decay"))
+            default: throw RuntimeError("trainer(): statistics must be \"cumulative\" or \"ema\"")
+            }
+            c.droEta = try a.number("dro_eta")
+            let t = try Trainer(policy: policy, data: data, config: c)
+            if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
+            if !a.isNone("reward") {
+                let f = a["reward"]
+                t.reward = { answer, label, row in
+                    let v = try interp.call(f, positional: [.number(Double(answer)), .number(Double(label)), .number(Double(row))])
+                    guard case .number(let r) = v, r.isFinite else { throw RuntimeError("reward function returned \(v.typeName), expected a finite number") }
+                    return r
+                }
+            }
+            _ = session
+            return .object(TrainerObject(t))
+        })
+        i.register(BuiltinFunction(
+            "step", [Parameter("trainer"), Parameter("n", default: .number(1)), Parameter("every", default: .number(1))],
+            summary: "Runs n training steps, printing a log line every `every` steps; Ctrl-C stops after the current step.",
+            example: "step(t, 20, every=5)"
+        ) { a, interp in
+            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            let n = try a.integer("n"), every = try a.integer("every")
+            guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
+            for k in 0..<n {
+                let log = try t.step()
+                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log) + "\n") }
+                if Interrupt.isRequested {
+                    Interrupt.clear()
+                    interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
+                    break
+                }
+            }
+            return .none
+        })
+        i.register(BuiltinFunction(
+            "weights", [Parameter("trainer")],
+            summary: "The last step's weight per (domain, group), with every term of the formula as a column.",
+            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree.",
+            example: "weights(t)"
+        ) { a, _ in
+            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            guard let last = t.groupHistory.last else { throw RuntimeError("weights(): the trainer has not taken a step yet; call step(t) first") }
+            return .object(TableObject(weightsTable(last), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
+        })
+        i.register(BuiltinFunction(
+            "history", [Parameter("trainer"), Parameter("groups", default: .bool(false))],
+            summary: "The logged series: one row per step (or per step and group with groups=true).",
+            example: "h = history(t); h[\"reward\"]"
+        ) { a, _ in
+            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            if try a.bool("groups") {
+                let rows = t.groupHistory.flatMap { $0 }.map { l in
+                    [String(l.step), l.domain, l.group, String(l.batchPrompts), "\(l.nDomain)", "\(l.muDomain)", "\(l.tDomain)", "\(l.nGroup)",
+                     "\(l.muGroup)", "\(l.factor)", "\(l.weight)", "\(l.meanAbsAdvantage)", "\(l.gradientShare)", String(l.livePrompts)]
+                }
+                return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
+            }
+            let rows = t.history.map { $0.values.map { format($0, 4) } }
+            return .object(TableObject(TextTable(header: StepLog.columns, rows: rows)))
+        })
+        i.register(BuiltinFunction(
+            "trace", [Parameter("trainer")],
+            summary: "Every rollout of the last step: prompt, domain, group, answer, reward, GRPO advantage, factor, final advantage.",
+            example: "trace(t).to_csv(\"trace.csv\")"
+        ) { a, _ in
+            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            let rows = t.lastTrace.map { r in
+                [String(r.step), r.promptID, r.domain, r.group, r.answer, r.label, format(r.reward, 2), format(r.grpoAdvantage, 4), format(r.factor, 4), format(r.advantage, 4)]
+            }
+            return .object(TableObject(TextTable(header: TraceRow.columns, rows: rows)))
+        })
+        i.register(BuiltinFunction(
+            "predict", [Parameter("policy"), Parameter("data")], summary: "Greedy answers (class indices) of a policy on a dataset.",
+            example: "pred = predict(p, test)"
+        ) { a, _ in
+            let p = try a.object("policy", as: PolicyObject.self, "a policy").policy
+            let d = try a.object("data", as: DatasetObject.self, "a dataset").data
+            return .list(try p.predict(d.features).map { .number(Double($0)) })
+        })
+        i.register(BuiltinFunction(
+            "evaluate", [Parameter("policy"), Parameter("data"), Parameter("intersections", default: .bool(false))],
+            summary: "The fairness report of a policy's greedy answers on a dataset (see help(metrics)).",
+            example: "evaluate(p, test).table"
+        ) { a, _ in
+            let p = try a.object("policy", as: PolicyObject.self, "a policy").policy
+            let d = try a.object("data", as: DatasetObject.self, "a dataset").data
+            return .object(ReportObject(try evaluate(policy: p, on: d, intersections: try a.bool("intersections"))))
+        })
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

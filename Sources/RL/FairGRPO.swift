@@ -1,0 +1,203 @@
+import Cluster
+
+/// FairGRPO's hierarchical, adaptive importance weighting (Dai et al., 2025),
+/// as the authors' training code computes it:
+///
+/// 1. s = GRPO advantage per rollout (sample std, ε = 1e-6);
+/// 2. the batch is added to cumulative per-(domain, group) statistics first;
+/// 3. T_d = max(√N_d · μ_d, ε), factor = T_d · √N_g · μ_g, s' = s / factor
+///    (s kept where s' is NaN or infinite, e.g. μ_g = 0; no clamp);
+/// 4. A = s' / (sample std of s' over the batch + ε), no mean subtraction.
+///
+/// Prompts without demographics (UNK) are clustered per domain on the whole
+/// history of that domain's UNK reward vectors, k by the reference elbow
+/// rule; the cluster's size and centroid mean stand in for N_g and μ_g.
+/// `allUnknown` is FairGRPO_ND: every prompt clustered, μ_d the mean of the
+/// centroid means weighted by 1/cluster size, μ_g floored at ε, factor
+/// clamped to [ε, 1e6]. Options beyond the reference (off by default):
+/// exponential decay of the statistics, and a cap on weights.
+public struct FairWeighting: Sendable {
+    public enum Statistics: Sendable, Equatable { case cumulative, ema(decay: Double) }
+
+    /// Running sums for one domain or one (domain, group).
+    public struct Cell: Sendable, Equatable {
+        public var prompts = 0.0, rewardSum = 0.0, rewardCount = 0.0
+        public var mean: Double { rewardCount > 0 ? rewardSum / rewardCount : 0 }
+    }
+
+    public var statistics: Statistics = .cumulative
+    public var allUnknown = false
+    /// Cap on a rollout's weight 1/factor, as a multiple of the batch's median weight (nil: no cap).
+    public var weightClip: Double?
+    public var seed: UInt64 = 0
+
+    public private(set) var domains: [String: Cell] = [:]
+    public private(set) var groups: [String: Cell] = [:]
+    /// Reward vectors of every UNK prompt seen, per domain (the reference re-clusters them all each step).
+    public private(set) var unknownHistory: [String: [[Double]]] = [:]
+
+    public init() {}
+
+    /// One prompt of a batch.
+    public struct Prompt: Sendable {
+        public var domain: String
+        /// nil when the prompt has no demographics (UNK).
+        public var group: String?
+        public var rewards: [Double]
+        public init(domain: String, group: String?, rewards: [Double]) { self.domain = domain; self.group = group; self.rewards = rewards }
+    }
+
+    /// Per-prompt terms of the weighting, for `weights(t)` and `trace(t)`.
+    public struct Terms: Sendable {
+        public var groupLabel: String
+        public var nDomain: Double, muDomain: Double, tDomain: Double
+        public var nGroup: Double, muGroup: Double
+        public var factor: Double
+        /// True when s' was not finite and s was kept.
+        public var fellBack: Bool
+    }
+
+    static func key(_ domain: String, _ group: String) -> String { domain + "\u{1}" + group }
+
+    /// Steps 2–4 for one batch: updates the statistics and returns the final
+    /// advantages (same shape as `rewards`), the GRPO advantages and each prompt's terms.
+    public mutating func advantages(_ batch: [Prompt]) throws -> (final: [[Double]], grpo: [[Double]], terms: [Terms]) {
+        let eps = Advantage.epsilon
+        let s = Advantage.grpo(batch.map(\.rewards))
+        // Step 2: add the batch first.
+        if case .ema(let decay) = statistics {
+            for k in domains.keys { domains[k]!.prompts *= decay; domains[k]!.rewardSum *= decay; domains[k]!.rewardCount *= decay }
+            for k in groups.keys { groups[k]!.prompts *= decay; groups[k]!.rewardSum *= decay; groups[k]!.rewardCount *= decay }
+        }
+        var unknownIndex: [Int: Int] = [:]  // prompt → position in its domain's UNK history
+        for (q, p) in batch.enumerated() {
+            let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
+            domains[p.domain, default: Cell()].prompts += 1
+            domains[p.domain]!.rewardSum += total
+            domains[p.domain]!.rewardCount += count
+            if let g = p.group, !allUnknown {
+                let k = FairWeighting.key(p.domain, g)
+                groups[k, default: Cell()].prompts += 1
+                groups[k]!.rewardSum += total
+                groups[k]!.rewardCount += count
+            } else {
+                unknownIndex[q] = unknownHistory[p.domain, default: []].count
+                unknownHistory[p.domain, default: []].append(p.rewards)
+            }
+        }
+        // Clusters of each domain's UNK history (every step, whole history: the reference's cost).
+        var clusterings: [String: KMeans.Result] = [:]
+        for domain in Set(unknownIndex.keys.map { batch[$0].domain }) {
+            clusterings[domain] = try Elbow.clusterReference(unknownHistory[domain]!, seed: seed)
+        }
+        // Step 3.
+        var terms: [Terms] = []
+        var scaled: [[Double]] = []
+        for (q, p) in batch.enumerated() {
+            let dom = domains[p.domain]!
+            var nD = dom.prompts, muD = dom.mean
+            var nG: Double, muG: Double, label: String
+            if let position = unknownIndex[q], let clustering = clusterings[p.domain] {
+                let c = clustering.labels[position]
+                nG = Double(clustering.labels.filter { $0 == c }.count)
+                muG = clustering.centroids[c].reduce(0, +) / Double(clustering.centroids[c].count)
+                label = "UNK#\(c)"
+                if allUnknown {
+                    // μ_d: centroid means weighted by 1/cluster size.
+                    var num = 0.0, den = 0.0
+                    for (ci, centre) in clustering.centroids.enumerated() {
+                        let size = Double(clustering.labels.filter { $0 == ci }.count)
+                        guard size > 0 else { continue }
+                        num += (centre.reduce(0, +) / Double(centre.count)) / size
+                        den += 1 / size
+                    }
+                    muD = den > 0 ? num / den : muD
+                    muG = max(muG, eps)
+                }
+            } else {
+                let cell = groups[FairWeighting.key(p.domain, p.group!)]!
+                nG = cell.prompts
+                muG = cell.mean
+                label = p.group!
+            }
+            nD = max(nD, 0)
+            let tD = max(nD.squareRoot() * muD, eps)
+            var factor = tD * nG.squareRoot() * muG
+            if allUnknown { factor = min(max(factor, eps), 1e6) }
+            var fellBack = false
+            let row = s[q].map { v -> Double in
+                let w = v / factor
+                if !w.isFinite { fellBack = true; return v }
+                return w
+            }
+            terms.append(Terms(groupLabel: label, nDomain: nD, muDomain: muD, tDomain: tD, nGroup: nG, muGroup: muG, factor: factor, fellBack: fellBack))
+            scaled.append(row)
+        }
+        if let clip = weightClip, clip > 0 {
+            // Cap each prompt's weight 1/factor at `clip` × the batch median weight.
+            let weights = terms.map { $0.factor > 0 && $0.factor.isFinite ? 1 / $0.factor : 0 }.filter { $0 > 0 }.sorted()
+            if !weights.isEmpty {
+                let cap = clip * weights[weights.count / 2]
+                for q in scaled.indices where terms[q].factor > 0 && 1 / terms[q].factor > cap {
+                    terms[q].factor = 1 / cap
+                    scaled[q] = s[q].map { $0 * cap }
+                }
+            }
+        }
+        // Step 4.
+        let (_, sigma) = Advantage.meanStd(scaled.flatMap { $0 })
+        let final = scaled.map { $0.map { $0 / (sigma + eps) } }
+        return (final, s, terms)
+    }
+
+    /// The complete state, for checkpoints.
+    public struct State: Sendable, Equatable {
+        public var domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]]
+    }
+
+    public var state: State {
+        get { State(domains: domains, groups: groups, unknownHistory: unknownHistory) }
+        set { domains = newValue.domains; groups = newValue.groups; unknownHistory = newValue.unknownHistory }
+    }
+}
+
+/// Group DRO weights (Sagawa et al., 2020) applied to GRPO advantages. This
+/// variant is fairgrpo's own (the paper does not document its DRO baseline):
+/// q_g ← q_g · exp(η · ℓ_g), renormalised, with ℓ_g = 1 − mean reward of
+/// group g in the batch; advantages of group g are multiplied by (number of groups) · q_g.
+public struct GroupDRO: Sendable, Equatable {
+    public var eta = 0.01
+    public private(set) var weights: [String: Double]
+
+    public init(groups: [String], eta: Double = 0.01) {
+        self.eta = eta
+        weights = Dictionary(uniqueKeysWithValues: groups.map { ($0, 1 / Double(max(groups.count, 1))) })
+    }
+
+    /// Updates q from the batch and returns each prompt's multiplier.
+    public mutating func multipliers(groups: [String], rewards: [[Double]]) -> [Double] {
+        var sums: [String: (Double, Double)] = [:]
+        for (g, r) in zip(groups, rewards) {
+            sums[g, default: (0, 0)].0 += r.reduce(0, +)
+            sums[g, default: (0, 0)].1 += Double(r.count)
+        }
+        for (g, (total, count)) in sums {
+            if weights[g] == nil { weights[g] = 1 / Double(max(weights.count, 1)) }
+            weights[g]! *= _exp(eta * (1 - total / count))
+        }
+        let z = weights.values.reduce(0, +)
+        for k in weights.keys { weights[k]! /= z }
+        let m = Double(weights.count)
+        return groups.map { m * weights[$0]! }
+    }
+
+    public var state: [String: Double] {
+        get { weights }
+        set { weights = newValue }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
+#endif

@@ -1,0 +1,292 @@
+import Data
+import Fairness
+import NN
+import Tensors
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Trains a policy with GRPO or one of its relatives, one step at a time.
+///
+/// A step: take the next `batchSize` prompts of the shuffled data order;
+/// sample G answers per prompt; reward them (1 for the correct class unless a
+/// reward function is given); compute advantages with the chosen method;
+/// then `numIterations` passes of the PPO-clip loss
+/// −mean(min(ρA, clip(ρ, 1−ε, 1+ε_high)A)) + β·KL_k3(π ‖ π_ref), mean over
+/// rollouts, gradient clipping to `maxGradNorm`, Adam or AdamW. Every
+/// number that went into the weights is logged (`history`, `groupHistory`,
+/// `lastTrace`).
+public final class Trainer: @unchecked Sendable {
+    public let policy: Policy
+    public let data: Dataset
+    public let config: TrainerConfig
+    public let optimizer: Adam
+    /// Optional reward: (answer, label, row) → reward in [0, 1].
+    public var reward: ((Int, Int, Int) throws -> Double)?
+    public var evalData: Dataset?
+
+    public private(set) var rng: SeededGenerator
+    public private(set) var order: [Int] = []
+    public private(set) var cursor = 0
+    public private(set) var epoch = 0
+    public private(set) var stepCount = 0
+    public internal(set) var fair = FairWeighting()
+    public internal(set) var dro: GroupDRO?
+
+    public private(set) var history: [StepLog] = []
+    public private(set) var groupHistory: [[GroupLog]] = []
+    public private(set) var lastTrace: [TraceRow] = []
+    public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
+
+    private let groupKeys: [String]
+    /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
+    private let pool: [Int]
+
+    public init(policy: Policy, data: Dataset, config: TrainerConfig) throws {
+        try config.validate()
+        guard data.featureCount == policy.inputCount, data.classNames.count == policy.classCount else {
+            throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
+        }
+        guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        self.policy = policy
+        self.data = data
+        self.config = config
+        optimizer = Adam(policy.parameters, learningRate: Float(config.learningRate),
+                         weightDecay: Float(config.weightDecay), decoupledWeightDecay: config.optimizer == "adamw")
+        rng = SeededGenerator(seed: config.seed)
+        groupKeys = data.groupKeys()
+        fair.statistics = config.statistics
+        fair.allUnknown = config.method == .fairgrpoND
+        fair.weightClip = config.weightClip
+        fair.seed = config.seed
+        if config.method == .grpoDRO {
+            dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
+        }
+        if config.method == .grpoRS {
+            var byGroup: [String: [Int]] = [:]
+            for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
+            var largest: [String: Int] = [:]
+            for (k, rows) in byGroup { let d = String(k.split(separator: "\u{1}")[0]); largest[d] = max(largest[d] ?? 0, rows.count) }
+            var pool: [Int] = []
+            var sampler = SeededGenerator(seed: config.seed &+ 0x5EED)
+            for k in byGroup.keys.sorted() {
+                let rows = byGroup[k]!
+                pool += rows
+                let target = largest[String(k.split(separator: "\u{1}")[0])]!
+                for _ in rows.count..<target { pool.append(rows[sampler.nextIndex(below: rows.count)]) }
+            }
+            self.pool = pool
+        } else {
+            pool = Array(0..<data.count)
+        }
+    }
+
+    /// The next batch of row indices, reshuffling at each epoch.
+    private func nextBatch() -> [Int] {
+        var batch: [Int] = []
+        while batch.count < config.batchSize {
+            if cursor >= order.count {
+                order = rng.permutation(pool.count).map { pool[$0] }
+                cursor = 0
+                epoch += 1
+            }
+            let take = min(config.batchSize - batch.count, order.count - cursor)
+            batch += order[cursor..<(cursor + take)]
+            cursor += take
+        }
+        return batch
+    }
+
+    /// Everything a step changes besides parameters, to undo a failed step.
+    private struct Snapshot {
+        var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int
+        var fair: FairWeighting.State, dro: [String: Double]?
+        var parameters: [Tensor], moments: ([[Float]], [[Float]], Int)
+    }
+
+    private func snapshot() -> Snapshot {
+        Snapshot(rng: rng, order: order, cursor: cursor, epoch: epoch, fair: fair.state, dro: dro?.state,
+                 parameters: policy.parameters.map { $0.value.detached() },
+                 moments: (optimizer.firstMoments, optimizer.secondMoments, optimizer.stepCount))
+    }
+
+    private func restore(_ s: Snapshot) {
+        rng = s.rng; order = s.order; cursor = s.cursor; epoch = s.epoch
+        fair.state = s.fair
+        if let d = s.dro { dro?.state = d }
+        for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
+        optimizer.firstMoments = s.moments.0; optimizer.secondMoments = s.moments.1; optimizer.stepCount = s.moments.2
+    }
+
+    /// One training step. On a non-finite loss or parameter, the trainer is
+    /// put back to the state before the step and an error explains why.
+    @discardableResult
+    public func step() throws -> StepLog {
+        let before = snapshot()
+        do {
+            return try performStep()
+        } catch {
+            restore(before)
+            throw error
+        }
+    }
+
+    private func performStep() throws -> StepLog {
+        let start = monotonicSeconds()
+        let rows = nextBatch()
+        let b = rows.count, g = config.numGenerations, k = data.classNames.count
+        let x = try data.features.take(rows, axis: 0)
+        let temperature = Float(config.temperature)
+        let (answers, oldLogProbs) = try policy.sample(x, g: g, temperature: temperature, using: &rng)
+        var rewards: [[Double]] = []
+        for (i, r) in rows.enumerated() {
+            rewards.append(try answers[i].map { a in
+                if let reward { return try reward(a, data.labels[r], r) }
+                return a == data.labels[r] ? 1 : 0
+            })
+        }
+        // Advantages.
+        let domainNames = rows.map { data.domainNames[data.domains[$0]] }
+        let groups = rows.map { groupKeys[$0] }
+        var grpoAdvantages = Advantage.grpo(rewards, scaling: config.scaleRewards)
+        var advantages: [[Double]]
+        var terms: [FairWeighting.Terms]?
+        switch config.method {
+        case .grpo, .grpoRS:
+            advantages = grpoAdvantages
+        case .rloo:
+            advantages = Advantage.rloo(rewards)
+        case .reinforcePlusPlus:
+            advantages = Advantage.reinforcePlusPlus(rewards)
+        case .fairgrpo, .fairgrpoND:
+            let prompts = (0..<b).map { FairWeighting.Prompt(domain: domainNames[$0], group: groups[$0] == "UNK" ? nil : groups[$0], rewards: rewards[$0]) }
+            let result = try fair.advantages(prompts)
+            advantages = result.final
+            grpoAdvantages = result.grpo
+            terms = result.terms
+        case .grpoDRO:
+            let keys = (0..<b).map { domainNames[$0] + "/" + groups[$0] }
+            let m = dro!.multipliers(groups: keys, rewards: rewards)
+            advantages = zip(grpoAdvantages, m).map { row, w in row.map { $0 * w } }
+        }
+
+        // Loss over all B·G rollouts.
+        let expand = (0..<(b * g)).map { $0 / g }
+        let flatAnswers = answers.flatMap { $0 }
+        let answerIndex = try Tensor(shape: [b * g, 1], scalars: flatAnswers.map(Float.init))
+        let old = try Tensor(shape: [b * g], scalars: oldLogProbs.flatMap { $0 })
+        let adv = try Tensor(shape: [b * g], scalars: advantages.flatMap { $0 }.map(Float.init))
+        var refLogp: Tensor?
+        if config.beta > 0 {
+            refLogp = try Autodiff.withoutGradients {
+                try (try policy.reference(x) * (1 / temperature)).take(expand, axis: 0).logSoftmax()
+                    .takeAlong(axis: 1, indices: answerIndex).reshaped([b * g])
+            }
+        }
+        var lossValue = 0.0, klValue = 0.0, clipped = 0.0, gradNorm = 0.0
+        let low = Float(1 - config.epsilon), high = Float(1 + config.clipHigh)
+        for _ in 0..<config.numIterations {
+            optimizer.zeroGrad()
+            let logp = try (try policy.logits(x) * (1 / temperature)).take(expand, axis: 0).logSoftmax()
+                .takeAlong(axis: 1, indices: answerIndex).reshaped([b * g])
+            let ratio = try (logp - old).exp()
+            let surrogate = try Tensor.minimum(try ratio * adv, try ratio.clamped(min: low, max: high) * adv)
+            var loss = try -surrogate.mean()
+            if let refLogp {
+                let d = try refLogp - logp
+                let k3 = try d.exp() - d - 1
+                loss = try loss + (try k3.mean() * Float(config.beta))
+                klValue = Double(try k3.mean().item())
+            }
+            lossValue = Double(try loss.item())
+            guard lossValue.isFinite else {
+                throw RLError("step \(stepCount + 1): the loss is \(lossValue); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
+            }
+            try loss.backward()
+            gradNorm = Double(clipGradNorm(policy.parameters, maxNorm: Float(config.maxGradNorm)))
+            guard gradNorm.isFinite else {
+                throw RLError("step \(stepCount + 1): the gradient norm is \(gradNorm); training stopped and the trainer is left at step \(stepCount)")
+            }
+            optimizer.step()
+            let r = ratio.scalars, a = adv.scalars
+            clipped = Double(zip(r, a).filter { ($0 < low && $1 < 0) || ($0 > high && $1 > 0) }.count) / Double(b * g)
+        }
+        for p in policy.parameters {
+            guard p.value.scalars.allSatisfy({ $0.isFinite }) else {
+                throw RLError("step \(stepCount + 1): parameter \(p.name) became non-finite; training stopped and the trainer is left at step \(stepCount)")
+            }
+        }
+        stepCount += 1
+
+        // Metrics.
+        let flatRewards = rewards.flatMap { $0 }
+        let stds = rewards.map { Advantage.meanStd($0).1 }
+        let zeroStd = rewards.filter { r in r.allSatisfy { $0 == r[0] } }.count
+        let entropy = try Autodiff.withoutGradients { () -> Double in
+            let p = try (try policy.logits(x) * (1 / temperature)).logSoftmax()
+            let lp = p.scalars
+            var h = 0.0
+            for i in 0..<lp.count where lp[i].isFinite { h -= Double(_expf(lp[i]) * lp[i]) }
+            return h / Double(b)
+        }
+        _ = k
+        let log = StepLog(step: stepCount, reward: flatRewards.reduce(0, +) / Double(flatRewards.count),
+                          rewardStd: g > 1 ? stds.reduce(0, +) / Double(b) : 0, fracRewardZeroStd: g > 1 ? Double(zeroStd) / Double(b) : 1,
+                          kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
+                          milliseconds: (monotonicSeconds() - start) * 1000)
+        history.append(log)
+        recordGroups(rows: rows, domains: domainNames, groups: groups, rewards: rewards, answers: answers,
+                     grpo: grpoAdvantages, final: advantages, terms: terms)
+        if config.evalEvery > 0, stepCount % config.evalEvery == 0, let evalData {
+            evaluations.append((stepCount, try evaluate(policy: policy, on: evalData)))
+        }
+        return log
+    }
+
+    private func recordGroups(rows: [Int], domains: [String], groups: [String], rewards: [[Double]], answers: [[Int]],
+                              grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) {
+        let totalAbs = final.flatMap { $0 }.reduce(0) { $0 + abs($1) }
+        var order: [String] = []
+        var members: [String: [Int]] = [:]
+        for q in rows.indices {
+            let label = terms?[q].groupLabel ?? groups[q]
+            let key = domains[q] + "\u{1}" + label
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(q)
+        }
+        var logs: [GroupLog] = []
+        for key in order {
+            let qs = members[key]!
+            let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+            let absSum = qs.reduce(0.0) { $0 + final[$1].reduce(0) { $0 + abs($1) } }
+            var ratios: [Double] = []
+            for q in qs { for (s, a) in zip(grpo[q], final[q]) where s != 0 { ratios.append(a / s) } }
+            let t = terms?[qs[0]]
+            logs.append(GroupLog(
+                step: stepCount, domain: parts[0], group: parts[1], batchPrompts: qs.count,
+                nDomain: t?.nDomain ?? .nan, muDomain: t?.muDomain ?? .nan, tDomain: t?.tDomain ?? .nan,
+                nGroup: t?.nGroup ?? .nan, muGroup: t?.muGroup ?? .nan, factor: t?.factor ?? .nan,
+                weight: ratios.isEmpty ? .nan : ratios.reduce(0, +) / Double(ratios.count),
+                meanAbsAdvantage: absSum / Double(qs.count * rewards[qs[0]].count),
+                gradientShare: totalAbs > 0 ? absSum / totalAbs : 0,
+                livePrompts: qs.filter { q in !rewards[q].allSatisfy { $0 == rewards[q][0] } || rewards[q].count == 1 }.count))
+        }
+        groupHistory.append(logs)
+        lastTrace = []
+        for (q, r) in rows.enumerated() {
+            for (i, a) in answers[q].enumerated() {
+                lastTrace.append(TraceRow(step: stepCount, promptID: data.ids[r], domain: domains[q],
+                                          group: terms?[q].groupLabel ?? groups[q], answer: data.classNames[a],
+                                          label: data.classNames[data.labels[r]], reward: rewards[q][i],
+                                          grpoAdvantage: grpo[q][i], factor: terms?[q].factor ?? .nan, advantage: final[q][i]))
+            }
+        }
+    }
+}
+
+/// Greedy predictions of `policy` on `data`, scored by the fairness report.
+public func evaluate(policy: Policy, on data: Dataset, intersections: Bool = false) throws -> FairnessReport {
+    let predictions = try policy.predict(data.features)
+    return try FairnessReport.evaluate(truth: data.labels, predictions: predictions, data: data, intersections: intersections)
+}

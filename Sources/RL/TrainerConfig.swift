@@ -1,0 +1,58 @@
+/// Training settings. Names follow TRL's `GRPOConfig` where the concept is
+/// shared: `numGenerations` (spelled `G` in the language), `epsilon`,
+/// `epsilonHigh`, `beta`, `numIterations`, `temperature`, `scaleRewards`,
+/// `maxGradNorm`, `learningRate`; `batchSize` counts prompts per step.
+public struct TrainerConfig: Sendable {
+    public enum Method: String, CaseIterable, Sendable {
+        case grpo, rloo
+        case reinforcePlusPlus = "reinforce++"
+        case fairgrpo
+        case fairgrpoND = "fairgrpo_nd"
+        case grpoRS = "grpo_rs"
+        case grpoDRO = "grpo_dro"
+    }
+
+    public var method: Method = .fairgrpo
+    public var numGenerations = 8
+    public var batchSize = 64
+    public var learningRate = 1e-3
+    /// PPO clip range: ratios are clipped to [1 − epsilon, 1 + epsilonHigh].
+    public var epsilon = 0.2
+    public var epsilonHigh: Double?
+    /// Weight of the k3 KL estimate to the reference policy (0: off, as the authors ran).
+    public var beta = 0.0
+    /// PPO passes over each batch against the policy that sampled it.
+    public var numIterations = 1
+    public var temperature = 1.0
+    public var scaleRewards: Advantage.RewardScaling = .group
+    public var maxGradNorm = 1.0
+    /// "adam" or "adamw".
+    public var optimizer = "adam"
+    public var weightDecay = 0.0
+    public var seed: UInt64 = 0
+    /// Evaluate on `evalData` every this many steps (0: never).
+    public var evalEvery = 0
+    /// FairGRPO options beyond the reference.
+    public var weightClip: Double?
+    public var statistics: FairWeighting.Statistics = .cumulative
+    /// Group DRO step size η.
+    public var droEta = 0.01
+
+    public init() {}
+
+    public var clipHigh: Double { epsilonHigh ?? epsilon }
+
+    func validate() throws {
+        guard numGenerations >= 1 else { throw RLError("trainer(): G (num_generations) must be at least 1") }
+        guard batchSize >= 1 else { throw RLError("trainer(): batch must be at least 1") }
+        guard learningRate > 0, learningRate.isFinite else { throw RLError("trainer(): lr must be positive") }
+        guard epsilon >= 0, clipHigh >= 0 else { throw RLError("trainer(): epsilon and epsilon_high must be non-negative") }
+        guard beta >= 0 else { throw RLError("trainer(): beta must be non-negative") }
+        guard numIterations >= 1 else { throw RLError("trainer(): num_iterations must be at least 1") }
+        guard temperature > 0, temperature.isFinite else { throw RLError("trainer(): temperature must be positive") }
+        guard maxGradNorm > 0 else { throw RLError("trainer(): max_grad_norm must be positive") }
+        guard optimizer == "adam" || optimizer == "adamw" else { throw RLError("trainer(): optimizer must be \"adam\" or \"adamw\"") }
+        if case .ema(let d) = statistics, !(d > 0 && d < 1) { throw RLError("trainer(): ema decay must be in (0, 1)") }
+        if let c = weightClip, !(c > 0) { throw RLError("trainer(): weight_clip must be positive") }
+    }
+}
