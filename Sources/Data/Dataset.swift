@@ -45,6 +45,10 @@ public struct Scaler: Sendable {
     /// How many rows the statistics were fitted on.
     public var fittedRows: Int
 
+    public init(numeric: [Bool], means: [Double], stds: [Double], fittedRows: Int) {
+        self.numeric = numeric; self.means = means; self.stds = stds; self.fittedRows = fittedRows
+    }
+
     public static func fit(_ raw: Tensor, numeric: [Bool], rows: [Int]? = nil) -> Scaler {
         let n = raw.shape[0], d = raw.shape[1]
         var sums = [Double](repeating: 0, count: d), counts = [Int](repeating: 0, count: d)

@@ -98,6 +98,15 @@ public final class Trainer: @unchecked Sendable {
         return batch
     }
 
+    func setProgress(rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int, steps: Int) {
+        self.rng = rng; self.order = order; self.cursor = cursor; self.epoch = epoch; self.stepCount = steps
+    }
+
+    func restoreHistory(_ history: [StepLog], _ groups: [[GroupLog]]) {
+        self.history = history
+        self.groupHistory = groups
+    }
+
     /// Everything a step changes besides parameters, to undo a failed step.
     private struct Snapshot {
         var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int

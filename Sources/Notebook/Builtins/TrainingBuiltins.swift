@@ -211,6 +211,35 @@ enum TrainingBuiltins {
             return .object(TableObject(TextTable(header: TraceRow.columns, rows: rows)))
         })
         i.register(BuiltinFunction(
+            "save", [Parameter("trainer"), Parameter("path")],
+            summary: "Saves a trainer checkpoint: data, config, policy and reference, Adam moments, generator, data order, FairGRPO statistics, DRO weights, history.",
+            details: "Written atomically (temporary file, fsync, rename), versioned and checksummed. load(path) continues bit-identically.",
+            example: "save(t, \"run.ckpt\")"
+        ) { a, interp in
+            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            let path = try a.string("path")
+            try Checkpoint.save(t, to: path)
+            interp.write("saved \(path) (step \(t.stepCount))\n")
+            return .none
+        })
+        i.register(BuiltinFunction(
+            "load", [Parameter("path"), Parameter("reward", default: Value.none)],
+            summary: "Loads a trainer checkpoint written by save(); training continues exactly where it stopped.",
+            details: "A run that used a custom reward function needs it again: load(path, reward=fn).",
+            example: "t = load(\"run.ckpt\"); step(t, 10)"
+        ) { a, interp in
+            var reward: ((Int, Int, Int) throws -> Double)?
+            if !a.isNone("reward") {
+                let f = a["reward"]
+                reward = { answer, label, row in
+                    let v = try interp.call(f, positional: [.number(Double(answer)), .number(Double(label)), .number(Double(row))])
+                    guard case .number(let r) = v, r.isFinite else { throw RuntimeError("reward function returned \(v.typeName), expected a finite number") }
+                    return r
+                }
+            }
+            return .object(TrainerObject(try Checkpoint.load(try a.string("path"), reward: reward)))
+        })
+        i.register(BuiltinFunction(
             "predict", [Parameter("policy"), Parameter("data")], summary: "Greedy answers (class indices) of a policy on a dataset.",
             example: "pred = predict(p, test)"
         ) { a, _ in

@@ -1,0 +1,334 @@
+import Data
+import NN
+import Tensors
+
+/// Trainer checkpoints: everything needed to continue exactly where a run
+/// stopped: the training data, configuration, policy and reference
+/// parameters, Adam moments, generator state, data order and cursor,
+/// FairGRPO statistics, DRO weights, step count and the logged history.
+///
+/// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
+/// encoding), CRC-32 of everything before it. Written atomically (temporary
+/// file, fsync, rename). A custom reward function cannot be stored: loading
+/// such a checkpoint needs the function again.
+public enum Checkpoint {
+    public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
+    public static let version: UInt32 = 1
+
+    public static func save(_ t: Trainer, to path: String) throws {
+        var w = BinaryWriter()
+        w.writeBytes(magic)
+        w.write(version)
+        encode(t.data, &w)
+        encode(t.config, &w)
+        w.write(t.reward != nil)
+        // Policy.
+        w.write(UInt32(t.policy.inputCount)); w.write(UInt32(t.policy.classCount))
+        w.write(UInt32(t.policy.hidden.count)); for h in t.policy.hidden { w.write(UInt32(h)) }
+        w.write(t.policy.activation.rawValue)
+        for p in t.policy.model.parameters { w.write(p.value) }
+        for p in t.policy.reference.parameters { w.write(p.value) }
+        // Optimizer.
+        w.write(t.optimizer.stepCount)
+        for m in t.optimizer.firstMoments { writeFloats(m, &w) }
+        for v in t.optimizer.secondMoments { writeFloats(v, &w) }
+        // Progress.
+        let s = t.rng.state
+        w.write(s.0); w.write(s.1); w.write(s.2); w.write(s.3)
+        writeInts(t.order, &w)
+        w.write(t.cursor); w.write(t.epoch); w.write(t.stepCount)
+        // FairGRPO statistics and DRO weights.
+        let fair = t.fair.state
+        writeCells(fair.domains, &w)
+        writeCells(fair.groups, &w)
+        w.write(UInt32(fair.unknownHistory.count))
+        for key in fair.unknownHistory.keys.sorted() {
+            w.write(key)
+            let vectors = fair.unknownHistory[key]!
+            w.write(UInt32(vectors.count))
+            for v in vectors { w.write(UInt32(v.count)); for x in v { w.write(x) } }
+        }
+        w.write(t.dro != nil)
+        if let dro = t.dro {
+            w.write(UInt32(dro.state.count))
+            for key in dro.state.keys.sorted() { w.write(key); w.write(dro.state[key]!) }
+        }
+        // History.
+        w.write(UInt32(t.history.count))
+        for log in t.history { for v in log.values { w.write(v) } }
+        w.write(UInt32(t.groupHistory.count))
+        for logs in t.groupHistory {
+            w.write(UInt32(logs.count))
+            for l in logs {
+                w.write(l.step); w.write(l.domain); w.write(l.group); w.write(l.batchPrompts)
+                for v in [l.nDomain, l.muDomain, l.tDomain, l.nGroup, l.muGroup, l.factor, l.weight, l.meanAbsAdvantage, l.gradientShare] { w.write(v) }
+                w.write(l.livePrompts)
+            }
+        }
+        w.write(CRC32.checksum(w.bytes))
+        try FileIO.writeAtomically(w.bytes, to: path)
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case notACheckpoint(String), unsupportedVersion(String, UInt32), checksum(String), malformed(String, String)
+        public var description: String {
+            switch self {
+            case .notACheckpoint(let p): return "\(p): not a fairgrpo checkpoint (wrong magic bytes)"
+            case let .unsupportedVersion(p, v): return "\(p): checkpoint version \(v) is not supported (this build reads version \(Checkpoint.version))"
+            case .checksum(let p): return "\(p): checksum mismatch: the checkpoint is corrupt or was modified"
+            case let .malformed(p, why): return "\(p): \(why)"
+            }
+        }
+    }
+
+    /// Loads a trainer. `reward` must be given again if the run used a custom one.
+    public static func load(_ path: String, reward: ((Int, Int, Int) throws -> Double)? = nil) throws -> Trainer {
+        let bytes = try FileIO.read(path)
+        guard bytes.count >= magic.count + 8, Array(bytes[0..<magic.count]) == magic else { throw LoadError.notACheckpoint(path) }
+        var tail = BinaryReader(Array(bytes[(bytes.count - 4)...]))
+        let stored = try tail.readUInt32()
+        let body = Array(bytes[0..<(bytes.count - 4)])
+        var r = BinaryReader(body)
+        _ = try r.readBytes(magic.count, "the magic bytes")
+        let v = try r.readUInt32("the version")
+        guard v == version else { throw LoadError.unsupportedVersion(path, v) }
+        guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
+        do {
+            let data = try decodeDataset(&r)
+            let config = try decodeConfig(&r)
+            let usedReward = try r.readBool("the reward flag")
+            if usedReward && reward == nil {
+                throw LoadError.malformed(path, "this run used a custom reward function: pass it again, load(path, reward=fn)")
+            }
+            let inputs = Int(try r.readUInt32()), classes = Int(try r.readUInt32())
+            let hiddenCount = Int(try r.readUInt32())
+            guard hiddenCount <= 64 else { throw ArchiveError.corrupt("\(hiddenCount) hidden layers") }
+            var hidden: [Int] = []
+            for _ in 0..<hiddenCount { hidden.append(Int(try r.readUInt32())) }
+            guard let activation = Activation(rawValue: try r.readString("the activation")) else { throw ArchiveError.corrupt("unknown activation") }
+            let policy = try Policy(inputs: inputs, classes: classes, hidden: hidden, activation: activation, seed: 0)
+            for p in policy.model.parameters + policy.reference.parameters {
+                let t = try r.readTensor(p.name)
+                guard t.shape == p.shape else { throw ArchiveError.corrupt("parameter \(p.name) has shape \(formatShape(t.shape)), expected \(formatShape(p.shape))") }
+                p.value = t.requiringGrad(p.name)
+            }
+            let trainer = try Trainer(policy: policy, data: data, config: config)
+            trainer.reward = reward
+            trainer.optimizer.stepCount = try r.readInt()
+            trainer.optimizer.firstMoments = try policy.parameters.map { p in try readFloats(&r, count: p.value.count) }
+            trainer.optimizer.secondMoments = try policy.parameters.map { p in try readFloats(&r, count: p.value.count) }
+            var rng = SeededGenerator(seed: 0)
+            rng.state = (try r.readUInt64(), try r.readUInt64(), try r.readUInt64(), try r.readUInt64())
+            let order = try readInts(&r)
+            guard order.allSatisfy({ $0 >= 0 && $0 < data.count }) else { throw ArchiveError.corrupt("data order refers to rows outside the dataset") }
+            let cursor = try r.readInt(), epoch = try r.readInt(), steps = try r.readInt()
+            guard cursor >= 0, cursor <= order.count else { throw ArchiveError.corrupt("cursor \(cursor) outside the data order") }
+            trainer.restoreProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
+            var fair = FairWeighting.State(domains: try readCells(&r), groups: try readCells(&r), unknownHistory: [:])
+            let unknownCount = Int(try r.readUInt32())
+            for _ in 0..<unknownCount {
+                let key = try r.readString()
+                let n = Int(try r.readUInt32())
+                guard n <= r.remaining / 4 else { throw ArchiveError.corrupt("unknown-prompt history too long") }
+                var vectors: [[Double]] = []
+                for _ in 0..<n {
+                    let m = Int(try r.readUInt32())
+                    guard m <= r.remaining / 8 else { throw ArchiveError.corrupt("reward vector too long") }
+                    vectors.append(try (0..<m).map { _ in try r.readDouble() })
+                }
+                fair.unknownHistory[key] = vectors
+            }
+            trainer.fair.state = fair
+            if try r.readBool() {
+                var weights: [String: Double] = [:]
+                let n = Int(try r.readUInt32())
+                for _ in 0..<n { let k = try r.readString(); weights[k] = try r.readDouble() }
+                trainer.dro?.state = weights
+            }
+            var history: [StepLog] = []
+            let hc = Int(try r.readUInt32())
+            guard hc <= r.remaining / 80 else { throw ArchiveError.corrupt("history too long") }
+            for _ in 0..<hc {
+                let v = try (0..<StepLog.columns.count).map { _ in try r.readDouble() }
+                history.append(StepLog(step: Int(v[0]), reward: v[1], rewardStd: v[2], fracRewardZeroStd: v[3], kl: v[4], clipRatio: v[5],
+                                       entropy: v[6], gradNorm: v[7], loss: v[8], milliseconds: v[9]))
+            }
+            var groupHistory: [[GroupLog]] = []
+            let gc = Int(try r.readUInt32())
+            guard gc <= r.remaining / 4 else { throw ArchiveError.corrupt("group history too long") }
+            for _ in 0..<gc {
+                let n = Int(try r.readUInt32())
+                guard n <= r.remaining / 8 else { throw ArchiveError.corrupt("group log too long") }
+                var logs: [GroupLog] = []
+                for _ in 0..<n {
+                    let step = try r.readInt(), domain = try r.readString(), group = try r.readString(), prompts = try r.readInt()
+                    let v = try (0..<9).map { _ in try r.readDouble() }
+                    logs.append(GroupLog(step: step, domain: domain, group: group, batchPrompts: prompts, nDomain: v[0], muDomain: v[1],
+                                         tDomain: v[2], nGroup: v[3], muGroup: v[4], factor: v[5], weight: v[6], meanAbsAdvantage: v[7],
+                                         gradientShare: v[8], livePrompts: try r.readInt()))
+                }
+                groupHistory.append(logs)
+            }
+            trainer.restoreHistory(history, groupHistory)
+            guard r.remaining == 0 else { throw ArchiveError.corrupt("\(r.remaining) unexpected bytes at the end") }
+            return trainer
+        } catch let e as ArchiveError {
+            throw LoadError.malformed(path, e.description)
+        } catch let e as RLError {
+            throw LoadError.malformed(path, e.description)
+        }
+    }
+
+    // MARK: Pieces
+
+    static func writeFloats(_ a: [Float], _ w: inout BinaryWriter) {
+        w.write(UInt32(a.count))
+        a.withUnsafeBufferPointer { w.write($0) }
+    }
+
+    static func readFloats(_ r: inout BinaryReader, count: Int) throws -> [Float] {
+        let n = Int(try r.readUInt32("a moment vector's length"))
+        guard n == count else { throw ArchiveError.corrupt("optimizer moments of length \(n), expected \(count)") }
+        return try (0..<n).map { _ in try r.readFloat() }
+    }
+
+    static func writeInts(_ a: [Int], _ w: inout BinaryWriter) {
+        w.write(UInt32(a.count))
+        for x in a { w.write(x) }
+    }
+
+    static func readInts(_ r: inout BinaryReader) throws -> [Int] {
+        let n = Int(try r.readUInt32())
+        guard n <= r.remaining / 8 else { throw ArchiveError.corrupt("a list of \(n) integers does not fit in the file") }
+        return try (0..<n).map { _ in try r.readInt() }
+    }
+
+    static func writeCells(_ cells: [String: FairWeighting.Cell], _ w: inout BinaryWriter) {
+        w.write(UInt32(cells.count))
+        for key in cells.keys.sorted() {
+            let c = cells[key]!
+            w.write(key); w.write(c.prompts); w.write(c.rewardSum); w.write(c.rewardCount)
+        }
+    }
+
+    static func readCells(_ r: inout BinaryReader) throws -> [String: FairWeighting.Cell] {
+        let n = Int(try r.readUInt32())
+        guard n <= r.remaining / 28 else { throw ArchiveError.corrupt("statistics table too long") }
+        var out: [String: FairWeighting.Cell] = [:]
+        for _ in 0..<n {
+            let key = try r.readString()
+            out[key] = FairWeighting.Cell(prompts: try r.readDouble(), rewardSum: try r.readDouble(), rewardCount: try r.readDouble())
+        }
+        return out
+    }
+
+    static func writeStrings(_ a: [String], _ w: inout BinaryWriter) { w.write(UInt32(a.count)); for s in a { w.write(s) } }
+    static func readStrings(_ r: inout BinaryReader) throws -> [String] {
+        let n = Int(try r.readUInt32())
+        guard n <= r.remaining / 4 else { throw ArchiveError.corrupt("a list of \(n) strings does not fit in the file") }
+        return try (0..<n).map { _ in try r.readString() }
+    }
+
+    static func encode(_ d: Dataset, _ w: inout BinaryWriter) {
+        w.write(d.name)
+        w.write(d.rawFeatures)
+        writeStrings(d.featureNames, &w)
+        w.write(UInt32(d.scaler.numeric.count))
+        for (i, isNumeric) in d.scaler.numeric.enumerated() { w.write(isNumeric); w.write(d.scaler.means[i]); w.write(d.scaler.stds[i]) }
+        w.write(d.scaler.fittedRows)
+        writeInts(d.labels, &w)
+        writeStrings(d.classNames, &w)
+        w.write(UInt32(d.attributes.count))
+        for a in d.attributes {
+            w.write(a.name); writeStrings(a.levels, &w); writeStrings(a.shortNames, &w); writeInts(a.codes, &w)
+            w.write(a.trueCodes != nil)
+            if let t = a.trueCodes { writeInts(t, &w) }
+        }
+        writeInts(d.domains, &w)
+        writeStrings(d.domainNames, &w)
+        writeStrings(d.ids, &w)
+        w.write(d.groupIDs != nil)
+        if let g = d.groupIDs { writeStrings(g, &w) }
+        writeStrings(d.notes, &w)
+    }
+
+    static func decodeDataset(_ r: inout BinaryReader) throws -> Dataset {
+        let name = try r.readString()
+        let raw = try r.readTensor("the training features")
+        guard raw.rank == 2 else { throw ArchiveError.corrupt("features are not a matrix") }
+        let featureNames = try readStrings(&r)
+        let d = Int(try r.readUInt32())
+        guard d == raw.shape[1], featureNames.count == d else { throw ArchiveError.corrupt("feature columns disagree") }
+        var numeric: [Bool] = [], means: [Double] = [], stds: [Double] = []
+        for _ in 0..<d { numeric.append(try r.readBool()); means.append(try r.readDouble()); stds.append(try r.readDouble()) }
+        let fitted = try r.readInt()
+        let labels = try readInts(&r)
+        let classNames = try readStrings(&r)
+        let n = raw.shape[0]
+        guard labels.count == n, labels.allSatisfy({ $0 >= 0 && $0 < classNames.count }) else { throw ArchiveError.corrupt("labels disagree with the features") }
+        var attributes: [Attribute] = []
+        let ac = Int(try r.readUInt32())
+        guard ac <= 64 else { throw ArchiveError.corrupt("\(ac) attributes") }
+        for _ in 0..<ac {
+            let aname = try r.readString(), levels = try readStrings(&r), short = try readStrings(&r), codes = try readInts(&r)
+            guard codes.count == n, short.count == levels.count, codes.allSatisfy({ $0 >= -1 && $0 < levels.count }) else {
+                throw ArchiveError.corrupt("attribute \(aname) is inconsistent")
+            }
+            var a = Attribute(name: aname, levels: levels, shortNames: short, codes: codes)
+            if try r.readBool() {
+                let t = try readInts(&r)
+                guard t.count == n, t.allSatisfy({ $0 >= -1 && $0 < levels.count }) else { throw ArchiveError.corrupt("attribute \(aname) truth is inconsistent") }
+                a.trueCodes = t
+            }
+            attributes.append(a)
+        }
+        let domains = try readInts(&r), domainNames = try readStrings(&r), ids = try readStrings(&r)
+        guard domains.count == n, domains.allSatisfy({ $0 >= 0 && $0 < domainNames.count }), ids.count == n else {
+            throw ArchiveError.corrupt("domains or ids disagree with the features")
+        }
+        var groupIDs: [String]?
+        if try r.readBool() { groupIDs = try readStrings(&r) }
+        var data = Dataset(name: name, rawFeatures: raw, featureNames: featureNames, numeric: numeric, labels: labels, classNames: classNames,
+                           attributes: attributes, domains: domains, domainNames: domainNames, ids: ids, groupIDs: groupIDs)
+        data.rescale(with: Scaler(numeric: numeric, means: means, stds: stds, fittedRows: fitted))
+        data.notes = try readStrings(&r)
+        return data
+    }
+
+    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter) {
+        w.write(c.method.rawValue)
+        w.write(c.numGenerations); w.write(c.batchSize); w.write(c.learningRate); w.write(c.epsilon)
+        w.write(c.epsilonHigh != nil); w.write(c.epsilonHigh ?? 0)
+        w.write(c.beta); w.write(c.numIterations); w.write(c.temperature); w.write(c.scaleRewards.rawValue)
+        w.write(c.maxGradNorm); w.write(c.optimizer); w.write(c.weightDecay); w.write(c.seed); w.write(c.evalEvery)
+        w.write(c.weightClip != nil); w.write(c.weightClip ?? 0)
+        switch c.statistics {
+        case .cumulative: w.write(false); w.write(0.0)
+        case .ema(let d): w.write(true); w.write(d)
+        }
+        w.write(c.droEta)
+    }
+
+    static func decodeConfig(_ r: inout BinaryReader) throws -> TrainerConfig {
+        var c = TrainerConfig()
+        guard let m = TrainerConfig.Method(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown method") }
+        c.method = m
+        c.numGenerations = try r.readInt(); c.batchSize = try r.readInt(); c.learningRate = try r.readDouble(); c.epsilon = try r.readDouble()
+        let hasHigh = try r.readBool(); let high = try r.readDouble(); c.epsilonHigh = hasHigh ? high : nil
+        c.beta = try r.readDouble(); c.numIterations = try r.readInt(); c.temperature = try r.readDouble()
+        guard let s = Advantage.RewardScaling(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown reward scaling") }
+        c.scaleRewards = s
+        c.maxGradNorm = try r.readDouble(); c.optimizer = try r.readString(); c.weightDecay = try r.readDouble(); c.seed = try r.readUInt64()
+        c.evalEvery = try r.readInt()
+        let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
+        let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
+        c.droEta = try r.readDouble()
+        return c
+    }
+}
+
+extension Trainer {
+    func restoreProgress(rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int, steps: Int) {
+        setProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
+    }
+}
