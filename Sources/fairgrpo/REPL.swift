@@ -31,6 +31,7 @@ final class REPL {
     func run() -> Int32 {
         if interactive {
             print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
+            print("start with the built-in benchmark: data = demo()   (or dataset(\"heart_cleveland\"), load_csv(...))")
             if let warning = BLASCoreSelection.warning() { print(warning) }
         }
         var buffer = ""

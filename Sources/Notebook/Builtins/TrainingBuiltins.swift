@@ -184,11 +184,19 @@ enum TrainingBuiltins {
             return .object(TableObject(weightsTable(last), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
         })
         i.register(BuiltinFunction(
-            "history", [Parameter("trainer"), Parameter("groups", default: .bool(false))],
-            summary: "The logged series: one row per step (or per step and group with groups=true).",
+            "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
+            summary: "The logged series: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
             example: "h = history(t); h[\"reward\"]"
         ) { a, _ in
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            if try a.bool("fairness") {
+                guard !t.evaluations.isEmpty else {
+                    throw RuntimeError("history(): no fairness reports yet; create the trainer with eval_every=N and eval_data=test")
+                }
+                let columns = FairnessReport.Table().columns.map(\.0)
+                let rows = t.evaluations.map { e in [String(e.step)] + e.report.table.columns.map { $0.1.map { format($0, 4) } ?? "-" } }
+                return .object(TableObject(TextTable(header: ["step"] + columns, rows: rows)))
+            }
             if try a.bool("groups") {
                 let rows = t.groupHistory.flatMap { $0 }.map { l in
                     [String(l.step), l.domain, l.group, String(l.batchPrompts), "\(l.nDomain)", "\(l.muDomain)", "\(l.tDomain)", "\(l.nGroup)",
