@@ -111,9 +111,17 @@ extension Dataset {
     }
 
     /// The dataset as CSV: id, domain, attributes, label, then raw features.
+    /// A column whose name repeats an earlier one (a feature named like an
+    /// attribute, e.g. age) gets a suffix .1, .2, … so the file loads back.
     public func csvText() -> String {
         var header = ["id", "domain"] + attributes.map(\.name) + ["label"] + featureNames
         if groupIDs != nil { header.insert("group_id", at: 1) }
+        var seen = Set<String>()
+        header = header.map { name in
+            var unique = name, k = 0
+            while !seen.insert(unique).inserted { k += 1; unique = "\(name).\(k)" }
+            return unique
+        }
         var rows: [[String]] = []
         let d = featureCount
         rawFeatures.withUnsafeBufferPointer { x in

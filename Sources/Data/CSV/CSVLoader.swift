@@ -88,7 +88,7 @@ public enum CSVLoader {
                         pass.missingCount[c] += 1
                     } else {
                         pass.otherCount[c] += 1
-                        if pass.firstOther[c] == nil { pass.firstOther[c] = (line, f.column, reader.text(f)) }
+                        if pass.firstOther[c] == nil { pass.firstOther[c] = (line, reader.characterColumn(at: f.start - (f.quoted ? 1 : 0)), reader.text(f)) }
                     }
                 }
             }
@@ -106,8 +106,13 @@ public enum CSVLoader {
     public static func load(reader: CSVReader, roles: CSVRoles, name: String) throws -> Dataset {
         let file = reader.file
         var header: [String] = []
-        let bodyStart = try reader.forEachRecord(from: reader.firstRecordOffset, to: reader.firstRecordOffset + 1, firstLine: 1) { _, fields in
+        let headerStart = reader.headerOffset
+        let headerLine = 1 + reader.countLines(from: reader.firstRecordOffset, to: headerStart)
+        let bodyStart = try reader.forEachRecord(from: headerStart, to: headerStart + 1, firstLine: headerLine) { _, fields in
             header = fields.map { reader.text($0) }
+        }
+        guard !header.isEmpty else {
+            throw DataError.malformed(file: file, line: 1, column: nil, reason: "the file is empty (expected a header line)")
         }
         try validateHeader(header, file: file, roles: roles)
         let columnCount = header.count
@@ -148,13 +153,13 @@ public enum CSVLoader {
         }
         let roleColumns = ([roles.label] + roles.attributes + [roles.domain, roles.id, roles.groupID].compactMap { $0 })
             .map { header.firstIndex(of: $0)! }
-        let textColumns = categorical.union(roleColumns.filter { pass.otherCount[$0] > 0 })
+        // Domain, id and patient id keep their text exactly as written ("007" stays "007").
+        let verbatim = [roles.domain, roles.id, roles.groupID].compactMap { $0 }.map { header.firstIndex(of: $0)! }
+        let textColumns = categorical.union(roleColumns.filter { pass.otherCount[$0] > 0 }).union(verbatim)
         var texts: [Int: [String]] = [:]
         if !textColumns.isEmpty {
             for c in textColumns { texts[c] = [] ; texts[c]!.reserveCapacity(pass.lines.count) }
-            var first = true
-            try reader.forEachRecord { _, fields in
-                if first { first = false; return }
+            try reader.forEachRecord(from: bodyStart, to: reader.count, firstLine: bodyFirstLine) { _, fields in
                 for c in textColumns { texts[c]!.append(reader.isMissing(fields[c]) ? "" : reader.text(fields[c])) }
             }
         }

@@ -50,6 +50,27 @@ public struct CSVReader: @unchecked Sendable {
 
     public var count: Int { bytes.count }
 
+    /// The 1-based column in characters (not bytes) of the byte at `offset`.
+    public func characterColumn(at offset: Int) -> Int {
+        var lineStart = min(offset, bytes.count)
+        while lineStart > 0 && bytes[lineStart - 1] != 10 { lineStart -= 1 }
+        var column = 1
+        for i in lineStart..<min(offset, bytes.count) where bytes[i] & 0xC0 != 0x80 { column += 1 }
+        return column
+    }
+
+    /// The offset of the first line that is not blank (the header).
+    public var headerOffset: Int {
+        var i = start
+        while i < bytes.count {
+            var j = i
+            while j < bytes.count && (bytes[j] == 32 || bytes[j] == 9 || bytes[j] == 13) { j += 1 }
+            if j < bytes.count && bytes[j] == 10 { i = j + 1; continue }
+            return i
+        }
+        return i
+    }
+
     /// Whether any byte is a double quote (if none, any newline ends a record).
     public var containsQuotes: Bool {
         memchr(bytes.baseAddress! + start, 34, bytes.count - start) != nil
@@ -137,7 +158,8 @@ public struct CSVReader: @unchecked Sendable {
                         let fieldStart = i
                         while true {
                             guard i < n else {
-                                throw DataError.malformed(file: file, line: quoteLine, column: quoteColumn,
+                                _ = quoteColumn
+                                throw DataError.malformed(file: file, line: quoteLine, column: characterColumn(at: fieldStart - 1),
                                                           reason: "unterminated quoted field (no closing \")")
                             }
                             if p[i] == 34 {
@@ -150,14 +172,14 @@ public struct CSVReader: @unchecked Sendable {
                         fields.append(Field(start: fieldStart, end: i, quoted: true, column: column))
                         i += 1  // closing quote
                         if i < n && p[i] != d && p[i] != 10 && p[i] != 13 {
-                            throw DataError.malformed(file: file, line: line, column: i - lineStart + 1,
+                            throw DataError.malformed(file: file, line: line, column: characterColumn(at: i),
                                                       reason: "unexpected character after a closing quote (expected a delimiter or the end of the line)")
                         }
                     } else {
                         let fieldStart = i
                         while i < n && p[i] != d && p[i] != 10 && p[i] != 13 {
                             if p[i] == 34 {
-                                throw DataError.malformed(file: file, line: line, column: i - lineStart + 1,
+                                throw DataError.malformed(file: file, line: line, column: characterColumn(at: i),
                                                           reason: "stray quote inside an unquoted field (quote the whole field and double the quote)")
                             }
                             i += 1

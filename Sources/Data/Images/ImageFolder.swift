@@ -15,7 +15,9 @@ public enum ImageFolder {
         // The manifest without features: parse roles (the path column is dropped from features).
         let reader = try CSVReader(bytes: bytes, file: manifest, delimiter: roles.delimiter)
         var header: [String] = []
-        var paths: [String] = []
+        // Each row's path by the line its record starts on (the loader's ids are line − 1;
+        // records and lines differ after blank lines or quoted newlines).
+        var pathByLine: [Int: String] = [:]
         try reader.forEachRecord { line, fields in
             if header.isEmpty {
                 header = fields.map { reader.text($0) }
@@ -27,7 +29,7 @@ public enum ImageFolder {
             guard fields.count == header.count else {
                 throw DataError.malformed(file: manifest, line: line, column: nil, reason: "this row has \(fields.count) fields but the header has \(header.count)")
             }
-            paths.append(reader.text(fields[header.firstIndex(of: pathColumn)!]))
+            pathByLine[line] = reader.text(fields[header.firstIndex(of: pathColumn)!])
         }
         // Labels, attributes and domain through the CSV loader, without features.
         var metaRoles = csvRoles
@@ -39,9 +41,13 @@ public enum ImageFolder {
         let d = size * size * channels
         // Rows kept by the loader (labelled ones) are identified by their line-based ids.
         var flat = [Float](repeating: 0, count: meta.count * d)
-        for (row, id) in meta.ids.enumerated() {
-            let index = Int(id)! - 1
-            let relative = paths[index]
+        let paths = try meta.ids.map { id -> String in
+            guard let line = Int(id).map({ $0 + 1 }), let path = pathByLine[line] else {
+                throw DataError.invalidArgument("\(manifest): cannot find the path of row \(id)")
+            }
+            return path
+        }
+        for (row, relative) in paths.enumerated() {
             let path = relative.hasPrefix("/") ? relative : folder + "/" + relative
             let image = PNG.resized(try PNG.read(path, channels: channels), width: size, height: size)
             for j in 0..<d { flat[row * d + j] = Float(image.pixels[j]) / 255 }
@@ -50,7 +56,7 @@ public enum ImageFolder {
         var data = Dataset(name: meta.name, rawFeatures: try Tensor(shape: [meta.count, d], scalars: flat), featureNames: names,
                            numeric: [Bool](repeating: false, count: d), labels: meta.labels, classNames: meta.classNames,
                            attributes: meta.attributes, domains: meta.domains, domainNames: meta.domainNames,
-                           ids: meta.ids.map { paths[Int($0)! - 1] }, groupIDs: meta.groupIDs)
+                           ids: paths, groupIDs: meta.groupIDs)
         data.notes = meta.notes.filter { !$0.contains("one-hot") } + ["\(meta.count) images, \(size)×\(size) \(color ? "RGB" : "gray"), pixels scaled to [0, 1]"]
         meta = data
         return meta

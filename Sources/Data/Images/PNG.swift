@@ -16,7 +16,7 @@ public enum PNG {
 
     // libpng's format codes (PNG_FORMAT_RGBA is a compound macro Swift does
     // not import): bit 1 = colour, bit 0 = alpha.
-    static let formatGray: UInt32 = 0, formatRGB: UInt32 = 2, formatRGBA: UInt32 = 3
+    static let formatGray: UInt32 = 0, formatRGB: UInt32 = 2, formatRGBA: UInt32 = 3, formatLinear: UInt32 = 4
 
     static func format(channels: Int) -> UInt32 { channels == 1 ? formatGray : channels == 3 ? formatRGB : formatRGBA }
 
@@ -41,6 +41,22 @@ public enum PNG {
         guard width > 0, height > 0, width * height <= maximumPixels else {
             throw DataError.badImage(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
         }
+        if image.format & formatLinear != 0 {
+            // 16-bit samples: libpng would treat them as linear light and
+            // gamma-encode them. Scale them to 8 bits as they are instead,
+            // then convert like an 8-bit file.
+            let native = image.format & 3
+            let nativeChannels = (native & 2 != 0 ? 3 : 1) + (native & 1 != 0 ? 1 : 0)
+            image.format = native | formatLinear
+            var wide = [UInt16](repeating: 0, count: width * height * nativeChannels)
+            let ok = wide.withUnsafeMutableBytes { out in
+                png_image_finish_read(&image, nil, out.baseAddress, Int32(width * nativeChannels), nil)
+            }
+            guard ok != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
+            let narrow = wide.map { UInt8((UInt32($0) * 255 + 32767) / 65535) }
+            let eight = try encode(Image(width: width, height: height, channels: nativeChannels, pixels: narrow), format: native)
+            return try decode(eight, channels: channels, name: name)
+        }
         image.format = format(channels: channels)
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = bytes.withUnsafeBytes { _ in
@@ -60,12 +76,15 @@ public enum PNG {
     }
 
     /// Encodes an 8-bit image. The output is deterministic for the same pixels.
-    public static func encode(_ img: Image) throws -> [UInt8] {
+    public static func encode(_ img: Image) throws -> [UInt8] { try encode(img, format: format(channels: img.channels)) }
+
+    /// Encodes with an explicit libpng format (gray+alpha is format 1).
+    static func encode(_ img: Image, format: UInt32) throws -> [UInt8] {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         image.width = UInt32(img.width)
         image.height = UInt32(img.height)
-        image.format = format(channels: img.channels)
+        image.format = format
         var size: Int = 0
         // First call measures, second writes.
         let measured = img.pixels.withUnsafeBytes { px in
