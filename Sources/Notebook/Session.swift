@@ -39,6 +39,7 @@ public final class Session {
         DataBuiltins.register(in: self)
         FairnessBuiltins.register(in: self)
         TrainingBuiltins.register(in: self)
+        ClusterBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -33,7 +33,7 @@ public final class DatasetObject: LangObject {
         case "describe": return .function(BoundMethod("describe") { _, i in i.write(d.describe() + "\n"); return .none })
         case "head":
             return .function(BoundMethod("head", [Parameter("n", default: .number(5))]) { a, i in
-                i.write(d.head(try a.integer("n")) + "\n"); return .none
+                i.write(d.head(try DataBuiltins.rowCount(a)) + "\n"); return .none
             })
         default:
             // An attribute's values by name: data.sex
@@ -48,6 +48,20 @@ public final class DatasetObject: LangObject {
 enum DataBuiltins {
     static func dataset(_ a: Arguments, _ name: String) throws -> Dataset {
         try a.object(name, as: DatasetObject.self, "a dataset").data
+    }
+
+    /// The `n` of head(): a whole number ≥ 0.
+    static func rowCount(_ a: Arguments) throws -> Int {
+        let n = try a.integer("n")
+        guard n >= 0 else { throw RuntimeError("head(): n must be at least 0, got \(n)") }
+        return n
+    }
+
+    /// A `seed=` argument: a whole number ≥ 0.
+    static func seed(_ a: Arguments) throws -> UInt64 {
+        let seed = try a.integer("seed")
+        guard seed >= 0 else { throw RuntimeError("\(a.callee)(): seed must be non-negative, got \(seed)") }
+        return UInt64(seed)
     }
 
     static func strings(_ a: Arguments, _ name: String) throws -> [String] {
@@ -97,7 +111,7 @@ enum DataBuiltins {
         ) { a, _ in
             var config = SynthConfig()
             config.n = try a.integer("n")
-            config.seed = UInt64(try a.integer("seed"))
+            config.seed = try seed(a)
             return value(try Dataset.synthesize(config))
         })
         i.register(BuiltinFunction(
@@ -125,7 +139,7 @@ enum DataBuiltins {
         ) { a, _ in
             var c = SynthConfig()
             c.n = try a.integer("n")
-            c.seed = UInt64(try a.integer("seed"))
+            c.seed = try seed(a)
             c.maleShare = try a.number("male_share")
             c.ageShares = try a.list("age_shares").map { v in
                 guard case .number(let x) = v else { throw RuntimeError("synth(): age_shares must be 4 numbers") }
@@ -182,7 +196,7 @@ enum DataBuiltins {
         i.register(BuiltinFunction(
             "head", [Parameter("data"), Parameter("n", default: .number(5))], summary: "The first n rows of a dataset.",
             example: "head(demo(), 3)"
-        ) { a, interp in interp.write(try dataset(a, "data").head(try a.integer("n")) + "\n"); return .none })
+        ) { a, interp in interp.write(try dataset(a, "data").head(try rowCount(a)) + "\n"); return .none })
         i.register(BuiltinFunction(
             "split",
             [Parameter("data"), Parameter("test", default: .number(0.2)), Parameter("seed", default: .number(0)),
