@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Tensors"]),
         // Policy, GRPO family, FairGRPO, trainer.
         .target(name: "RL", dependencies: ["Tensors", "NN", "Data", "Cluster", "Fairness"]),
+        // Charts drawn to PNG (canvas, bitmap font, line/bar/scatter/heatmap).
+        .target(name: "Plot", dependencies: ["Data"]),
         // Fairness metrics and reports (the paper's, fairlearn-style group tables).
         .target(name: "Fairness", dependencies: ["Data"]),
         // The language: lexer, parser, interpreter. Knows nothing about ML.
@@ -61,7 +63,7 @@ let package = Package(
             name: "Lang",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The binding layer: builtins, sessions, notebook export.
-        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness", "Cluster", "RL"]),
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness", "Cluster", "RL", "Plot"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [

@@ -40,12 +40,20 @@ public final class Session {
         FairnessBuiltins.register(in: self)
         TrainingBuiltins.register(in: self)
         ClusterBuiltins.register(in: self)
+        PlotBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.
     public func emit(_ text: String) {
         capturing?.outputs.append(.text(text))
         sink(text)
+    }
+
+    private var plotCount = 0
+    /// Where a plot goes when no path is given: plot-1.png, plot-2.png, … in the current directory.
+    public func nextPlotPath() -> String {
+        plotCount += 1
+        return "plot-\(plotCount).png"
     }
 
     /// Records an image written while the current cell runs.

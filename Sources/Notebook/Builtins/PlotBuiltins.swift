@@ -1,0 +1,204 @@
+import Data
+import Lang
+import Plot
+import Tensors
+
+/// Charts from tables (history, weights, reports), lists, tensors and clusterings, written as PNG.
+enum PlotBuiltins {
+    /// Columns of a table-like value: a table, a record of lists, a list of numbers, or a 1-D tensor.
+    static func columns(_ v: Value, _ what: String) throws -> (names: [String], rows: [[Value]]) {
+        switch v {
+        case .object(let o) where o is TableObject:
+            let t = (o as! TableObject).table
+            return (t.header, t.rows.map { $0.map(TableObject.cell) })
+        case .record(let r):
+            let lists = try r.pairs.map { (k, v) -> [Value] in
+                guard case .list(let l) = v else { throw RuntimeError("\(what): every field of the record must be a list") }
+                return l.items
+            }
+            let n = lists.map(\.count).max() ?? 0
+            return (r.keys, (0..<n).map { i in lists.map { i < $0.count ? $0[i] : .none } })
+        case .list(let l):
+            return (["index", "value"], l.items.enumerated().map { [.number(Double($0)), $1] })
+        case .object(let o) where o is TensorObject:
+            let t = (o as! TensorObject).tensor
+            guard t.rank == 1 else { throw RuntimeError("\(what): a tensor to plot must be 1-D, got shape \(formatShape(t.shape))") }
+            return (["index", "value"], t.scalars.enumerated().map { [.number(Double($0)), .number(Double($1))] })
+        default:
+            throw RuntimeError("\(what): cannot plot a \(v.typeName); give a table (history(t), weights(t), report.by_group), a record of lists, a list or a tensor")
+        }
+    }
+
+    static func number(_ v: Value) -> Double {
+        switch v {
+        case .number(let d): return d
+        case .bool(let b): return b ? 1 : 0
+        case .string(let s): return Double(s.replacingPercent) ?? .nan
+        default: return .nan
+        }
+    }
+
+    static func names(_ v: Value, _ what: String) throws -> [String]? {
+        switch v {
+        case .none: return nil
+        case .string(let s): return [s]
+        case .list(let l):
+            return try l.items.map { item in
+                guard case .string(let s) = item else { throw RuntimeError("\(what) must be column names") }
+                return s
+            }
+        default: throw RuntimeError("\(what) must be a column name or a list of names")
+        }
+    }
+
+    static func index(_ name: String, in cols: [String], _ what: String) throws -> Int {
+        guard let i = cols.firstIndex(of: name) else {
+            throw RuntimeError("\(what): no column '\(name)'", notes: [Suggestions.note(for: name, among: cols) ?? "note: columns: \(cols.joined(separator: ", "))"])
+        }
+        return i
+    }
+
+    /// Writes the canvas, records it in the cell, prints where it went.
+    static func write(_ canvas: Canvas, to path: String?, session: Session, interp: Interpreter, preview: String? = nil) throws -> Value {
+        let target = path ?? session.nextPlotPath()
+        let bytes = try canvas.png()
+        try FileIO.writeAtomically(bytes, to: target)
+        session.recordImage(path: target, width: canvas.width, height: canvas.height)
+        interp.write("wrote \(target) (\(canvas.width)×\(canvas.height), \(bytes.count / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
+        return .none
+    }
+
+    static let common = [Parameter("to", default: Value.none), Parameter("title", default: Value.none),
+                         Parameter("width", default: .number(800)), Parameter("height", default: .number(480))]
+
+    static func size(_ a: Arguments) throws -> (Int, Int) {
+        let w = try a.integer("width"), h = try a.integer("height")
+        guard (200...4000).contains(w), (150...4000).contains(h) else { throw RuntimeError("\(a.callee)(): width must be 200…4000 and height 150…4000 pixels") }
+        return (w, h)
+    }
+
+    static func register(in session: Session) {
+        let i = session.interpreter
+        i.register(BuiltinFunction(
+            "plot", [Parameter("series"), Parameter("x", default: Value.none), Parameter("y", default: Value.none),
+                     Parameter("by", default: Value.none), Parameter("log", default: .bool(false))] + common,
+            summary: "A line chart to PNG: y against x, one line per `by` value (or per y column); log=true for a log y axis.",
+            details: "series: a table such as history(t) or history(t, groups=true), a record of lists, a list or a 1-D tensor. x defaults to \"step\" when there is one. The REPL prints the file and a one-line preview.",
+            example: "plot(history(t, groups=true), y=\"weight\", by=\"group\", log=true, to=\"weights.png\")"
+        ) { [unowned session] a, interp in
+            let (cols, rows) = try columns(a["series"], "plot()")
+            let yNames = try names(a["y"], "y") ?? [cols.first { $0 != "step" && $0 != "index" && $0 != (try? a.string("x")) } ?? cols.last!]
+            let xName = try a.optionalString("x") ?? (cols.contains("step") ? "step" : cols.contains("index") ? "index" : nil)
+            let xi = try xName.map { try index($0, in: cols, "plot()") }
+            let byNames = try names(a["by"], "by") ?? []
+            let byIdx = try byNames.map { try index($0, in: cols, "plot()") }
+            var series: [Series] = []
+            for yName in yNames {
+                let yi = try index(yName, in: cols, "plot()")
+                var groups: [String: Series] = [:], order: [String] = []
+                for (r, row) in rows.enumerated() {
+                    let key = byIdx.map { row[$0].display }.joined(separator: "/")
+                    let name = byIdx.isEmpty ? yName : (yNames.count > 1 ? "\(key) \(yName)" : key)
+                    if groups[name] == nil { groups[name] = Series(name: name, x: [], y: []); order.append(name) }
+                    groups[name]!.x.append(xi.map { number(row[$0]) } ?? Double(r))
+                    groups[name]!.y.append(number(row[yi]))
+                }
+                series += order.map { groups[$0]! }
+            }
+            if byIdx.isEmpty && yNames.count == 1 { series = series.map { Series(name: "", x: $0.x, y: $0.y) } }
+            let (w, h) = try size(a)
+            let title = try a.optionalString("title") ?? yNames.joined(separator: ", ")
+            let canvas = Charts.line(series, title: title, xLabel: xName ?? "index", yLabel: yNames.count == 1 ? yNames[0] : "",
+                                     log: try a.bool("log"), width: w, height: h)
+            let preview = series.count == 1 ? Charts.sparkline(series[0].y) : nil
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, preview: preview)
+        })
+        i.register(BuiltinFunction(
+            "bar", [Parameter("table"), Parameter("x", default: Value.none), Parameter("y", default: Value.none)] + common,
+            summary: "A bar chart to PNG: one bar per row (category x), grouped when y names several columns.",
+            example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"acc\"])"
+        ) { [unowned session] a, interp in
+            let (cols, rows) = try columns(a["table"], "bar()")
+            let xName = try a.optionalString("x") ?? cols.first { c in rows.contains { if case .string = $0[cols.firstIndex(of: c)!] { return true }; return false } } ?? cols[0]
+            let xi = try index(xName, in: cols, "bar()")
+            let numericColumn = cols.first { c in c != xName && rows.contains { r in number(r[cols.firstIndex(of: c)!]).isFinite } }
+            let yNames = try names(a["y"], "y") ?? [numericColumn ?? cols.last!]
+            // Categories keep other text columns (e.g. domain) when they disambiguate.
+            let textCols = cols.indices.filter { c in
+                c != xi && rows.allSatisfy { if case .string(let t) = $0[c] { return !number(.string(t)).isFinite }; return false }
+            }
+            let plain = rows.map { $0[xi].display }
+            let categories = Set(plain).count == plain.count ? plain : rows.map { r in (textCols.map { r[$0].display } + [r[xi].display]).joined(separator: " ") }
+            let series = try yNames.map { y -> (String, [Double]) in
+                let yi = try index(y, in: cols, "bar()")
+                return (yNames.count > 1 ? y : "", rows.map { number($0[yi]) })
+            }
+            let (w, h) = try size(a)
+            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + xName,
+                                     yLabel: yNames.count == 1 ? yNames[0] : "", width: w, height: h)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+        })
+        i.register(BuiltinFunction(
+            "scatter", [Parameter("points"), Parameter("color", default: Value.none)] + common,
+            summary: "A scatter plot to PNG of 2-D points (e.g. pca(x, 2)), coloured by cluster or group.",
+            example: "scatter(pca(data, 2), color=kmeans(data, k=3), to=\"clusters.png\")"
+        ) { [unowned session] a, interp in
+            var t: Tensor
+            if case .object(let o) = a["points"], let d = o as? DatasetObject { t = d.data.features } else { t = try TensorBuiltins.tensor(from: a["points"], what: "points") }
+            guard t.rank == 2, t.shape[1] >= 2 else { throw RuntimeError("scatter(): points must be [n, 2] (use pca(x, 2)), got shape \(formatShape(t.shape))") }
+            let n = t.shape[0]
+            let v = t.scalars
+            var groups = [Int](repeating: 0, count: n), groupNames: [String] = []
+            if !a.isNone("color") {
+                var labels: [Int]
+                var names: [String: Int] = [:]
+                if case .list(let l) = a["color"], l.items.contains(where: { if case .string = $0 { return true }; return false }) {
+                    labels = l.items.map { item in
+                        let s = item.display
+                        if let k = names[s] { return k }
+                        names[s] = names.count
+                        return names.count - 1
+                    }
+                    groupNames = names.sorted { $0.value < $1.value }.map(\.key)
+                } else {
+                    labels = try ClusterBuiltins.labels(a["color"], "color")
+                    let distinct = Array(Set(labels)).sorted()
+                    let remap = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+                    labels = labels.map { remap[$0]! }
+                    groupNames = distinct.map { $0 < 0 ? "missing" : "cluster \($0)" }
+                }
+                guard labels.count == n else { throw RuntimeError("scatter(): \(labels.count) colours for \(n) points") }
+                groups = labels
+            }
+            let (w, h) = try size(a)
+            let canvas = Charts.scatter(x: (0..<n).map { Double(v[$0 * t.shape[1]]) }, y: (0..<n).map { Double(v[$0 * t.shape[1] + 1]) },
+                                        groups: groups, groupNames: groupNames, title: try a.optionalString("title") ?? "\(n) points",
+                                        xLabel: "component 1", yLabel: "component 2", width: w, height: h)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+        })
+        i.register(BuiltinFunction(
+            "heatmap", [Parameter("matrix"), Parameter("rows", default: Value.none), Parameter("columns", default: Value.none)] + common,
+            summary: "A heatmap to PNG with the values written in the cells (confusion or contingency tables).",
+            example: "heatmap(tensor([[50, 3], [7, 40]]), rows=[\"neg\", \"pos\"], columns=[\"pred neg\", \"pred pos\"])"
+        ) { [unowned session] a, interp in
+            var values: [[Double]]
+            if case .object(let o) = a["matrix"], let tbl = o as? TableObject {
+                values = tbl.table.rows.map { $0.dropFirst().map { Double($0) ?? .nan } }
+            } else {
+                let t = try TensorBuiltins.tensor(from: a["matrix"], what: "matrix")
+                guard t.rank == 2 else { throw RuntimeError("heatmap(): the matrix must be 2-D, got shape \(formatShape(t.shape))") }
+                let s = t.scalars
+                values = (0..<t.shape[0]).map { r in (0..<t.shape[1]).map { Double(s[r * t.shape[1] + $0]) } }
+            }
+            let rows = try names(a["rows"], "rows") ?? values.indices.map(String.init)
+            let columns = try names(a["columns"], "columns") ?? (values.first ?? []).indices.map(String.init)
+            let (w, h) = try size(a)
+            let canvas = Charts.heatmap(values, rows: rows, columns: columns, title: try a.optionalString("title") ?? "", width: w, height: h)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+        })
+    }
+}
+
+extension String {
+    var replacingPercent: String { hasSuffix("%") ? String(dropLast()) : self }
+}
