@@ -70,7 +70,7 @@ let package = Package(
                 "Tensors", "NN", "Lang", "Notebook", "CReadline", "CPNG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN"]),
+        .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN", "Cluster", "Fairness", "Data", "RL"]),
 
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
@@ -79,5 +79,17 @@ let package = Package(
         .testTarget(
             name: "DataTests", dependencies: ["Data", "Tensors", "Notebook", "Lang"],
             exclude: ["Fixtures"]),
+        // Fixtures (scikit-learn and NumPy references) live in Tests/ClusterTests/Fixtures.
+        .testTarget(
+            name: "ClusterTests", dependencies: ["Cluster", "Tensors", "Notebook", "Lang"],
+            exclude: ["Fixtures"]),
+        // Runs the built fairgrpo binary on the scripts in Tests/Golden and
+        // compares stdout, stderr and the exit status with the files beside them.
+        .testTarget(name: "EndToEndTests", dependencies: ["Lang", "Notebook"]),
+        // Reference fixtures (scripts/fairness_reference.py) live in Tests/FairnessTests/Fixtures.
+        .testTarget(
+            name: "FairnessTests", dependencies: ["Fairness", "Data", "Tensors", "Notebook", "Lang"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
     ]
 )

@@ -19,6 +19,7 @@ Valid images (one per colour type / bit depth libpng has to convert):
     palette8.png   2x2 palette, 8-bit: indices 0 1 / 2 1 with the same palette
     graya8.png     2x1 gray+alpha:     (100,255) (200,0)
     rgb16.png      1x2 RGB, 16-bit:    (65535,0,32896) / (2570,2570,2570)
+    graya16.png    3x1 gray+alpha, 16-bit: (65535,65535) (65535,32896) (32896,0)
 
 Corrupt ones (decoding must fail with an error naming the file):
 
@@ -82,6 +83,7 @@ def images():
     yield "palette8.png", png(2, 2, 8, 3, [[0, 1], [2, 1]], palette)
     yield "graya8.png", png(2, 1, 8, 4, [[100, 255, 200, 0]])
     yield "rgb16.png", png(1, 2, 16, 2, [u16([65535, 0, 32896]), u16([2570, 2570, 2570])])
+    yield "graya16.png", png(3, 1, 16, 4, [u16([65535, 65535, 65535, 32896, 32896, 0])])
 
 
 def corrupt(valid):

@@ -2,20 +2,29 @@ import Tensors
 
 /// k-means clustering, named after scikit-learn's `KMeans`: greedy
 /// k-means++ initialisation, `nInit` restarts keeping the lowest inertia,
-/// Lloyd iterations until the centres move less than `tol` (relative to the
-/// data's mean per-feature variance, as scikit-learn does) or `maxIter`,
-/// optional sample weights, and empty clusters re-seeded with the point
-/// farthest from its centre. Distances to the centres are computed through
-/// BLAS as ‖x‖² − 2x·c + ‖c‖². Seeded: the same seed gives the same result.
+/// Lloyd iterations until the labels stop changing or the centres move less
+/// than `tol` (relative to the data's mean per-feature variance, as
+/// scikit-learn does) or `maxIter`, optional sample weights, and empty
+/// clusters re-seeded as scikit-learn does: with the points farthest from
+/// their centres, each taken out of the cluster it was in. Distances are
+/// computed directly as Σ(x − c)², eight centres at a time in SIMD lanes
+/// (no ‖x‖² − 2x·c + ‖c‖² cancellation), and large inputs are split
+/// in two halves run on two threads (always the same halves, combined in the
+/// same order, so the same seed gives the same result on any machine).
 public struct KMeans: Sendable {
     public var k: Int
     public var nInit = 4
     public var maxIter = 100
     public var tol = 1e-4
     public var seed: UInt64 = 0
+    /// Starting centres (`k` rows of `d` numbers) in place of k-means++, like
+    /// scikit-learn's `init=` array; one run is made whatever `nInit` says.
+    public var initialCentroids: [[Double]]?
 
-    public init(k: Int, nInit: Int = 4, maxIter: Int = 100, tol: Double = 1e-4, seed: UInt64 = 0) {
+    public init(k: Int, nInit: Int = 4, maxIter: Int = 100, tol: Double = 1e-4, seed: UInt64 = 0,
+                initialCentroids: [[Double]]? = nil) {
         self.k = k; self.nInit = nInit; self.maxIter = maxIter; self.tol = tol; self.seed = seed
+        self.initialCentroids = initialCentroids
     }
 
     public struct Result: Sendable {
@@ -39,7 +48,8 @@ public struct KMeans: Sendable {
         return try fit(try Tensor(shape: [points.count, d], scalars: points.flatMap { $0.map(Float.init) }), weights: weights)
     }
 
-    /// Clusters the rows of `x: [n, d]`. `k` is capped at the number of distinct rows.
+    /// Clusters the rows of `x: [n, d]`. With k-means++ (no `initialCentroids`),
+    /// `k` is capped at the number of distinct rows with a positive weight.
     public func fit(_ x: Tensor, weights: [Double]? = nil) throws -> Result {
         guard x.rank == 2, x.shape[0] > 0, x.shape[1] > 0 else {
             throw ClusterError("kmeans: expected a non-empty [n, d] matrix, got shape \(formatShape(x.shape))")
@@ -53,124 +63,350 @@ public struct KMeans: Sendable {
         }
         let values = x.scalars
         guard values.allSatisfy({ $0.isFinite }) else { throw ClusterError("kmeans: the data contain NaN or infinite values") }
-        var distinctRows = Set<[Float]>()
-        for i in 0..<n where distinctRows.count <= k { distinctRows.insert(Array(values[(i * d)..<((i + 1) * d)])) }
-        let kk = min(k, distinctRows.count)
-        // tol relative to the mean per-feature variance.
-        var variance = 0.0
-        for j in 0..<d {
-            var mean = 0.0
-            for i in 0..<n { mean += Double(values[i * d + j]) }
-            mean /= Double(n)
-            var v = 0.0
-            for i in 0..<n { let t = Double(values[i * d + j]) - mean; v += t * t }
-            variance += v / Double(n)
+        var given: [Float]?
+        if let initial = initialCentroids {
+            guard initial.count == k, initial.allSatisfy({ $0.count == d }) else {
+                throw ClusterError("kmeans: initial centroids must be \(k) rows of \(d) numbers")
+            }
+            guard k <= n else { throw ClusterError("kmeans: \(k) initial centroids for only \(n) points") }
+            let flat = initial.flatMap { $0.map(Float.init) }
+            guard flat.allSatisfy({ $0.isFinite }) else { throw ClusterError("kmeans: initial centroids contain NaN or infinite values") }
+            given = flat
         }
-        let tolerance = tol * variance / Double(d)
-        let squaredNorms = (0..<n).map { i in (0..<d).reduce(Float(0)) { $0 + values[i * d + $1] * values[i * d + $1] } }
-        var rng = SeededGenerator(seed: seed)
-        var best: Result?
-        for _ in 0..<nInit {
-            var centres = plusPlus(values, n: n, d: d, squaredNorms: squaredNorms, weights: w, k: kk, rng: &rng)
-            var labels = [Int](repeating: 0, count: n)
-            var distances = [Float](repeating: 0, count: n)
-            var iterations = 0
-            for it in 1...maxIter {
-                iterations = it
-                try assign(x, squaredNorms, centres, k: kk, d: d, labels: &labels, distances: &distances)
-                var sums = [Double](repeating: 0, count: kk * d)
-                var mass = [Double](repeating: 0, count: kk)
-                for i in 0..<n {
-                    let c = labels[i]
-                    mass[c] += w[i]
-                    for j in 0..<d { sums[c * d + j] += w[i] * Double(values[i * d + j]) }
+        return values.withUnsafeBufferPointer { xb in
+            w.withUnsafeBufferPointer { wb in
+                let run = Lloyd(x: xb.baseAddress!, weights: wb.baseAddress!, n: n, d: d)
+                let kk = given == nil ? min(k, run.distinctWeightedRows(atMost: k)) : k
+                let tolerance = tol * run.meanVariance()
+                var rng = SeededGenerator(seed: seed)
+                var best: Result?
+                for _ in 0..<(given == nil ? nInit : 1) {
+                    let start = given ?? run.plusPlus(k: kk, rng: &rng)
+                    let result = run.fit(centres: start, k: kk, maxIter: maxIter, tolerance: tolerance)
+                    if best == nil || result.inertia < best!.inertia { best = result }
                 }
-                var shift = 0.0
-                var emptied = false
-                for c in 0..<kk {
-                    if mass[c] > 0 {
-                        for j in 0..<d {
-                            let v = Float(sums[c * d + j] / mass[c])
-                            let t = Double(v - centres[c * d + j])
-                            shift += t * t
-                            centres[c * d + j] = v
+                return best!
+            }
+        }
+    }
+}
+
+/// One fit's data and scratch space: rows of `x` (row-major, `n × d`) and
+/// their weights, borrowed for the duration of `KMeans.fit`.
+struct Lloyd {
+    let x: UnsafePointer<Float>
+    let weights: UnsafePointer<Double>
+    let n: Int, d: Int
+
+    /// Below this many multiply-adds per pass, one thread does everything.
+    static let parallelWork = 1 << 20
+
+    /// Runs `body(part, lo, hi)` on rows split in two fixed halves (concurrently)
+    /// when a pass over the data costs `work` multiply-adds or more, else once on all rows.
+    /// Returns the number of parts (1 or 2).
+    @discardableResult
+    func forParts(work: Int, _ body: @escaping (Int, Int, Int) -> Void) -> Int {
+        guard work >= Self.parallelWork, n >= 2048 else {
+            body(0, 0, n)
+            return 1
+        }
+        let n = self.n, mid = n / 2
+        runConcurrently({ body(0, 0, mid) }, { body(1, mid, n) })
+        return 2
+    }
+
+    /// The number of distinct rows with a positive weight, counting no further than `limit + 1`.
+    func distinctWeightedRows(atMost limit: Int) -> Int {
+        var seen = Set<[Float]>()
+        for i in 0..<n where weights[i] > 0 {
+            seen.insert(Array(UnsafeBufferPointer(start: x + i * d, count: d)))
+            if seen.count > limit { break }
+        }
+        return seen.count
+    }
+
+    /// The mean over features of each feature's (unweighted, population) variance.
+    func meanVariance() -> Double {
+        var mean = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
+        mean.withUnsafeMutableBufferPointer { m in
+            for i in 0..<n {
+                let row = x + i * d
+                for j in 0..<d { m[j] += Double(row[j]) }
+            }
+            for j in 0..<d { m[j] /= Double(n) }
+            squares.withUnsafeMutableBufferPointer { s in
+                for i in 0..<n {
+                    let row = x + i * d
+                    for j in 0..<d { let t = Double(row[j]) - m[j]; s[j] += t * t }
+                }
+            }
+        }
+        return squares.reduce(0, +) / Double(n) / Double(d)
+    }
+
+    /// Greedy k-means++ (scikit-learn's scheme): the first centre is drawn with
+    /// probability proportional to weight; each next one is the best, by
+    /// weighted potential, of 2 + ⌊ln k⌋ candidates drawn with probability
+    /// proportional to weight × squared distance to the closest centre so far.
+    /// Returns `k × d` centres (rows of `x`).
+    func plusPlus(k: Int, rng: inout SeededGenerator) -> [Float] {
+        let trials = 2 + Int(log(Double(k)))
+        let n = self.n, d = self.d, x = self.x, weights = self.weights
+        let closest = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let candidateDistances = UnsafeMutablePointer<Float>.allocate(capacity: trials * n)
+        let cumulative = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { closest.deallocate(); candidateDistances.deallocate(); cumulative.deallocate() }
+
+        /// The first index whose cumulative mass exceeds `u` (u below the total).
+        func draw(_ u: Double) -> Int {
+            var lo = 0, hi = n - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
+            }
+            // Rounding can leave u at the total: take the last row with mass.
+            while lo > 0 && cumulative[lo] <= u && cumulative[lo] == cumulative[lo - 1] { lo -= 1 }
+            return lo
+        }
+        var total = 0.0
+        for i in 0..<n { total += weights[i]; cumulative[i] = total }
+        let first = draw(rng.nextUnitDouble() * total)
+        var chosen = [first]
+        let firstBlock = CentreBlocks(rows: [x + first * d], d: d)
+        firstBlock.vectors.withUnsafeBufferPointer { vb in
+            let block = vb.baseAddress!
+            forParts(work: n * d) { _, lo, hi in
+                for i in lo..<hi { closest[i] = blockDistances(x + i * d, block, d)[0] }
+            }
+        }
+        while chosen.count < k {
+            total = 0
+            for i in 0..<n { total += weights[i] * Double(closest[i]); cumulative[i] = total }
+            guard total > 0 else {
+                // Every weighted row sits on a chosen centre in Float arithmetic: take
+                // the next distinct weighted rows in order.
+                chosen += remainingDistinctRows(besides: chosen, count: k - chosen.count)
+                break
+            }
+            let candidates = (0..<trials).map { _ in draw(rng.nextUnitDouble() * total) }
+            let blocks = CentreBlocks(rows: candidates.map { x + $0 * d }, d: d)
+            var potentials = [Double](repeating: 0, count: 2 * trials)
+            potentials.withUnsafeMutableBufferPointer { pb in
+                let p = pb.baseAddress!
+                blocks.vectors.withUnsafeBufferPointer { vb in
+                    let vectors = vb.baseAddress!
+                    forParts(work: n * d * trials) { part, lo, hi in
+                        var sums = [Double](repeating: 0, count: trials)
+                        for i in lo..<hi {
+                            let row = x + i * d, weight = weights[i], current = closest[i]
+                            for b in 0..<blocks.count {
+                                let lanes = min(8, trials - 8 * b)
+                                let distances = blockDistances(row, vectors + b * d, d)
+                                for l in 0..<lanes {
+                                    let t = 8 * b + l
+                                    let dist = min(current, distances[l])
+                                    candidateDistances[t * n + i] = dist
+                                    sums[t] += weight * Double(dist)
+                                }
+                            }
                         }
-                    } else {
-                        // Empty cluster: move it to the point farthest from its centre.
-                        let far = distances.indices.max { distances[$0] < distances[$1] }!
-                        for j in 0..<d { centres[c * d + j] = values[far * d + j] }
-                        distances[far] = 0
-                        emptied = true
+                        for t in 0..<trials { p[part * trials + t] = sums[t] }
                     }
                 }
-                if !emptied && shift <= tolerance { break }
             }
-            try assign(x, squaredNorms, centres, k: kk, d: d, labels: &labels, distances: &distances)
-            var inertia = 0.0
-            for i in 0..<n { inertia += w[i] * Double(max(distances[i], 0)) }
-            if best == nil || inertia < best!.inertia {
-                let centroidRows = (0..<kk).map { c in (0..<d).map { Double(centres[c * d + $0]) } }
-                best = Result(labels: labels, centroids: centroidRows, inertia: inertia, iterations: iterations)
+            var best = 0, bestPotential = Double.infinity
+            for t in 0..<trials {
+                let potential = potentials[t] + potentials[trials + t]
+                if potential < bestPotential { bestPotential = potential; best = t }
             }
-        }
-        return best!
-    }
-
-    /// Nearest centre of every row, and the squared distance to it, through one sgemm.
-    func assign(_ x: Tensor, _ squaredNorms: [Float], _ centres: [Float], k: Int, d: Int,
-                labels: inout [Int], distances: inout [Float]) throws {
-        let c = try Tensor(shape: [k, d], scalars: centres)
-        let cross = try x.matmul(c, transposeOther: true)  // [n, k]
-        let centreNorms = (0..<k).map { cc in (0..<d).reduce(Float(0)) { $0 + centres[cc * d + $1] * centres[cc * d + $1] } }
-        cross.withUnsafeBufferPointer { xc in
-            for i in 0..<labels.count {
-                var bestC = 0
-                var bestD = Float.infinity
-                for cc in 0..<k {
-                    let dist = squaredNorms[i] - 2 * xc[i * k + cc] + centreNorms[cc]
-                    if dist < bestD { bestD = dist; bestC = cc }
-                }
-                labels[i] = bestC
-                distances[i] = max(bestD, 0)
-            }
-        }
-    }
-
-    /// Greedy k-means++: each new centre is the best of 2 + ⌊ln k⌋ candidates
-    /// drawn with probability proportional to weight × squared distance to the
-    /// closest centre so far (scikit-learn's scheme).
-    func plusPlus(_ x: [Float], n: Int, d: Int, squaredNorms: [Float], weights: [Double], k: Int, rng: inout SeededGenerator) -> [Float] {
-        let trials = 2 + Int(_logk(Double(k)))
-        func distance(_ i: Int, _ j: Int) -> Double {
-            var s: Float = 0
-            for t in 0..<d { let u = x[i * d + t] - x[j * d + t]; s += u * u }
-            return Double(s)
-        }
-        let first = rng.nextCategorical(weights: weights.map(Float.init))
-        var chosen = [first]
-        var closest = (0..<n).map { distance($0, first) }
-        while chosen.count < k {
-            let masses = (0..<n).map { Float(closest[$0] * weights[$0]) }
-            guard masses.contains(where: { $0 > 0 }) else { break }
-            var bestCandidate = -1, bestPotential = Double.infinity, bestClosest = closest
-            for _ in 0..<trials {
-                let candidate = rng.nextCategorical(weights: masses)
-                var updated = closest
-                var potential = 0.0
-                for i in 0..<n {
-                    updated[i] = min(updated[i], distance(i, candidate))
-                    potential += weights[i] * updated[i]
-                }
-                if potential < bestPotential { bestPotential = potential; bestCandidate = candidate; bestClosest = updated }
-            }
-            chosen.append(bestCandidate)
-            closest = bestClosest
+            chosen.append(candidates[best])
+            closest.update(from: candidateDistances + best * n, count: n)
         }
         var centres = [Float](repeating: 0, count: chosen.count * d)
         for (c, i) in chosen.enumerated() { for j in 0..<d { centres[c * d + j] = x[i * d + j] } }
-        // Pad (only when fewer distinct rows remained than k).
         return centres
     }
+
+    /// Up to `count` weighted rows, in order, differing from every row in `chosen` and from each other.
+    func remainingDistinctRows(besides chosen: [Int], count: Int) -> [Int] {
+        var seen = Set(chosen.map { Array(UnsafeBufferPointer(start: x + $0 * d, count: d)) })
+        var picked: [Int] = []
+        for i in 0..<n where weights[i] > 0 && picked.count < count {
+            if seen.insert(Array(UnsafeBufferPointer(start: x + i * d, count: d))).inserted { picked.append(i) }
+        }
+        return picked
+    }
+
+    /// Lloyd iterations from `centres` (`k × d`); the labels, centres and
+    /// inertia after the last assignment.
+    func fit(centres start: [Float], k: Int, maxIter: Int, tolerance: Double) -> KMeans.Result {
+        let n = self.n, d = self.d, x = self.x, weights = self.weights
+        var centres = start
+        var labels = [Int32](repeating: -1, count: n)
+        var distances = [Float](repeating: 0, count: n)
+        var sums = [Double](repeating: 0, count: 2 * k * d)
+        var mass = [Double](repeating: 0, count: 2 * k)
+        var changes = [Int](repeating: 0, count: 2)
+        var iterations = 0
+        var consistent = false  // labels and distances are those of `centres`
+        labels.withUnsafeMutableBufferPointer { lb in
+        distances.withUnsafeMutableBufferPointer { db in
+        sums.withUnsafeMutableBufferPointer { sb in
+        mass.withUnsafeMutableBufferPointer { mb in
+        changes.withUnsafeMutableBufferPointer { cb in
+            let labels = lb.baseAddress!, distances = db.baseAddress!, sums = sb.baseAddress!
+            let mass = mb.baseAddress!, changes = cb.baseAddress!
+            for iteration in 1...maxIter {
+                iterations = iteration
+                // Assignment, with each part's weighted sums and mass.
+                sums.update(repeating: 0, count: 2 * k * d)
+                mass.update(repeating: 0, count: 2 * k)
+                let blocks = CentreBlocks(centres, count: k, d: d)
+                let parts = blocks.vectors.withUnsafeBufferPointer { cp in
+                    let c = cp.baseAddress!
+                    return forParts(work: n * k * d) { part, lo, hi in
+                        changes[part] = assignRows(lo, hi, centres: c, k: k, labels: labels, distances: distances,
+                                                   sums: sums + part * k * d, mass: mass + part * k)
+                    }
+                }
+                if parts == 2 {
+                    for j in 0..<(k * d) { sums[j] += sums[k * d + j] }
+                    for c in 0..<k { mass[c] += mass[k + c] }
+                }
+                let changed = changes[0] + (parts == 2 ? changes[1] : 0)
+                if changed == 0 { consistent = true; break }  // strict convergence
+                relocateEmptyClusters(k: k, labels: labels, distances: distances, sums: sums, mass: mass)
+                // New centres.
+                var shift = 0.0
+                for c in 0..<k where mass[c] > 0 {
+                    let s = sums + c * d
+                    for j in 0..<d {
+                        let v = Float(s[j] / mass[c])
+                        let t = Double(v - centres[c * d + j])
+                        shift += t * t
+                        centres[c * d + j] = v
+                    }
+                }
+                if shift <= tolerance { break }
+            }
+            if !consistent {
+                CentreBlocks(centres, count: k, d: d).vectors.withUnsafeBufferPointer { cp in
+                    let c = cp.baseAddress!
+                    forParts(work: n * k * d) { _, lo, hi in
+                        _ = assignRows(lo, hi, centres: c, k: k, labels: labels, distances: distances, sums: nil, mass: nil)
+                    }
+                }
+            }
+        }}}}}
+        var inertia = 0.0
+        for i in 0..<n { inertia += weights[i] * Double(distances[i]) }
+        let centroidRows = (0..<k).map { c in (0..<d).map { Double(centres[c * d + $0]) } }
+        return KMeans.Result(labels: labels.map(Int.init), centroids: centroidRows, inertia: inertia, iterations: iterations)
+    }
+
+    /// Nearest centre (the first on ties) of rows `lo..<hi` and the squared
+    /// distance to it; adds each row's weighted values and weight to its
+    /// cluster's `sums` and `mass` when given. Returns how many labels changed.
+    func assignRows(_ lo: Int, _ hi: Int, centres blocks: UnsafePointer<SIMD8<Float>>, k: Int,
+                    labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>,
+                    sums: UnsafeMutablePointer<Double>?, mass: UnsafeMutablePointer<Double>?) -> Int {
+        let d = self.d, blockCount = (k + 7) / 8
+        var changed = 0
+        for i in lo..<hi {
+            let row = x + i * d
+            var best = 0
+            var bestDistance = Float.infinity
+            for b in 0..<blockCount {
+                let lanes = min(8, k - 8 * b)
+                let block = blockDistances(row, blocks + b * d, d)
+                for l in 0..<lanes where block[l] < bestDistance {
+                    bestDistance = block[l]
+                    best = 8 * b + l
+                }
+            }
+            if labels[i] != Int32(best) { labels[i] = Int32(best); changed += 1 }
+            distances[i] = bestDistance
+            if let sums, let mass {
+                let weight = weights[i]
+                mass[best] += weight
+                let s = sums + best * d
+                for j in 0..<d { s[j] += weight * Double(row[j]) }
+            }
+        }
+        return changed
+    }
+
+    /// scikit-learn's recovery for clusters left without weight: each takes
+    /// one of the points farthest from their (previous) centre, farthest
+    /// first, which is moved out of the cluster it was assigned to.
+    func relocateEmptyClusters(k: Int, labels: UnsafePointer<Int32>, distances: UnsafePointer<Float>,
+                               sums: UnsafeMutablePointer<Double>, mass: UnsafeMutablePointer<Double>) {
+        let empty = (0..<k).filter { mass[$0] == 0 }
+        guard !empty.isEmpty else { return }
+        let d = self.d
+        // The farthest points, farthest first (the lower index on ties).
+        var far: [Int] = []
+        for i in 0..<n {
+            if far.count == empty.count {
+                let last = far[far.count - 1]
+                guard distances[i] > distances[last] else { continue }
+                far.removeLast()
+            }
+            var at = far.count
+            while at > 0 && distances[far[at - 1]] < distances[i] { at -= 1 }
+            far.insert(i, at: at)
+        }
+        for (cluster, point) in zip(empty, far) {
+            let old = Int(labels[point]), weight = weights[point], row = x + point * d
+            for j in 0..<d {
+                sums[old * d + j] -= weight * Double(row[j])
+                sums[cluster * d + j] = weight > 0 ? weight * Double(row[j]) : Double(row[j])
+            }
+            mass[old] -= weight
+            if mass[old] < 0 { mass[old] = 0 }
+            mass[cluster] = weight > 0 ? weight : 1
+        }
+    }
+}
+
+/// Up to eight points per block laid out for `blockDistances`: block `b` is
+/// `d` vectors, the j-th holding coordinate j of points 8b…8b+7 (zero in
+/// lanes past the last point).
+struct CentreBlocks {
+    var vectors: [SIMD8<Float>]
+    let count: Int
+
+    init(rows: [UnsafePointer<Float>], d: Int) {
+        count = (rows.count + 7) / 8
+        vectors = [SIMD8<Float>](repeating: SIMD8(), count: count * d)
+        for (p, row) in rows.enumerated() {
+            for j in 0..<d { vectors[(p / 8) * d + j][p % 8] = row[j] }
+        }
+    }
+
+    init(_ flat: [Float], count k: Int, d: Int) {
+        self = flat.withUnsafeBufferPointer { f in CentreBlocks(rows: (0..<k).map { f.baseAddress! + $0 * d }, d: d) }
+    }
+}
+
+/// Squared Euclidean distances Σⱼ (row[j] − point[j])² from one row to the
+/// eight points of a block, one per lane.
+@inline(__always)
+func blockDistances(_ row: UnsafePointer<Float>, _ block: UnsafePointer<SIMD8<Float>>, _ d: Int) -> SIMD8<Float> {
+    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+    var j = 0
+    while j &+ 2 <= d {
+        let u0 = SIMD8<Float>(repeating: row[j]) - block[j]
+        let u1 = SIMD8<Float>(repeating: row[j &+ 1]) - block[j &+ 1]
+        a0 += u0 * u0
+        a1 += u1 * u1
+        j &+= 2
+    }
+    if j < d {
+        let u = SIMD8<Float>(repeating: row[j]) - block[j]
+        a0 += u * u
+    }
+    return a0 + a1
 }
 
 public struct ClusterError: Error, CustomStringConvertible {
@@ -180,7 +416,6 @@ public struct ClusterError: Error, CustomStringConvertible {
 
 #if canImport(Glibc)
 import Glibc
-func _logk(_ x: Double) -> Double { Glibc.log(x) }
 #endif
 
 /// Choosing k.

@@ -17,6 +17,7 @@ public enum PCA {
         let n = x.shape[0], d = x.shape[1]
         guard k >= 1, k <= d else { throw ClusterError("pca: components must be in 1…\(d), got \(k)") }
         guard d <= 2048 else { throw ClusterError("pca: at most 2048 features (got \(d))") }
+        guard x.scalars.allSatisfy({ $0.isFinite }) else { throw ClusterError("pca: the data contain NaN or infinite values") }
         let means = try x.mean(axis: 0, keepDims: true)
         let centred = try x - means
         let cov = try centred.matmul(centred, transposeSelf: true) * (1 / Float(n - 1))

@@ -11,6 +11,8 @@ public enum Silhouette {
             throw ClusterError("silhouette: \(labels.count) labels for data of shape \(formatShape(x.shape))")
         }
         let n = labels.count, d = x.shape[1]
+        let v = x.scalars
+        guard v.allSatisfy({ $0.isFinite }) else { throw ClusterError("silhouette: the data contain NaN or infinite values") }
         let clusters = Array(Set(labels)).sorted()
         guard clusters.count >= 2, clusters.count < n else {
             throw ClusterError("silhouette: needs 2 to n−1 clusters, got \(clusters.count)")
@@ -23,7 +25,6 @@ public enum Silhouette {
             var rng = SeededGenerator(seed: seed)
             sample = Array(rng.permutation(n).prefix(s))
         }
-        let v = x.scalars
         let norms = (0..<n).map { i in (0..<d).reduce(Float(0)) { $0 + v[i * d + $1] * v[i * d + $1] } }
         var total = 0.0
         // Distances of a block of sampled points to all points via one sgemm per block.

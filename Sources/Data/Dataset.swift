@@ -35,7 +35,9 @@ public struct Attribute: Sendable {
 }
 
 /// Standardisation of the numeric feature columns: (x − mean) / std, with
-/// missing values replaced by the mean (so 0 after scaling). Statistics come
+/// missing values replaced by the mean (so 0 after scaling). Infinite values
+/// (an overflowing number in a file) count as missing, so one cannot turn a
+/// whole column into NaN. Statistics come
 /// from the rows it was fitted on; `split` fits on the training rows only.
 public struct Scaler: Sendable {
     /// Which feature columns are numeric (one-hot columns are left alone).
@@ -62,7 +64,7 @@ public struct Scaler: Sendable {
                 let row = x.baseAddress! + r * d
                 for c in 0..<d where numeric[c] {
                     let v = Double(row[c])
-                    if !v.isNaN { sums[c] += v; counts[c] += 1 }
+                    if v.isFinite { sums[c] += v; counts[c] += 1 }
                 }
             }
             for c in 0..<d { sums[c] = counts[c] > 0 ? sums[c] / Double(counts[c]) : 0 }
@@ -71,7 +73,7 @@ public struct Scaler: Sendable {
                 let row = x.baseAddress! + r * d
                 for c in 0..<d where numeric[c] {
                     let v = Double(row[c])
-                    if !v.isNaN { squares[c] += (v - sums[c]) * (v - sums[c]) }
+                    if v.isFinite { squares[c] += (v - sums[c]) * (v - sums[c]) }
                 }
             }
         }
@@ -94,7 +96,7 @@ public struct Scaler: Sendable {
                 let row = x.baseAddress! + r * d
                 for c in 0..<d {
                     let v = row[c]
-                    if v.isNaN { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
+                    if !v.isFinite { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
                 }
             }
         }

@@ -111,17 +111,19 @@ extension Dataset {
     }
 
     /// The dataset as CSV: id, domain, attributes, label, then raw features.
-    /// A column whose name repeats an earlier one (a feature named like an
-    /// attribute, e.g. age) gets a suffix .1, .2, … so the file loads back.
+    /// An attribute or feature whose name repeats an earlier column or one of
+    /// the fixed ones (a feature named like an attribute, e.g. age) gets a
+    /// suffix .1, .2, … so the file loads back.
     public func csvText() -> String {
-        var header = ["id", "domain"] + attributes.map(\.name) + ["label"] + featureNames
-        if groupIDs != nil { header.insert("group_id", at: 1) }
-        var seen = Set<String>()
-        header = header.map { name in
+        var seen: Set<String> = groupIDs != nil ? ["id", "group_id", "domain", "label"] : ["id", "domain", "label"]
+        func unique(_ name: String) -> String {
             var unique = name, k = 0
             while !seen.insert(unique).inserted { k += 1; unique = "\(name).\(k)" }
             return unique
         }
+        let attributeColumns = attributes.map { unique($0.name) }
+        var header = ["id", "domain"] + attributeColumns + ["label"] + featureNames.map(unique)
+        if groupIDs != nil { header.insert("group_id", at: 1) }
         var rows: [[String]] = []
         let d = featureCount
         rawFeatures.withUnsafeBufferPointer { x in

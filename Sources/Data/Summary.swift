@@ -66,7 +66,7 @@ extension Dataset {
             + (featureCount > shownFeatures ? ["…"] : [])
         var rows: [[String]] = []
         features.withUnsafeBufferPointer { x in
-            for r in 0..<min(n, count) {
+            for r in 0..<max(0, min(n, count)) {
                 var row = [ids[r], domainNames[domains[r]], keys[r]]
                 for a in attributes { row.append(a.codes[r] < 0 ? "?" : a.levels[a.codes[r]]) }
                 row.append(classNames[labels[r]])

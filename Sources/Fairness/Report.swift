@@ -30,6 +30,10 @@ public struct FairnessReport: Sendable {
     public var spreads: [Spread]
     /// Groups or attributes left out of a gap, and why.
     public var skipped: [String]
+    /// Scores over each (domain, attribute)'s rows: the domain's rows that record
+    /// the attribute. Like the `overall` of a fairlearn MetricFrame built on them,
+    /// it is what `difference(toOverall: true)` compares the groups with.
+    public var frameOverall: [String: [String: Scores]] = [:]
     public var isBinary: Bool { classNames.count == 2 }
 
     /// Metrics whose spread the paper reports.
@@ -47,44 +51,57 @@ public struct FairnessReport: Sendable {
         for (i, t) in truth.enumerated() where t < 0 || t >= k {
             throw DataError.invalidArgument("metrics(): label \(t) at row \(i) is not a class index in 0..<\(k)")
         }
-        // Grouping schemes: each attribute, and optionally their intersection.
-        var schemes: [(name: String, levels: [String], codes: [Int])] = data.attributes.map { ($0.name, $0.levels, $0.groundTruth) }
-        if intersections && data.attributes.count >= 2 {
-            var index: [String: Int] = [:], levels: [String] = []
-            let codes = (0..<data.count).map { r -> Int in
-                var parts: [String] = []
-                for a in data.attributes {
-                    let c = a.groundTruth[r]
-                    if c < 0 { return -1 }
-                    parts.append(a.shortNames[c])
-                }
-                let key = parts.joined(separator: ",")
-                if let i = index[key] { return i }
-                index[key] = levels.count
-                levels.append(key)
+        // Every row falls in one cell: its domain and its level of each attribute
+        // (missing is a level of its own). One pass counts (cell, class); every
+        // group, and the overall scores, are then sums of cells.
+        let n = data.count, domains = data.domainNames.count
+        let attributes = data.attributes
+        let codes = attributes.map(\.groundTruth)
+        for (a, attribute) in attributes.enumerated() where codes[a].count != n {
+            throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
+        }
+        guard data.domains.count == n else {
+            throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
+        }
+        let cellOfRow: [Int], cellKeys: [[Int]]  // per cell: domain, then the code of each attribute (-1 missing)
+        (cellOfRow, cellKeys) = try assignCells(data: data, codes: codes)
+        let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: cellOfRow, cells: cellKeys.count, classes: k)
+
+        // Grouping schemes: each attribute, and optionally their intersection
+        // (levels in order of first appearance, named by the attributes' short names).
+        var schemes: [(name: String, levels: [String])] = attributes.map { ($0.name, $0.levels) }
+        var schemeLevel: [[Int]] = attributes.indices.map { a in cellKeys.map { $0[a + 1] } }  // per scheme: level of each cell
+        if intersections && attributes.count >= 2 {
+            var index: [ArraySlice<Int>: Int] = [:], levels: [String] = []
+            schemeLevel.append(cellKeys.map { key -> Int in
+                let combination = key[1...]
+                if combination.contains(where: { $0 < 0 }) { return -1 }
+                if let i = index[combination] { return i }
+                index[combination] = levels.count
+                levels.append(zip(attributes, combination).map { $0.shortNames[$1] }.joined(separator: ","))
                 return levels.count - 1
-            }
-            schemes.append((data.attributes.map(\.name).joined(separator: "×"), levels, codes))
+            })
+            schemes.append((attributes.map(\.name).joined(separator: "×"), levels))
         }
-        // One pass: confusion counts per (domain, scheme, level), and overall.
-        let domains = data.domainNames.count
         var overall = Confusion(classes: k)
-        var cells: [[[Confusion]]] = (0..<domains).map { _ in schemes.map { s in s.levels.map { _ in Confusion(classes: k) } } }
-        for r in 0..<data.count {
-            let t = truth[r], p = predictions[r], d = data.domains[r]
-            overall.add(truth: t, prediction: p)
-            for (s, scheme) in schemes.enumerated() {
-                let code = scheme.codes[r]
-                if code >= 0 { cells[d][s][code].add(truth: t, prediction: p) }
-            }
+        var byGroup: [[[Confusion]]] = (0..<domains).map { _ in schemes.map { s in s.levels.map { _ in Confusion(classes: k) } } }
+        for (c, counts) in cellCounts.enumerated() {
+            let d = cellKeys[c][0]
+            overall.absorb(counts)
+            for s in schemes.indices where schemeLevel[s][c] >= 0 { byGroup[d][s][schemeLevel[s][c]].absorb(counts) }
         }
-        var report = FairnessReport(classNames: data.classNames, overall: Scores(overall), groups: [], spreads: [], skipped: [])
+        let positiveClass: Int? = k == 2 ? 1 : nil
+        var report = FairnessReport(classNames: data.classNames, overall: Scores(overall, positiveClass: positiveClass),
+                                    groups: [], spreads: [], skipped: [])
         for d in 0..<domains {
             for (s, scheme) in schemes.enumerated() {
                 var present: [Group] = []
-                for (l, level) in scheme.levels.enumerated() where cells[d][s][l].n > 0 {
-                    let c = cells[d][s][l]
-                    var g = Group(domain: data.domainNames[d], attribute: scheme.name, level: level, scores: Scores(c))
+                var frame = Confusion(classes: k)
+                for (l, level) in scheme.levels.enumerated() where byGroup[d][s][l].n > 0 {
+                    let c = byGroup[d][s][l]
+                    frame.absorb(c)
+                    var g = Group(domain: data.domainNames[d], attribute: scheme.name, level: level,
+                                  scores: Scores(c, positiveClass: positiveClass))
                     if k == 2 {
                         g.positiveTPR = c.support(1) > 0 ? Double(c.truePositives[1]) / Double(c.support(1)) : nil
                         let negatives = c.n - c.support(1)
@@ -96,6 +113,9 @@ public struct FairnessReport: Sendable {
                     present.append(g)
                 }
                 report.groups += present
+                if !present.isEmpty {
+                    report.frameOverall[data.domainNames[d], default: [:]][scheme.name] = Scores(frame, positiveClass: positiveClass)
+                }
                 guard present.count >= 2 else {
                     if present.count == 1 {
                         report.skipped.append("\(data.domainNames[d]) \(scheme.name): only one group has rows, so no gap")
@@ -115,6 +135,94 @@ public struct FairnessReport: Sendable {
             }
         }
         return report
+    }
+
+    /// The cell of every row (ids in order of first appearance) and each cell's
+    /// key: domain, then the code of each attribute (-1 where missing).
+    static func assignCells(data: Dataset, codes: [[Int]]) throws -> (cellOfRow: [Int], cellKeys: [[Int]]) {
+        let n = data.count, domains = data.domainNames.count
+        let radix = data.attributes.map { $0.levels.count + 1 }
+        func invalid(_ r: Int) -> DataError {
+            if data.domains[r] < 0 || data.domains[r] >= domains {
+                return .invalidArgument("metrics(): domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
+            }
+            let a = codes.indices.first { codes[$0][r] < -1 || codes[$0][r] >= radix[$0] - 1 }!
+            return .invalidArgument("metrics(): \(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
+        }
+        var cellOfRow = [Int](repeating: 0, count: n), keys: [[Int]] = []
+        // Mixed-radix cell numbers index a table when there are few of them; a dictionary otherwise.
+        var table = domains
+        for r in radix {
+            let (m, overflow) = table.multipliedReportingOverflow(by: r)
+            table = overflow ? Int.max : m
+        }
+        if table <= 1 << 16 {
+            var slot = [Int](repeating: -1, count: table)
+            for r in 0..<n {
+                let d = data.domains[r]
+                guard d >= 0 && d < domains else { throw invalid(r) }
+                var number = d
+                for a in codes.indices {
+                    let c = codes[a][r]
+                    guard c >= -1 && c < radix[a] - 1 else { throw invalid(r) }
+                    number = number * radix[a] + c + 1
+                }
+                if slot[number] < 0 {
+                    slot[number] = keys.count
+                    keys.append([d] + codes.indices.map { codes[$0][r] })
+                }
+                cellOfRow[r] = slot[number]
+            }
+        } else {
+            var index: [[Int]: Int] = [:]
+            for r in 0..<n {
+                let key = [data.domains[r]] + codes.indices.map { codes[$0][r] }
+                guard key[0] >= 0 && key[0] < domains, codes.indices.allSatisfy({ key[$0 + 1] >= -1 && key[$0 + 1] < radix[$0] - 1 }) else {
+                    throw invalid(r)
+                }
+                if let c = index[key] { cellOfRow[r] = c } else {
+                    index[key] = keys.count
+                    cellOfRow[r] = keys.count
+                    keys.append(key)
+                }
+            }
+        }
+        return (cellOfRow, keys)
+    }
+
+    /// One-vs-rest counts of each cell. Labels and predictions must be class indices.
+    static func countCells(truth: [Int], predictions: [Int], cellOfRow: [Int], cells: Int, classes k: Int) -> [Confusion] {
+        var support = [Int](repeating: 0, count: cells * k), predicted = support, hits = support
+        support.withUnsafeMutableBufferPointer { support in
+            predicted.withUnsafeMutableBufferPointer { predicted in
+                hits.withUnsafeMutableBufferPointer { hits in
+                    truth.withUnsafeBufferPointer { truth in
+                        predictions.withUnsafeBufferPointer { predictions in
+                            cellOfRow.withUnsafeBufferPointer { cellOfRow in
+                                for r in 0..<cellOfRow.count {
+                                    let base = cellOfRow[r] &* k, t = truth[r], p = predictions[r]
+                                    support[base &+ t] &+= 1
+                                    predicted[base &+ p] &+= 1
+                                    hits[base &+ t] &+= t == p ? 1 : 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<cells).map { c in
+            var confusion = Confusion(classes: k)
+            for j in 0..<k {
+                let i = c * k + j
+                confusion.truePositives[j] = hits[i]
+                confusion.falsePositives[j] = predicted[i] - hits[i]
+                confusion.falseNegatives[j] = support[i] - hits[i]
+                confusion.n += support[i]
+                confusion.correct += hits[i]
+            }
+            return confusion
+        }
     }
 
     static func sampleStd(_ v: [Double]) -> Double? {
@@ -187,7 +295,8 @@ public struct FairnessReport: Sendable {
     }
 
     /// fairlearn's `MetricFrame.difference`: per (domain, attribute) and metric,
-    /// max − min over groups ("between_groups") or the largest |group − overall| ("to_overall").
+    /// max − min over groups ("between_groups") or the largest |group − overall| ("to_overall"),
+    /// where overall is the score over the groups' rows together (`frameOverall`).
     public func difference(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
         var seen: [String] = []
@@ -200,7 +309,7 @@ public struct FairnessReport: Sendable {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
                 if toOverall {
-                    guard let o = overall.value(m) else { continue }
+                    guard let o = frameOverall[parts[0]]?[parts[1]]?.value(m) else { continue }
                     values[m] = v.map { abs($0 - o) }.max()!
                 } else if v.count >= 2 {
                     values[m] = v.max()! - v.min()!
@@ -209,5 +318,18 @@ public struct FairnessReport: Sendable {
             out.append((parts[0], parts[1], values))
         }
         return out
+    }
+}
+
+extension Confusion {
+    /// Adds another set of rows' counts to these.
+    mutating func absorb(_ other: Confusion) {
+        n += other.n
+        correct += other.correct
+        for c in 0..<classCount {
+            truePositives[c] += other.truePositives[c]
+            falsePositives[c] += other.falsePositives[c]
+            falseNegatives[c] += other.falseNegatives[c]
+        }
     }
 }

@@ -181,11 +181,14 @@ public struct GroupDRO: Sendable, Equatable {
             sums[g, default: (0, 0)].0 += r.reduce(0, +)
             sums[g, default: (0, 0)].1 += Double(r.count)
         }
-        for (g, (total, count)) in sums {
+        for g in sums.keys.sorted() {
+            let (total, count) = sums[g]!
             if weights[g] == nil { weights[g] = 1 / Double(max(weights.count, 1)) }
             weights[g]! *= _exp(eta * (1 - total / count))
         }
-        let z = weights.values.reduce(0, +)
+        // Sum in key order: a dictionary's own order depends on its history and the
+        // process's hash seed, and a different order rounds differently.
+        let z = weights.keys.sorted().reduce(0) { $0 + weights[$1]! }
         for k in weights.keys { weights[k]! /= z }
         let m = Double(weights.count)
         return groups.map { m * weights[$0]! }

@@ -44,24 +44,51 @@ public final class Policy: @unchecked Sendable {
     /// Samples `g` answers per row from softmax(logits / temperature). Returns
     /// answers `[n][g]` and their log-probabilities under that distribution.
     public func sample(_ x: Tensor, g: Int, temperature: Float, using rng: inout SeededGenerator) throws -> (answers: [[Int]], logProbs: [[Float]]) {
-        let logits = try Autodiff.withoutGradients { try model(x) }
-        let logp = try (logits * (1 / temperature)).logSoftmax()
-        let n = x.shape[0], k = classCount
+        try sample(logits: try Autodiff.withoutGradients { try model(x) }, g: g, temperature: temperature, using: &rng)
+    }
+
+    /// Samples `g` answers per row from softmax(logits / temperature), given
+    /// logits `[n, classes]` this policy computed (e.g. in a recorded forward
+    /// pass that the loss reuses).
+    public func sample(logits: Tensor, g: Int, temperature: Float, using rng: inout SeededGenerator) throws -> (answers: [[Int]], logProbs: [[Float]]) {
+        let logp = try Autodiff.withoutGradients { try (logits.detached() * (1 / temperature)).logSoftmax() }
+        let n = logits.shape[0], k = classCount
         var answers = [[Int]](), logProbs = [[Float]]()
         answers.reserveCapacity(n)
+        var diverged = false
         logp.withUnsafeBufferPointer { lp in
-            var probs = [Float](repeating: 0, count: k)
-            for i in 0..<n {
-                for c in 0..<k { probs[c] = _expf(lp[i * k + c]) }
-                var a: [Int] = [], l: [Float] = []
-                for _ in 0..<g {
-                    let c = rng.nextCategorical(weights: probs)
-                    a.append(c)
-                    l.append(lp[i * k + c])
+            // The draws are SeededGenerator.nextCategorical's, unrolled for speed with the
+            // same arithmetic (so the same answers for the same seed): u = U[0, 1) · Σw,
+            // the first class whose running sum (in Double, in class order) exceeds u, or
+            // the last class with positive weight if rounding leaves u past the end.
+            var cumulative = [Double](repeating: 0, count: k)
+            cumulative.withUnsafeMutableBufferPointer { cum in
+                for i in 0..<n {
+                    let row = lp.baseAddress! + i * k
+                    var total = 0.0, lastPositive = 0
+                    for c in 0..<k {
+                        let w = Double(_expf(row[c]))
+                        if w > 0 { lastPositive = c }
+                        total += w
+                        cum[c] = total
+                    }
+                    // Non-finite logits (diverged parameters) give NaN probabilities: nothing to sample from.
+                    guard total > 0, total.isFinite else { diverged = true; return }
+                    var a = [Int](repeating: 0, count: g), l = [Float](repeating: 0, count: g)
+                    for j in 0..<g {
+                        let u = rng.nextUnitDouble() * total
+                        var c = lastPositive
+                        for t in 0..<k where u < cum[t] { c = t; break }
+                        a[j] = c
+                        l[j] = row[c]
+                    }
+                    answers.append(a)
+                    logProbs.append(l)
                 }
-                answers.append(a)
-                logProbs.append(l)
             }
+        }
+        if diverged {
+            throw RLError("the policy's output probabilities are not finite (its parameters have diverged); nothing can be sampled")
         }
         return (answers, logProbs)
     }

@@ -36,7 +36,10 @@ public final class Trainer: @unchecked Sendable {
 
     public private(set) var history: [StepLog] = []
     public private(set) var groupHistory: [[GroupLog]] = []
-    public private(set) var lastTrace: [TraceRow] = []
+    /// Every rollout of the last step (built when asked for, from `lastStep`).
+    public var lastTrace: [TraceRow] { lastStep?.rows(data) ?? [] }
+    /// What the last step's trace is built from.
+    private var lastStep: StepRecord?
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
 
     private let groupKeys: [String]
@@ -82,6 +85,12 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
+    /// Adds prompts to the FairGRPO statistics without a training step, as if
+    /// they had been seen in earlier batches (e.g. statistics gathered elsewhere).
+    public func accumulateStatistics(_ prompts: [FairWeighting.Prompt]) throws {
+        _ = try fair.advantages(prompts)
+    }
+
     /// The next batch of row indices, reshuffling at each epoch.
     private func nextBatch() -> [Int] {
         var batch: [Int] = []
@@ -107,29 +116,38 @@ public final class Trainer: @unchecked Sendable {
         self.groupHistory = groups
     }
 
-    /// Everything a step changes besides parameters, to undo a failed step.
+    /// Everything a step changes, to undo a failed step.
     private struct Snapshot {
         var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int
         var fair: FairWeighting.State, dro: [String: Double]?
         var parameters: [Tensor], moments: ([[Float]], [[Float]], Int)
+        var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
     }
 
     private func snapshot() -> Snapshot {
         Snapshot(rng: rng, order: order, cursor: cursor, epoch: epoch, fair: fair.state, dro: dro?.state,
                  parameters: policy.parameters.map { $0.value.detached() },
-                 moments: (optimizer.firstMoments, optimizer.secondMoments, optimizer.stepCount))
+                 moments: (optimizer.firstMoments, optimizer.secondMoments, optimizer.stepCount),
+                 steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep)
     }
 
     private func restore(_ s: Snapshot) {
         rng = s.rng; order = s.order; cursor = s.cursor; epoch = s.epoch
+        // A failure after the step was counted (e.g. in the eval_every report) undoes the count and its logs too.
+        stepCount = s.steps
+        history.removeLast(history.count - s.logged.history)
+        groupHistory.removeLast(groupHistory.count - s.logged.groups)
+        evaluations.removeLast(evaluations.count - s.logged.evaluations)
+        lastStep = s.trace
         fair.state = s.fair
         if let d = s.dro { dro?.state = d }
         for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
         optimizer.firstMoments = s.moments.0; optimizer.secondMoments = s.moments.1; optimizer.stepCount = s.moments.2
     }
 
-    /// One training step. On a non-finite loss or parameter, the trainer is
-    /// put back to the state before the step and an error explains why.
+    /// One training step. On a non-finite loss or parameter, or any other
+    /// error, the trainer is put back to the state before the step and the
+    /// error explains why.
     @discardableResult
     public func step() throws -> StepLog {
         let before = snapshot()
@@ -147,7 +165,16 @@ public final class Trainer: @unchecked Sendable {
         let b = rows.count, g = config.numGenerations, k = data.classNames.count
         let x = try data.features.take(rows, axis: 0)
         let temperature = Float(config.temperature)
-        let (answers, oldLogProbs) = try policy.sample(x, g: g, temperature: temperature, using: &rng)
+        // One recorded forward pass: the rollouts are sampled from its logits, and the
+        // first PPO pass reuses it (the parameters have not moved yet, so a second
+        // forward pass would compute the same numbers).
+        var firstLogits: Tensor? = try policy.logits(x)
+        let answers: [[Int]], oldLogProbs: [[Float]]
+        do {
+            (answers, oldLogProbs) = try policy.sample(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
+        } catch let e as RLError {
+            throw RLError("step \(stepCount + 1): \(e.description); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
+        }
         var rewards: [[Double]] = []
         for (i, r) in rows.enumerated() {
             rewards.append(try answers[i].map { a in
@@ -197,7 +224,9 @@ public final class Trainer: @unchecked Sendable {
         let low = Float(1 - config.epsilon), high = Float(1 + config.clipHigh)
         for _ in 0..<config.numIterations {
             optimizer.zeroGrad()
-            let logp = try (try policy.logits(x) * (1 / temperature)).take(expand, axis: 0).logSoftmax()
+            let logits = try firstLogits ?? policy.logits(x)
+            firstLogits = nil
+            let logp = try (logits * (1 / temperature)).take(expand, axis: 0).logSoftmax()
                 .takeAlong(axis: 1, indices: answerIndex).reshaped([b * g])
             let ratio = try (logp - old).exp()
             let surrogate = try Tensor.minimum(try ratio * adv, try ratio.clamped(min: low, max: high) * adv)
@@ -222,7 +251,7 @@ public final class Trainer: @unchecked Sendable {
             clipped = Double(zip(r, a).filter { ($0 < low && $1 < 0) || ($0 > high && $1 > 0) }.count) / Double(b * g)
         }
         for p in policy.parameters {
-            guard p.value.scalars.allSatisfy({ $0.isFinite }) else {
+            guard p.value.withUnsafeBufferPointer({ $0.allSatisfy { $0.isFinite } }) else {
                 throw RLError("step \(stepCount + 1): parameter \(p.name) became non-finite; training stopped and the trainer is left at step \(stepCount)")
             }
         }
@@ -255,19 +284,27 @@ public final class Trainer: @unchecked Sendable {
 
     private func recordGroups(rows: [Int], domains: [String], groups: [String], rewards: [[Double]], answers: [[Int]],
                               grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) {
-        let totalAbs = final.flatMap { $0 }.reduce(0) { $0 + abs($1) }
-        var order: [String] = []
-        var members: [String: [Int]] = [:]
+        var totalAbs = 0.0
+        for row in final { for v in row { totalAbs += abs(v) } }
+        // (domain, group) in order of first appearance, with their prompts.
+        var index: [String: Int] = [:]
+        var keys: [(domain: String, group: String)] = []
+        var members: [[Int]] = []
         for q in rows.indices {
             let label = terms?[q].groupLabel ?? groups[q]
             let key = domains[q] + "\u{1}" + label
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(q)
+            if let i = index[key] {
+                members[i].append(q)
+            } else {
+                index[key] = keys.count
+                keys.append((domains[q], label))
+                members.append([q])
+            }
         }
         var logs: [GroupLog] = []
-        for key in order {
-            let qs = members[key]!
-            let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+        logs.reserveCapacity(keys.count)
+        for (key, qs) in zip(keys, members) {
+            let parts = [key.domain, key.group]
             let absSum = qs.reduce(0.0) { $0 + final[$1].reduce(0) { $0 + abs($1) } }
             var ratios: [Double] = []
             for q in qs { for (s, a) in zip(grpo[q], final[q]) where s != 0 { ratios.append(a / s) } }
@@ -282,15 +319,27 @@ public final class Trainer: @unchecked Sendable {
                 livePrompts: qs.filter { q in !rewards[q].allSatisfy { $0 == rewards[q][0] } || rewards[q].count == 1 }.count))
         }
         groupHistory.append(logs)
-        lastTrace = []
+        lastStep = StepRecord(step: stepCount, rows: rows, domains: domains, groups: terms?.map(\.groupLabel) ?? groups,
+                              answers: answers, rewards: rewards, grpo: grpo, final: final, factors: terms?.map(\.factor))
+    }
+}
+
+/// The numbers of one step's rollouts, kept so the trace can be built when it is asked for.
+struct StepRecord {
+    var step: Int, rows: [Int], domains: [String], groups: [String]
+    var answers: [[Int]], rewards: [[Double]], grpo: [[Double]], final: [[Double]], factors: [Double]?
+
+    func rows(_ data: Dataset) -> [TraceRow] {
+        var trace: [TraceRow] = []
+        trace.reserveCapacity(answers.reduce(0) { $0 + $1.count })
         for (q, r) in rows.enumerated() {
             for (i, a) in answers[q].enumerated() {
-                lastTrace.append(TraceRow(step: stepCount, promptID: data.ids[r], domain: domains[q],
-                                          group: terms?[q].groupLabel ?? groups[q], answer: data.classNames[a],
-                                          label: data.classNames[data.labels[r]], reward: rewards[q][i],
-                                          grpoAdvantage: grpo[q][i], factor: terms?[q].factor ?? .nan, advantage: final[q][i]))
+                trace.append(TraceRow(step: step, promptID: data.ids[r], domain: domains[q], group: groups[q],
+                                      answer: data.classNames[a], label: data.classNames[data.labels[r]], reward: rewards[q][i],
+                                      grpoAdvantage: grpo[q][i], factor: factors?[q] ?? .nan, advantage: final[q][i]))
             }
         }
+        return trace
     }
 }
 

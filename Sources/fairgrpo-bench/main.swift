@@ -2,6 +2,9 @@
 // scripts/bench/tensor_bench.py, which runs a NumPy peer beside it.
 //
 //   fairgrpo-bench tensor [--steps 50] [--warmup 10] [--only W1|W2|sgemm]
+//   fairgrpo-bench kmeans --data PATH [--rows N] [--dims N] [--k N]   (KMeansBench.swift)
+//   fairgrpo-bench fairness [--rows 1000000] [--seed 1] [--rounds 5]   (FairnessBench.swift)
+//   fairgrpo-bench grpo --workload W1|W2 --method grpo|fairgrpo [--steps 30] [--prefill N]   (GRPOBench.swift)
 import NN
 import Tensors
 
@@ -67,6 +70,19 @@ func benchMLPStep(rows: Int, sizes: [Int], steps: Int, warmup: Int) throws -> Do
 }
 
 let args = CommandLine.arguments
+switch args.count >= 2 ? args[1] : "" {
+case "kmeans":
+    try kmeansBench(args)
+    exit(0)
+case "fairness":
+    try fairnessBench(args)
+    exit(0)
+case "grpo":
+    try grpoBench(args)
+    exit(0)
+default:
+    break
+}
 guard args.count >= 2, args[1] == "tensor" else {
     print("usage: fairgrpo-bench tensor [--steps N] [--warmup N] [--only W1|W2|sgemm]")
     exit(2)

@@ -82,10 +82,13 @@ struct Assignments: ParsableArguments {
                   name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), Keyword(rawValue: name) == nil else {
                 throw ValidationError("--set: '\(name)' is not a valid variable name")
             }
-            let probe = Session(sink: { _ in })
+            // Evaluated with no builtins defined, so a bare word is text even
+            // when a builtin has that name (--set data=demo is "demo").
+            let probe = Interpreter()
+            probe.write = { _ in }
             let value: Value
-            if probe.execute(SourceFile(name: "--set", text: "__value = (\(valueText))"), echo: false) == .ok,
-               let v = probe.interpreter.value(of: "__value") {
+            if (try? probe.run(SourceFile(name: "--set", text: "__value = (\(valueText))"))) != nil,
+               let v = probe.value(of: "__value") {
                 value = v
             } else {
                 value = .string(valueText)

@@ -35,18 +35,46 @@ final class LineEditor {
         }
         rl_completer_word_break_characters = UnsafePointer(strdup(" \t\n\"'([{,=+-*/@<>!;:.%"))
         rl_completer_quote_characters = nil
+        // Otherwise readline takes the '"' before a path being completed for
+        // a delimiter and closes the string after a single match, even when
+        // the match is a directory to complete further into.
+        rl_basic_quote_characters = UnsafePointer(strdup(""))
         using_history()
         stifle_history(10_000)
         if let historyPath { read_history(historyPath) }
         LineEditor.installSignalHandler()
     }
 
+    /// The write end of a pipe that `readLine` polls together with the
+    /// terminal. The SIGINT handler writes a byte to it, so a Ctrl-C wakes
+    /// the line editor even when the signal is delivered to another thread
+    /// (OpenBLAS starts several) or arrives while readline is busy rather
+    /// than blocked in `poll`; relying on `EINTR` alone loses those.
+    static let wakeWrite = Atomic<Int32>(-1)
+    nonisolated(unsafe) static var wakeRead: Int32 = -1
+
     /// SIGINT sets a flag and asks running code to stop (see `Interrupt`).
     static func installSignalHandler() {
+        if wakeWrite.load(ordering: .relaxed) < 0 {
+            var fds: [Int32] = [-1, -1]
+            if pipe(&fds) == 0 {
+                for fd in fds {
+                    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                }
+                wakeRead = fds[0]
+                wakeWrite.store(fds[1], ordering: .relaxed)
+            }
+        }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             LineEditor.sigint.store(true, ordering: .relaxed)
             Interrupt.request()
+            let fd = LineEditor.wakeWrite.load(ordering: .relaxed)
+            if fd >= 0 {
+                var byte: UInt8 = 1
+                _ = write(fd, &byte, 1)  // async-signal-safe; a full pipe is fine
+            }
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: poll() must return EINTR
@@ -56,6 +84,8 @@ final class LineEditor {
     /// Reads one line with `prompt`.
     func readLine(prompt: String) -> Input {
         LineEditor.received = nil
+        // A Ctrl-C that stopped the previous cell must not also discard this line.
+        LineEditor.drainWakePipe()
         LineEditor.sigint.store(false, ordering: .relaxed)
         rl_callback_handler_install(prompt) { raw in
             // Called by readline with a finished line (nil at end of input).
@@ -68,26 +98,31 @@ final class LineEditor {
             rl_callback_handler_remove()
         }
         while LineEditor.received == nil {
-            var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&fds, 1, -1)
-            if ready < 0 {
-                guard errno == EINTR else { LineEditor.received = .endOfFile; break }
-                if LineEditor.sigint.exchange(false, ordering: .relaxed) {
-                    // Ctrl-C: throw away the half-typed line, start afresh.
-                    Interrupt.clear()
-                    rl_free_line_state()
-                    rl_callback_sigcleanup()
-                    rl_cleanup_after_signal()
-                    rl_callback_handler_remove()
-                    fputs("^C\n", stdout)
-                    fflush(stdout)
-                    return .interrupted
-                }
-                continue
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: LineEditor.wakeRead, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, LineEditor.wakeRead >= 0 ? 2 : 1, -1)
+            if ready < 0 && errno != EINTR { LineEditor.received = .endOfFile; break }
+            if LineEditor.sigint.exchange(false, ordering: .relaxed) {
+                // Ctrl-C: throw away the half-typed line, start afresh.
+                LineEditor.drainWakePipe()
+                Interrupt.clear()
+                rl_free_line_state()
+                rl_callback_sigcleanup()
+                rl_cleanup_after_signal()
+                rl_callback_handler_remove()
+                fputs("^C\n", stdout)
+                fflush(stdout)
+                return .interrupted
             }
-            if fds.revents & Int16(POLLIN | POLLHUP) != 0 { rl_callback_read_char() }
+            if ready > 0 && fds[0].revents & Int16(POLLIN | POLLHUP) != 0 { rl_callback_read_char() }
         }
         return LineEditor.received ?? .endOfFile
+    }
+
+    private static func drainWakePipe() {
+        guard wakeRead >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
     }
 
     /// Adds an entry to the history and appends it to the history file.

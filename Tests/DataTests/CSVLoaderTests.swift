@@ -163,6 +163,14 @@ struct CSVLoaderTests {
         #expect(d.classNames == ["0", "1"])
     }
 
+    @Test("a doubled quote is unescaped even when a combining mark follows it")
+    func doubledQuoteBeforeCombiningMark() throws {
+        // "q""́" is q, an escaped quote, and U+0301 (which joins the quote into one Character).
+        let text = "x,label\n1,\"q\"\"\u{301}\"\n2,\"\"\"\u{301}a\"\"\"\n"
+        let d = try CSVLoader.load(bytes: Array(text.utf8), file: "accents.csv", roles: CSVRoles(label: "label"), name: "accents")
+        #expect(Set(d.classNames) == ["q\"\u{301}", "\"\u{301}a\""])
+    }
+
     @Test("features=, drop= and a label given twice as feature are handled")
     func featureSelection() throws {
         var roles = patientRoles()
@@ -208,6 +216,22 @@ struct CSVLoaderTests {
         let d = try CSVLoader.load(bytes: Array(text.utf8), file: "blank.csv", roles: CSVRoles(label: "label"), name: "blank")
         #expect(d.count == 2)
         #expect(d.featureNames == ["a"])
+    }
+
+    @Test("a file of only blank lines (spaces, tabs, CR) is empty; the header is not looked for past the end",
+          arguments: ["  \t\n", "\u{FEFF}\t\r\n \n"])
+    func blankOnlyFile(text: String) {
+        // Run on a thread with a deadline: the header search can loop forever here.
+        let outcome = withDeadline(5) { () -> String in
+            do {
+                _ = try CSVLoader.load(bytes: Array(text.utf8), file: "blank.csv", roles: CSVRoles(label: "label"), name: "blank")
+                return "loaded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(outcome != nil, "load did not return within 5 s")
+        #expect(outcome == "blank.csv:1: the file is empty (expected a header line)")
     }
 
     @Test("a large file without quotes (parsed on two threads) loads like the same file parsed serially")

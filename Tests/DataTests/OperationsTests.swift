@@ -283,4 +283,60 @@ struct OperationsTests {
         #expect(back.featureCount == d.featureCount)
         #expect(sameValues(back.rawFeatures.scalars.map(Double.init), d.rawFeatures.scalars.map(Double.init)))
     }
+
+    @Test("save_csv quotes names and values the reader would otherwise split or trim")
+    func saveAwkwardText() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        // A feature name full of semicolons (the reader detects the delimiter from the header),
+        // a label with a leading space, one with CRLF inside, one with a quote.
+        let text = "\"x;y;z\",w,label\n1,2,\" a\"\n3,4,\"b\r\nc\"\n5,6,\"q\"\"|\"\n"
+        let d = try CSVLoader.load(bytes: Array(text.utf8), file: "awkward.csv", roles: CSVRoles(label: "label"), name: "awkward")
+        #expect(d.featureNames == ["x;y;z", "w"])
+        #expect(classNames(d) == [" a", "b\r\nc", "q\"|"])
+        try d.saveCSV(to: dir.file("a.csv"))
+        var roles = CSVRoles(label: "label")
+        roles.domain = "domain"
+        roles.id = "id"
+        let back = try CSVLoader.load(path: dir.file("a.csv"), roles: roles)
+        #expect(back.featureNames == d.featureNames)
+        #expect(classNames(back) == classNames(d))
+        #expect(back.rawFeatures.scalars == d.rawFeatures.scalars)
+    }
+
+    @Test("save_csv keeps id, domain and label as the fixed columns when an attribute is named like one")
+    func saveFixedColumnNames() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        var roles = CSVRoles(label: "y")
+        roles.attributes = ["label", "domain"]
+        let d = try CSVLoader.load(bytes: Array("label,domain,x,y\nF,a,1,0\nM,b,2,1\nM,a,3,1\n".utf8), file: "names.csv",
+                                   roles: roles, name: "names")
+        try d.saveCSV(to: dir.file("n.csv"))
+        let header = try FileIO.read(dir.file("n.csv")).split(separator: 10).first.map { String(decoding: $0, as: UTF8.self) }
+        #expect(header == "id,domain,label.1,domain.1,label,x")
+        var back = CSVRoles(label: "label")
+        back.attributes = ["label.1", "domain.1"]
+        back.domain = "domain"
+        let reloaded = try CSVLoader.load(path: dir.file("n.csv"), roles: back)
+        #expect(classNames(reloaded) == classNames(d))
+        #expect(levelNames(reloaded.attributes[0]) == ["F", "M", "M"])
+        #expect(levelNames(reloaded.attributes[1]) == ["a", "b", "a"])
+    }
+
+    @Test("an infinite or overflowing number counts as missing when scaling, and head still prints")
+    func infiniteValues() throws {
+        let text = "a,b,label\n1,5,0\n3,6,1\n1e39,7,0\ninf,8,1\n-inf,9,0\n"
+        let d = try CSVLoader.load(bytes: Array(text.utf8), file: "inf.csv", roles: CSVRoles(label: "label"), name: "inf")
+        #expect(rawColumn(d, 0) == [1, 3, .infinity, .infinity, -.infinity])
+        // Mean 2 and std 1 from the finite values; the others become 0 like missing ones.
+        #expect(rows(d.features).map { $0[0] } == [-1, 1, 0, 0, 0])
+        #expect(!d.features.scalars.contains { !$0.isFinite })
+        let shown = d.head(5)
+        #expect(shown.split(separator: "\n").count == 6)
+        #expect(formatFixed(.infinity, 3) == "inf" && formatFixed(-.infinity, 2) == "-inf")
+        #expect(formatFixed(1e300, 3) == "1e+300")
+        #expect(formatFixed(-2.5, 0) == "-3" && formatFixed(0.125, 2) == "0.13")
+    }
 }
+

@@ -35,6 +35,8 @@ struct PNGTests {
              rgb: [0, 0, 0, 255, 255, 255, 10, 200, 30, 255, 255, 255]),
         Case(file: "graya8.png", width: 2, height: 1, gray: [100, 0], rgb: [100, 100, 100, 0, 0, 0]),
         Case(file: "rgb16.png", width: 1, height: 2, gray: [130, 10], rgb: [255, 0, 128, 10, 10, 10]),
+        // 16-bit alpha: half-transparent white over black is 188 as in the 8-bit case.
+        Case(file: "graya16.png", width: 3, height: 1, gray: [255, 188, 0], rgb: [255, 255, 255, 188, 188, 188, 0, 0, 0]),
     ]
 
     @Test("decodes every colour type and bit depth to 8-bit gray and RGB", arguments: cases)

@@ -125,3 +125,21 @@ final class Transcript {
         return d.data
     }
 }
+
+/// Holds a result handed over from another thread.
+final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+    let done = DispatchSemaphore(value: 0)
+}
+
+/// Runs `body` on a thread of its own and waits up to `seconds` for it; nil when it has
+/// not returned by then (it is left running: a hang fails one test, not the whole run).
+func withDeadline<T>(_ seconds: Double, _ body: @escaping @Sendable () -> T) -> T? {
+    let box = ResultBox<T>()
+    Thread.detachNewThread {
+        box.value = body()
+        box.done.signal()
+    }
+    guard box.done.wait(timeout: .now() + seconds) == .success else { return nil }
+    return box.value
+}

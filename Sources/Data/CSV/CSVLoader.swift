@@ -107,6 +107,9 @@ public enum CSVLoader {
         let file = reader.file
         var header: [String] = []
         let headerStart = reader.headerOffset
+        guard headerStart < reader.count else {
+            throw DataError.malformed(file: file, line: 1, column: nil, reason: "the file is empty (expected a header line)")
+        }
         let headerLine = 1 + reader.countLines(from: reader.firstRecordOffset, to: headerStart)
         let bodyStart = try reader.forEachRecord(from: headerStart, to: headerStart + 1, firstLine: headerLine) { _, fields in
             header = fields.map { reader.text($0) }

@@ -42,7 +42,7 @@ public struct CSVReader: @unchecked Sendable {
         self.owner = owner
         self.file = file
         start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        guard start < bytes.count, bytes[start...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 }) else {
+        guard start < bytes.count, bytes[start...].contains(where: { $0 != 10 && $0 != 13 && $0 != 32 && $0 != 9 }) else {
             throw DataError.malformed(file: file, line: 1, column: nil, reason: "the file is empty (expected a header line)")
         }
         self.delimiter = delimiter ?? CSVReader.detectDelimiter(bytes, from: start)
@@ -139,6 +139,7 @@ public struct CSVReader: @unchecked Sendable {
         var i = from
         var line = firstLine
         let n = bytes.count
+        let end = min(end, n)
         let d = delimiter
         do {
             let p = bytes.baseAddress!
@@ -291,19 +292,21 @@ public struct CSVReader: @unchecked Sendable {
 }
 
 extension String {
+    /// `""` → `"` inside a quoted field. Works on scalars: a quote followed by
+    /// a combining mark is one Character but still two scalars.
     var replacingDoubledQuotes: String {
-        guard contains("\"\"") else { return self }
-        var out = ""
+        guard unicodeScalars.contains("\"") else { return self }
+        var out = String.UnicodeScalarView()
         var previousQuote = false
-        for c in self {
-            if c == "\"" {
+        for u in unicodeScalars {
+            if u == "\"" {
                 if previousQuote { previousQuote = false; continue }
                 previousQuote = true
             } else {
                 previousQuote = false
             }
-            out.append(c)
+            out.append(u)
         }
-        return out
+        return String(out)
     }
 }

@@ -24,48 +24,38 @@ public enum PNG {
     public static let maximumPixels = 1 << 26
 
     /// Decodes PNG bytes (any colour type and bit depth libpng reads) to
-    /// 8-bit gray (`channels` 1) or RGB (3). `name` labels errors.
+    /// 8-bit gray (`channels` 1), RGB (3) or RGBA (4). `name` labels errors.
+    /// Colour becomes gray by luminance in linear light; an alpha channel
+    /// that is dropped is composited onto black.
     public static func decode(_ bytes: [UInt8], channels: Int, name: String) throws -> Image {
         precondition(channels == 1 || channels == 3 || channels == 4)
         guard bytes.count >= 8, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
             throw DataError.badImage(file: name, reason: "not a PNG file (wrong signature)")
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        let ok = bytes.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard ok != 0 else { throw DataError.badImage(file: name, reason: "cannot read PNG: \(message(image))") }
-        defer { png_image_free(&image) }
-        let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= maximumPixels else {
-            throw DataError.badImage(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
-        }
-        if image.format & formatLinear != 0 {
-            // 16-bit samples: libpng would treat them as linear light and
-            // gamma-encode them. Scale them to 8 bits as they are instead,
-            // then convert like an 8-bit file.
-            let native = image.format & 3
-            let nativeChannels = (native & 2 != 0 ? 3 : 1) + (native & 1 != 0 ? 1 : 0)
-            image.format = native | formatLinear
-            var wide = [UInt16](repeating: 0, count: width * height * nativeChannels)
-            let ok = wide.withUnsafeMutableBytes { out in
-                png_image_finish_read(&image, nil, out.baseAddress, Int32(width * nativeChannels), nil)
+        // libpng reads from the buffer until finish_read, so both calls run while it is pinned.
+        return try bytes.withUnsafeBytes { raw in
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                throw DataError.badImage(file: name, reason: "cannot read PNG: \(message(image))")
             }
-            guard ok != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
-            let narrow = wide.map { UInt8((UInt32($0) * 255 + 32767) / 65535) }
-            let eight = try encode(Image(width: width, height: height, channels: nativeChannels, pixels: narrow), format: native)
-            return try decode(eight, channels: channels, name: name)
-        }
-        image.format = format(channels: channels)
-        var pixels = [UInt8](repeating: 0, count: width * height * channels)
-        let finished = bytes.withUnsafeBytes { _ in
-            pixels.withUnsafeMutableBytes { out in
+            defer { png_image_free(&image) }
+            let width = Int(image.width), height = Int(image.height)
+            guard width > 0, height > 0, width * height <= maximumPixels else {
+                throw DataError.badImage(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
+            }
+            // 16-bit samples without a gAMA or sRGB chunk hold plain intensities (scanners,
+            // DICOM exports): libpng would take them as linear light and gamma-encode them.
+            // Read them as sRGB instead, so they scale to 8 bits as they are (alpha included).
+            image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
+            image.format = format(channels: channels)
+            var pixels = [UInt8](repeating: 0, count: width * height * channels)
+            let finished = pixels.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, Int32(width * channels), nil)
             }
+            guard finished != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
+            return Image(width: width, height: height, channels: channels, pixels: pixels)
         }
-        guard finished != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
-        return Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// Reads and decodes a PNG file.

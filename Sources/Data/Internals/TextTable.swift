@@ -33,11 +33,22 @@ public struct TextTable: CustomStringConvertible {
     }
 }
 
+/// Quotes a field when it holds a comma, quote or line break, another
+/// delimiter the reader could detect (; tab |), or spaces at either end
+/// (which an unquoted field loses). Works on bytes: a quote or newline may
+/// be part of a larger character (a quote followed by a combining mark, CRLF).
 func csvQuote(_ s: String) -> String {
-    if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
-        return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+    let u = s.utf8
+    let special = u.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 || $0 == 59 || $0 == 9 || $0 == 124 }
+    guard special || u.first == 32 || u.last == 32 else { return s }
+    var out: [UInt8] = [34]
+    out.reserveCapacity(u.count + 2)
+    for b in u {
+        out.append(b)
+        if b == 34 { out.append(34) }
     }
-    return s
+    out.append(34)
+    return String(decoding: out, as: UTF8.self)
 }
 
 extension String {
@@ -46,19 +57,15 @@ extension String {
         while s.last == " " { s.removeLast() }
         return String(s)
     }
-
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
-    }
 }
 
 /// Fixed decimals, for tables.
 public func formatFixed(_ v: Double, _ decimals: Int) -> String {
     if v.isNaN { return "-" }
+    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
+    guard abs(v) * scale < 9e15 else { return "\(v)" }  // beyond exact integers: no fixed digits to give
     let r = (abs(v) * scale).rounded()
     let whole = Int(r / scale)
     var frac = String(Int(r.truncatingRemainder(dividingBy: scale)))

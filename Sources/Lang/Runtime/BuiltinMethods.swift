@@ -22,7 +22,7 @@ enum ListMethods {
             }
         case "index":
             return BoundMethod("index", [Parameter("item")]) { a, _ in
-                guard let i = l.items.firstIndex(where: { $0.isEqual(to: a["item"]) }) else {
+                guard let i = try l.items.firstIndex(where: { try $0.equals(a["item"]) }) else {
                     throw RuntimeError("\(a["item"].repr) is not in the list")
                 }
                 return .number(Double(i))

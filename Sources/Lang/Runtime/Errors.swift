@@ -58,7 +58,8 @@ public enum Suggestions {
         var scored: [(Int, String)] = []
         for c in Set(candidates) where c != name {
             let d = distance(name.lowercased(), c.lowercased())
-            if d <= maxDistance { scored.append((d, c)) }
+            // A one-letter name is no evidence of a typo for another one.
+            if d <= maxDistance && d < name.count { scored.append((d, c)) }
         }
         return scored.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.prefix(limit).map(\.1)
     }

@@ -34,8 +34,8 @@ enum Operators {
         if case .object(let o) = b, let r = try o.binary(op, a, selfOnLeft: false) { return r }
 
         switch op {
-        case .equal: return .bool(a.isEqual(to: b))
-        case .notEqual: return .bool(!a.isEqual(to: b))
+        case .equal: return .bool(try a.equals(b))
+        case .notEqual: return .bool(!(try a.equals(b)))
         case .in: return .bool(try contains(b, a))
         default: break
         }
@@ -70,7 +70,7 @@ enum Operators {
 
     static func contains(_ container: Value, _ item: Value) throws -> Bool {
         switch container {
-        case .list(let l): return l.items.contains { $0.isEqual(to: item) }
+        case .list(let l): return try l.items.contains { try $0.equals(item) }
         case .string(let s):
             guard case .string(let sub) = item else { throw RuntimeError("'in' on a string needs a string, got \(item.typeName)") }
             return sub.isEmpty || s.contains(sub)
@@ -79,7 +79,7 @@ enum Operators {
             return r[key] != nil
         case .object(let o):
             guard let items = try o.iterationValues() else { throw RuntimeError("'in' is not supported on \(o.typeName)") }
-            return items.contains { $0.isEqual(to: item) }
+            return try items.contains { try $0.equals(item) }
         default:
             throw RuntimeError("'in' needs a list, string or record on the right, got \(container.typeName)")
         }

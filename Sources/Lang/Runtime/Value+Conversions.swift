@@ -10,22 +10,80 @@ extension Value {
     /// As `print` shows it: strings without quotes.
     public var display: String {
         switch self {
+        case .list, .record:
+            var out = ""
+            var open: Set<ObjectIdentifier> = []
+            render(into: &out, quoted: false, depth: 0, open: &open)
+            return out
+        default: return scalarDisplay
+        }
+    }
+
+    /// Containers nested deeper than this print as `[...]` / `{...}`.
+    static let maximumRenderDepth = 100
+    /// Rendering stops after this many bytes (a structure that shares one
+    /// list many times over can otherwise expand exponentially).
+    static let maximumRenderBytes = 1 << 24
+
+    private var scalarDisplay: String {
+        switch self {
         case .none: return "none"
         case .bool(let b): return b ? "true" : "false"
         case .number(let v): return formatNumber(v)
         case .string(let s): return s
-        case .list(let l):
-            if l.items.count > 200 {
-                return "[" + l.items.prefix(100).map(\.repr).joined(separator: ", ") + ", ... (\(l.items.count) items)]"
-            }
-            return "[" + l.items.map(\.repr).joined(separator: ", ") + "]"
-        case .record(let r):
-            return "{" + r.pairs.map { "\($0.0): \($0.1.repr)" }.joined(separator: ", ") + "}"
         case .function(let f):
             if f is BuiltinFunction { return "<builtin \(f.signature)>" }
             return "<fn \(f.signature)>"
         case .object(let o): return o.render()
+        case .list, .record: return display
         }
+    }
+
+    /// Lists and records, with a list or record that contains itself shown
+    /// as `[...]` or `{...}` (as Python does) and very deep nesting cut off
+    /// the same way, so printing never recurses without bound.
+    private func render(into out: inout String, quoted: Bool, depth: Int, open: inout Set<ObjectIdentifier>) {
+        if out.utf8.count > Value.maximumRenderBytes {
+            if !out.hasSuffix("...") { out += "..." }
+            return
+        }
+        switch self {
+        case .list(let l):
+            let id = ObjectIdentifier(l)
+            if open.contains(id) || depth >= Value.maximumRenderDepth { out += "[...]"; return }
+            open.insert(id)
+            defer { open.remove(id) }
+            out += "["
+            let shown = l.items.count > 200 ? l.items.prefix(100) : l.items[...]
+            for (i, item) in shown.enumerated() {
+                if out.utf8.count > Value.maximumRenderBytes { break }
+                if i > 0 { out += ", " }
+                item.render(into: &out, quoted: true, depth: depth + 1, open: &open)
+            }
+            if shown.count < l.items.count { out += ", ... (\(l.items.count) items)" }
+            out += "]"
+        case .record(let r):
+            let id = ObjectIdentifier(r)
+            if open.contains(id) || depth >= Value.maximumRenderDepth { out += "{...}"; return }
+            open.insert(id)
+            defer { open.remove(id) }
+            out += "{"
+            for (i, (key, value)) in r.pairs.enumerated() {
+                if out.utf8.count > Value.maximumRenderBytes { break }
+                if i > 0 { out += ", " }
+                out += (Value.isPlainFieldName(key) ? key : self.quoted(key)) + ": "
+                value.render(into: &out, quoted: true, depth: depth + 1, open: &open)
+            }
+            out += "}"
+        case .string(let s) where quoted: out += self.quoted(s)
+        default: out += scalarDisplay
+        }
+    }
+
+    /// Whether a record field name can be written without quotes, as in `{lr: 1}`.
+    static func isPlainFieldName(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+        return key.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
     }
 
     private func quoted(_ s: String) -> String {
@@ -54,21 +112,48 @@ extension Value {
 
     /// Structural equality: numbers, strings, booleans, none, lists and
     /// records by content; functions and objects by identity unless the
-    /// object defines equality.
+    /// object defines equality. Structures nested too deeply to compare
+    /// (such as two lists that each contain themselves) compare unequal;
+    /// `==` reports them as an error instead (see `equals`).
     public func isEqual(to other: Value) -> Bool {
+        (try? equals(other, depth: 0)) ?? false
+    }
+
+    /// Lists and records nested deeper than this cannot be compared.
+    static let maximumCompareDepth = 1000
+
+    /// Structural equality that throws when the structures are nested more
+    /// than `maximumCompareDepth` levels (a cycle, or absurd nesting) rather
+    /// than exhausting the stack.
+    func equals(_ other: Value, depth: Int = 0) throws -> Bool {
         switch (self, other) {
         case (.none, .none): return true
         case let (.bool(a), .bool(b)): return a == b
         case let (.number(a), .number(b)): return a == b
         case let (.string(a), .string(b)): return a == b
         case let (.list(a), .list(b)):
-            return a === b || (a.items.count == b.items.count && zip(a.items, b.items).allSatisfy { $0.isEqual(to: $1) })
+            if a === b { return true }
+            guard a.items.count == b.items.count else { return false }
+            try Value.checkCompareDepth(depth)
+            for (x, y) in zip(a.items, b.items) where !(try x.equals(y, depth: depth + 1)) { return false }
+            return true
         case let (.record(a), .record(b)):
-            return a === b || (a.keys == b.keys && a.keys.allSatisfy { a[$0]!.isEqual(to: b[$0]!) })
+            if a === b { return true }
+            guard a.keys == b.keys else { return false }
+            try Value.checkCompareDepth(depth)
+            for key in a.keys where !(try a[key]!.equals(b[key]!, depth: depth + 1)) { return false }
+            return true
         case let (.function(a), .function(b)): return a === b
         case let (.object(a), _): return a.equals(other) ?? { if case .object(let b) = other { return a === b }; return false }()
         case let (_, .object(b)): return b.equals(self) ?? false
         default: return false
+        }
+    }
+
+    private static func checkCompareDepth(_ depth: Int) throws {
+        try Interrupt.check()
+        guard depth < maximumCompareDepth else {
+            throw RuntimeError("cannot compare lists or records nested more than \(maximumCompareDepth) levels deep (does one contain itself?)")
         }
     }
 }

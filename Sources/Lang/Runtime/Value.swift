@@ -47,6 +47,63 @@ public enum Value: @unchecked Sendable {
 public final class ListObject: @unchecked Sendable {
     public var items: [Value]
     public init(_ items: [Value]) { self.items = items }
+
+    /// Frees nested lists and records one by one instead of recursively, so
+    /// dropping a list nested a million deep (`x = [x]` in a loop) cannot
+    /// overflow the stack.
+    deinit {
+        guard items.contains(where: \.isContainer) else { return }
+        var pending = items
+        items = []
+        Value.releaseIteratively(&pending)
+    }
+}
+
+extension Value {
+    /// Empties the lists and records in `pending` that nothing else refers
+    /// to, moving their items onto `pending`, until none is left: each object
+    /// is then freed with no children of its own.
+    static func releaseIteratively(_ pending: inout [Value]) {
+        while !pending.isEmpty {
+            let last = pending.count - 1
+            guard pending[last].isContainer else { pending.removeLast(); continue }
+            if var l = takeList(&pending[last]) {
+                pending.removeLast()
+                if isKnownUniquelyReferenced(&l), !l.items.isEmpty {
+                    pending.append(contentsOf: l.items)
+                    l.items = []
+                }
+            } else if var r = takeRecord(&pending[last]) {
+                pending.removeLast()
+                if isKnownUniquelyReferenced(&r) { pending.append(contentsOf: r.takeValues()) }
+            } else {
+                pending.removeLast()
+            }
+        }
+    }
+
+    var isContainer: Bool {
+        switch self {
+        case .list, .record: return true
+        default: return false
+        }
+    }
+
+    /// Moves a list reference out of `value`, leaving `none`, so that the
+    /// caller holds the only copy this code has (no pattern temporaries).
+    @inline(never)
+    private static func takeList(_ value: inout Value) -> ListObject? {
+        guard case .list(let l) = value else { return nil }
+        value = .none
+        return l
+    }
+
+    @inline(never)
+    private static func takeRecord(_ value: inout Value) -> RecordObject? {
+        guard case .record(let r) = value else { return nil }
+        value = .none
+        return r
+    }
 }
 
 /// Named fields in insertion order.
@@ -72,6 +129,20 @@ public final class RecordObject: @unchecked Sendable {
     }
 
     public var pairs: [(String, Value)] { keys.map { ($0, storage[$0]!) } }
+
+    /// Removes every field and returns the values (for iterative release).
+    fileprivate func takeValues() -> [Value] {
+        let values = Array(storage.values)
+        storage = [:]
+        keys = []
+        return values
+    }
+
+    deinit {
+        guard storage.values.contains(where: \.isContainer) else { return }
+        var pending = takeValues()
+        Value.releaseIteratively(&pending)
+    }
 }
 
 /// A library object exposed to the language. Every hook has a default, so an

@@ -9,6 +9,12 @@ public struct Lexer {
     /// True when the text ended inside a string or an open bracket: more
     /// lines would complete it (the REPL then asks for a continuation line).
     public private(set) var endsIncomplete = false
+    /// Where an unterminated string starts: it runs to the end of the text,
+    /// so any later syntax error is a consequence of it.
+    public private(set) var unterminatedString: SourceLocation?
+    /// Lines with a character the lexer dropped: syntax errors the parser
+    /// finds on them are consequences of that one.
+    public private(set) var linesWithDroppedCharacters: Set<Int> = []
 
     /// Longest string or number literal accepted, in characters.
     public static let maximumLiteralLength = 1 << 24
@@ -21,8 +27,22 @@ public struct Lexer {
         var i = 0, line = firstLine, column = 1
         var depth: [Unicode.Scalar] = []  // open ( [ {
         func location() -> SourceLocation { SourceLocation(line: line, column: column) }
+        // Tokens before `flagged` have their `startsLine` set; `lineStart` is
+        // true until the first token of the current line.
+        var flagged = 0, lineStart = true
+        // Just after the last character that is not a space or a comment:
+        // where "end of input" is reported.
+        var contentEnd = location()
 
         while i < s.count {
+            while flagged < tokens.count {
+                if tokens[flagged].kind != .newline {
+                    tokens[flagged].startsLine = lineStart
+                    lineStart = false
+                    contentEnd = location()
+                }
+                flagged += 1
+            }
             let c = s[i]
             let start = location()
             switch c {
@@ -33,6 +53,7 @@ public struct Lexer {
                     if let last = tokens.last, last.kind != .newline { tokens.append(Token(kind: .newline, location: start, length: 1)) }
                 }
                 i += 1; line += 1; column = 1
+                lineStart = true
             case "#":
                 while i < s.count && s[i] != "\n" { i += 1; column += 1 }
             case "0"..."9", "." where i + 1 < s.count && ("0"..."9").contains(s[i + 1]) && (tokens.last.map { !$0.isValueEnd } ?? true):
@@ -75,6 +96,7 @@ public struct Lexer {
                 guard let symbol = matched else {
                     let shown = c == "\u{FFFD}" ? "invalid UTF-8 byte sequence" : "unexpected character '\(Character(c))'"
                     errors.append((shown, start))
+                    linesWithDroppedCharacters.insert(line)
                     i += 1; column += 1
                     continue
                 }
@@ -90,11 +112,19 @@ public struct Lexer {
                 tokens.append(Token(kind: .symbol(symbol), location: start, length: n))
             }
         }
+        while flagged < tokens.count {
+            if tokens[flagged].kind != .newline {
+                tokens[flagged].startsLine = lineStart
+                lineStart = false
+                contentEnd = location()
+            }
+            flagged += 1
+        }
         if !depth.isEmpty { endsIncomplete = true }
         if let last = tokens.last, last.kind != .newline {
-            tokens.append(Token(kind: .newline, location: SourceLocation(line: line, column: column), length: 0))
+            tokens.append(Token(kind: .newline, location: contentEnd, length: 0))
         }
-        tokens.append(Token(kind: .end, location: SourceLocation(line: line, column: column), length: 0))
+        tokens.append(Token(kind: .end, location: contentEnd, length: 0))
     }
 
     private mutating func lexString(_ s: [Unicode.Scalar], _ i: inout Int, _ line: inout Int, _ column: inout Int,
@@ -106,6 +136,7 @@ public struct Lexer {
             guard i < s.count else {
                 errors.append(("unterminated string (missing closing \(quote))", start))
                 endsIncomplete = true
+                unterminatedString = start
                 tokens.append(Token(kind: .string(String(value)), location: start, length: i - begin))
                 return
             }

@@ -28,14 +28,28 @@ public struct Parser {
         let lexer = Lexer(source.text, firstLine: source.firstLine)
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.diagnostics = lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
+        let lexical = parser.diagnostics.count
         var statements: [Stmt] = []
         parser.skipSeparators()
         while !parser.atEnd {
             if let s = parser.statementRecovering() { statements.append(s) }
             parser.skipSeparators()
         }
+        // A syntax error on a line where the lexer dropped a character, or
+        // anywhere after an unterminated string, follows from that error:
+        // report the cause alone. Then list everything in source order.
+        var diagnostics = Array(parser.diagnostics[..<lexical])
+        for d in parser.diagnostics[lexical...] {
+            if lexer.linesWithDroppedCharacters.contains(d.location.line) { continue }
+            if let u = lexer.unterminatedString, (d.location.line, d.location.column) >= (u.line, u.column) { continue }
+            diagnostics.append(d)
+        }
+        diagnostics = diagnostics.enumerated().sorted {
+            ($0.element.location.line, $0.element.location.column, $0.offset)
+                < ($1.element.location.line, $1.element.location.column, $1.offset)
+        }.map(\.element)
         return Result(program: Program(source: source, statements: statements),
-                      diagnostics: parser.diagnostics, isIncomplete: lexer.endsIncomplete)
+                      diagnostics: diagnostics, isIncomplete: lexer.endsIncomplete)
     }
 
     private init(source: SourceFile, tokens: [Token]) {
@@ -78,6 +92,11 @@ public struct Parser {
         return Failure(message: text, location: location ?? current.location)
     }
 
+    /// Records an error that does not stop parsing the statement.
+    private mutating func report(_ message: String, at location: SourceLocation) {
+        diagnostics.append(Diagnostic(.error, message, at: location, in: source))
+    }
+
     private mutating func skipNewlines() { while current.kind == .newline { position += 1 } }
 
     private mutating func skipSeparators() {
@@ -112,7 +131,10 @@ public struct Parser {
         } catch let f as Failure {
             diagnostics.append(Diagnostic(.error, f.message, at: f.location, in: source))
             nesting = saved
-            synchronize()
+            // Parsing stopped at the first token of a later line: a bracket
+            // was left open (so the lexer hid the newlines); resume there.
+            if current.startsLine && position > start { return nil }
+            synchronize(depth: openBrackets(from: start), statementStart: start)
             // Always make progress, even at a stray closing bracket.
             if position == start { _ = advance() }
             return nil
@@ -121,9 +143,27 @@ public struct Parser {
         }
     }
 
-    private mutating func synchronize() {
+    /// How many brackets opened since token `start` are still open here.
+    private func openBrackets(from start: Int) -> Int {
         var depth = 0
+        for t in tokens[start..<position] {
+            switch t.kind {
+            case .symbol(.leftParen), .symbol(.leftBracket), .symbol(.leftBrace): depth += 1
+            case .symbol(.rightParen), .symbol(.rightBracket), .symbol(.rightBrace): depth = Swift.max(0, depth - 1)
+            default: break
+            }
+        }
+        return depth
+    }
+
+    /// Skips to the end of the failed statement, given how many brackets are
+    /// open at the error: a newline or ';' outside them, the '}' of the
+    /// enclosing block, or (when an unclosed bracket hides newlines) the
+    /// first token of a later line.
+    private mutating func synchronize(depth initialDepth: Int, statementStart start: Int) {
+        var depth = initialDepth
         while !atEnd {
+            if depth <= 0 && current.startsLine && position > start { return }
             switch current.kind {
             case .newline where depth <= 0, .symbol(.semicolon) where depth <= 0:
                 return
@@ -143,6 +183,9 @@ public struct Parser {
     private mutating func endOfStatement() throws {
         switch current.kind {
         case .newline, .end, .symbol(.semicolon), .symbol(.rightBrace): return
+        // Only after a bracket left open by an earlier error can a statement
+        // be followed by a new line that the lexer did not mark.
+        case _ where current.startsLine: return
         default: throw failure("expected end of statement (a new line or ';')")
         }
     }
@@ -163,6 +206,8 @@ public struct Parser {
             case .newline, .end, .symbol(.semicolon), .symbol(.rightBrace): return ReturnStmt(nil, start)
             default: return ReturnStmt(try expression(), start)
             }
+        case .keyword(.else):
+            throw failure("'else' must be on the same line as the '}' that closes the 'if' block", at: start)
         case .keyword(.break): _ = advance(); return BreakStmt(start)
         case .keyword(.continue): _ = advance(); return ContinueStmt(start)
         default: return try expressionStatement()
@@ -218,7 +263,7 @@ public struct Parser {
         let condition = try expression()
         branches.append((condition, try block("after the 'if' condition")))
         var elseBody: [Stmt]?
-        while check(.else) {
+        while check(.else) && !current.startsLine {
             _ = advance()
             if match(.if) {
                 let c = try expression()
@@ -242,13 +287,12 @@ public struct Parser {
         while !check(.rightParen) {
             guard case .identifier(let p) = current.kind else { throw failure("expected a parameter name") }
             let loc = advance().location
-            if parameters.contains(where: { $0.name == p }) {
-                throw Failure(message: "duplicate parameter '\(p)'", location: loc)
-            }
+            let duplicate = parameters.contains(where: { $0.name == p })
+            if duplicate { report("duplicate parameter '\(p)'", at: loc) }
             var dflt: Expr?
             if match(.assign) { dflt = try expression(); seenDefault = true }
-            else if seenDefault { throw Failure(message: "parameter '\(p)' without a default follows one with a default", location: loc) }
-            parameters.append(ParameterDecl(name: p, defaultValue: dflt, location: loc))
+            else if seenDefault { report("parameter '\(p)' without a default follows one with a default", at: loc) }
+            if !duplicate { parameters.append(ParameterDecl(name: p, defaultValue: dflt, location: loc)) }
             skipNewlines()
             if !match(.comma) { break }
             skipNewlines()
@@ -413,14 +457,16 @@ public struct Parser {
             if case .identifier(let name) = current.kind, tokens[position + 1].kind == .symbol(.assign) {
                 let loc = advance().location
                 _ = advance()
+                let value = try expression()
                 if keywords.contains(where: { $0.name == name }) {
-                    throw Failure(message: "keyword argument '\(name)' given twice", location: loc)
+                    report("keyword argument '\(name)' given twice", at: loc)
+                } else {
+                    keywords.append(KeywordArgument(name: name, value: value, location: loc))
                 }
-                keywords.append(KeywordArgument(name: name, value: try expression(), location: loc))
             } else {
                 let arg = try expression()
                 if !keywords.isEmpty {
-                    throw Failure(message: "positional argument after keyword arguments", location: arg.location)
+                    report("positional argument after keyword arguments", at: arg.location)
                 }
                 positional.append(arg)
             }
@@ -490,11 +536,15 @@ public struct Parser {
                 default: throw failure("expected a field name in the record")
                 }
                 let keyLocation = advance().location
-                if keys.contains(key) { throw Failure(message: "field '\(key)' appears twice in the record", location: keyLocation) }
                 _ = try expect(.colon, "after the field name '\(key)'")
                 skipNewlines()
-                keys.append(key)
-                values.append(try expression())
+                let value = try expression()
+                if keys.contains(key) {
+                    report("field '\(key)' appears twice in the record", at: keyLocation)
+                } else {
+                    keys.append(key)
+                    values.append(value)
+                }
                 skipNewlines()
                 if !match(.comma) { break }
                 skipNewlines()

@@ -38,6 +38,10 @@ public struct Token: Equatable, Sendable {
     public var location: SourceLocation
     /// Length in characters, for carets and completion.
     public var length: Int
+    /// Whether this is the first token on its line. The parser uses it to
+    /// find statement boundaries again after an error, even inside a bracket
+    /// that was never closed (where the lexer emits no newline tokens).
+    public var startsLine = false
 }
 
 /// Numbers print without a trailing ".0" when integral, like the REPL shows them.

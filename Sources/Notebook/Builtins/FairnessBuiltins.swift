@@ -36,7 +36,7 @@ public final class ReportObject: LangObject {
             })
         default:
             // A headline metric by its column name: report.PP, report.F1_ES, …
-            if let col = report.table.columns.first(where: { $0.0 == name }) { return col.1.map { .number($0) } ?? .none }
+            if let col = report.table.columns.first(where: { $0.0 == name }) { return col.1.map { .number($0) } ?? Value.none }
             return nil
         }
     }

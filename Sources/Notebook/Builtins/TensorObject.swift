@@ -42,7 +42,7 @@ public final class TensorObject: LangObject {
         case "rank": return .number(Double(t.rank))
         case "size": return .number(Double(t.count))
         case "T": return .object(TensorObject(try t.transposed()))
-        case "grad": return t.grad.map { .object(TensorObject($0)) } ?? .none
+        case "grad": return t.grad.map { .object(TensorObject($0)) } ?? Value.none
         case "requires_grad": return .bool(t.requiresGrad)
         case "item": return method(name) { _ in .number(Double(try t.item())) }
         case "tolist": return method(name) { _ in TensorObject.toValue(t) }

@@ -40,7 +40,7 @@ public final class TrainerObject: LangObject {
         case "method": return .string(trainer.config.method.rawValue)
         case "policy": return .object(PolicyObject(trainer.policy))
         case "data": return .object(DatasetObject(trainer.data))
-        case "last": return trainer.history.last.map { TrainingBuiltins.record($0) } ?? .none
+        case "last": return trainer.history.last.map { TrainingBuiltins.record($0) } ?? Value.none
         default: return nil
         }
     }

@@ -4,9 +4,10 @@ import Tensors
 ///
 /// Markdown: each cell's input in a fenced `fg` block, its text output in a
 /// plain fenced block, its plots as images linked by path relative to the
-/// Markdown file. Jupyter: nbformat 4.5 with code cells whose outputs are
-/// `stream` text and `display_data` PNG images (base64), which Jupyter opens
-/// as it is.
+/// Markdown file, and the error it stopped with (if any) in a last block.
+/// Jupyter: nbformat 4.5 with code cells whose outputs are `stream` text and
+/// `display_data` PNG images (base64), and an error as `stderr` stream text,
+/// which Jupyter opens as it is.
 public enum NotebookExport {
     public enum Format { case markdown, ipynb }
 
@@ -55,6 +56,7 @@ public enum NotebookExport {
                 }
             }
             if !text.isEmpty { out += fenced(text) }
+            if let error = cell.error { out += fenced(error) }
         }
         return out
     }
@@ -89,6 +91,10 @@ public enum NotebookExport {
                 }
             }
             flushText()
+            // The error the cell stopped with, as the terminal showed it.
+            if let error = cell.error {
+                outputs.append("{\"output_type\": \"stream\", \"name\": \"stderr\", \"text\": \(jsonLines(error.hasSuffix("\n") ? error : error + "\n"))}")
+            }
             cellJSON.append("""
                 {"cell_type": "code", "execution_count": \(cell.number), "metadata": {}, "source": \(jsonLines(cell.input)), "outputs": [\(outputs.joined(separator: ", "))]}
                 """)

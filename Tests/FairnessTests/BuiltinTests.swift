@@ -1,0 +1,110 @@
+import Data
+import Fairness
+import Foundation
+import Lang
+import Notebook
+import Testing
+
+/// The `metrics` builtin and the report value, as a notebook user sees them.
+@Suite("metrics builtin")
+struct BuiltinTests {
+    /// A session holding the binary fixture as `d`, its labels as `y` and predictions as `p`.
+    static func session() throws -> (Transcript, FairnessReport, ReferenceFixture) {
+        let f = try Fixtures.load("binary")
+        let t = Transcript()
+        t.define("d", .object(DatasetObject(try f.dataset())))
+        t.define("y", .list(ListObject(f.yTrue.map { .number(Double($0)) })))
+        t.define("p", .list(ListObject(f.yPred.map { .number(Double($0)) })))
+        let report = try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset())
+        return (t, report, f)
+    }
+
+    @Test("metrics(y_true, y_pred, data) prints the report's table")
+    func printsTable() throws {
+        let (t, report, _) = try Self.session()
+        let (status, output) = t.run("r = metrics(y, p, d)\nr")
+        #expect(status == .ok, "\(output)")
+        #expect(output == report.summary + "\n")
+        #expect(output.hasPrefix("fairness report: 80 predictions · 2 classes · 1 domains · 6 groups\n"))
+        #expect(output.contains("PP×100  EOD×100  FPR_diff×100"))
+        #expect(output.contains(report.tableText.description))
+        // The table alone, and a column by name.
+        #expect(t.run("r.table").output == report.tableText.description + "\n")
+        #expect(t.run("print(r.PP)").output == formatNumber(report.table.pp!) + "\n")
+        #expect(t.run("print(r.F1_ES)").output == formatNumber(report.table.f1ES!) + "\n")
+        #expect(t.run("print(r.overall.exact_accuracy)").output == formatNumber(report.overall.accuracy!) + "\n")
+    }
+
+    @Test("report.by_group and report.difference(method=...) print fairlearn-style tables")
+    func groupTables() throws {
+        let (t, report, _) = try Self.session()
+        t.run("r = metrics(y, p, d)")
+        let byGroup = t.run("r.by_group").output
+        #expect(byGroup == report.byGroupText.description + "\n")
+        let lines = byGroup.split(separator: "\n")
+        #expect(lines.count == 1 + 6 + 1)  // header, six groups, overall
+        #expect(lines[0].split(separator: " ") == ["domain", "attribute", "group", "n", "precision", "recall", "fpr", "fdr",
+                                                  "f1", "acc", "exact_accuracy", "selection_rate"])
+        #expect(lines.last!.hasPrefix("all"))
+        #expect(t.run("r.difference()").output == report.differenceText(toOverall: false).description + "\n")
+        #expect(t.run("r.difference(method=\"between_groups\")").output == report.differenceText(toOverall: false).description + "\n")
+        let toOverall = t.run("r.difference(method=\"to_overall\")").output
+        #expect(toOverall == report.differenceText(toOverall: true).description + "\n")
+        #expect(toOverall != report.differenceText(toOverall: false).description + "\n")
+        let bad = t.run("r.difference(method=\"ratio\")")
+        #expect(bad.status == .runtimeError)
+        #expect(bad.output.contains("difference(): method must be \"between_groups\" or \"to_overall\", got \"ratio\""))
+        // Columns by name are numbers (or none where undefined).
+        #expect(t.run("print(r.by_group[\"n\"])").output == "[44, 35, 19, 18, 21, 19, 80]\n")
+    }
+
+    @Test("report.to_csv(path) writes every group and the overall scores")
+    func toCSV() throws {
+        let (t, report, _) = try Self.session()
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.file("groups.csv")
+        let (status, output) = t.run("r = metrics(y, p, d)\nr.to_csv(\"\(path)\")")
+        #expect(status == .ok, "\(output)")
+        #expect(output == "wrote \(path) (7 rows: every group and the overall scores)\n")
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(written == report.byGroupText.csv)
+        let rows = written.split(separator: "\n")
+        #expect(rows.count == 8)
+        #expect(rows[0] == "domain,attribute,group,n,precision,recall,fpr,fdr,f1,acc,exact_accuracy,selection_rate")
+        #expect(rows[1].hasPrefix("clinic,sex,female,44,"))
+        #expect(rows[7].hasPrefix("all,-,-,80,"))
+        // The table values export too.
+        let tablePath = dir.file("table.csv")
+        t.run("r.table.to_csv(\"\(tablePath)\")")
+        #expect(try String(contentsOfFile: tablePath, encoding: .utf8) == report.tableText.csv)
+    }
+
+    @Test("intersections=true adds the sex×age groups to by_group")
+    func intersections() throws {
+        let (t, _, f) = try Self.session()
+        let report = try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset(), intersections: true)
+        let output = t.run("metrics(y, p, d, intersections=true).by_group").output
+        #expect(output == report.byGroupText.description + "\n")
+        #expect(output.contains("sex×age"))
+        #expect(output.split(separator: "\n").filter { $0.contains("sex×age") }.count == 8)
+        #expect(!t.run("metrics(y, p, d).by_group").output.contains("sex×age"))
+    }
+
+    @Test("class names are accepted; bad labels and lengths are errors")
+    func arguments() throws {
+        let (t, report, _) = try Self.session()
+        t.define("names", .list(ListObject(try Fixtures.load("binary").yPred.map { .string(["negative", "positive"][$0]) })))
+        #expect(t.run("metrics(y, names, d).table").output == report.tableText.description + "\n")
+        var r = t.run("metrics(y, [0, 5], d)")
+        #expect(r.status == .runtimeError)
+        #expect(r.output.contains("metrics(): y_pred[1] = 5 is not a class index in 0..<2"))
+        r = t.run("metrics(y, [0, 1], d)")
+        #expect(r.status == .runtimeError)
+        #expect(r.output.contains("metrics(): 80 labels and 2 predictions for a dataset of 80 rows"))
+        r = t.run("metrics([\"maybe\"], p, d)")
+        #expect(r.output.contains("metrics(): y_true[0] = \"maybe\" is not a class name"))
+        r = t.run("metrics(y, p, 3)")
+        #expect(r.status == .runtimeError)
+    }
+}

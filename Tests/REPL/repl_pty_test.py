@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""The fairgrpo REPL as a person uses it: under a pseudo-terminal.
+
+    python3 Tests/REPL/repl_pty_test.py .build/debug/fairgrpo
+
+Starts the binary under a pty (with its history in a temporary file), types
+lines and keys (Tab, Ctrl-C, Ctrl-D) and checks what appears on the screen:
+numbered prompts, echoed values, `_` and `_N`, tab completion, continuation
+lines, interrupting a line and a running loop, help, :commands, and the
+history file. Prints one line per check and `N passed, N failed` last; exits
+non-zero when a check fails. Python 3 standard library only.
+"""
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import termios
+import time
+
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+TAB = "\t"
+
+# Control sequences a terminal would interpret rather than show.
+ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x07")
+
+
+class Failure(Exception):
+    pass
+
+
+class Session:
+    """One fairgrpo process on a pty; `screen` is everything it has shown."""
+
+    def __init__(self, binary, history, workdir):
+        self.raw = b""
+        self.mark = 0  # offset in `screen` where the current step's output starts
+        pid, fd = pty.fork()
+        if pid == 0:
+            env = dict(os.environ)
+            env.update({
+                "FAIRGRPO_HISTORY": history,
+                "TERM": "xterm-256color",
+                "INPUTRC": "/dev/null",
+                "HOME": workdir,
+                "SWIFT_BACKTRACE": "enable=no",
+                "COLUMNS": "100",
+                "LINES": "40",
+            })
+            os.chdir(workdir)
+            try:
+                os.execve(binary, [binary], env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        self.status = None
+
+    @property
+    def screen(self):
+        return ESCAPES.sub(b"", self.raw).replace(b"\r", b"").decode("utf-8", "replace")
+
+    def _read(self, timeout):
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:  # EIO: the other side closed
+            return None
+        if not data:
+            return None
+        self.raw += data
+        return True
+
+    def send(self, text):
+        self.mark = len(self.screen)
+        os.write(self.fd, text.encode())
+
+    def expect(self, pattern, timeout=5.0):
+        """Waits until `pattern` (a regex) appears in the output since the last
+        send; returns the match. Raises Failure with the output on timeout."""
+        deadline = time.time() + timeout
+        regex = re.compile(pattern)
+        while True:
+            m = regex.search(self.screen, self.mark)
+            if m:
+                return m
+            left = deadline - time.time()
+            if left <= 0:
+                raise Failure(f"timed out waiting for {pattern!r}; output since last input:\n{self.screen[self.mark:]!r}")
+            if self._read(min(left, 0.2)) is None:
+                m = regex.search(self.screen, self.mark)
+                if m:
+                    return m
+                raise Failure(f"fairgrpo closed the terminal while waiting for {pattern!r}; output:\n{self.screen[self.mark:]!r}")
+
+    def settle(self, quiet=0.15, timeout=2.0):
+        """Reads until nothing new arrives for `quiet` seconds."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if not self._read(quiet):
+                return
+
+    def since_mark(self):
+        return self.screen[self.mark:]
+
+    def wait(self, timeout=5.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            self._read(0.05)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = status
+                return os.waitstatus_to_exitcode(status)
+        raise Failure("fairgrpo did not exit")
+
+    def kill(self):
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def run(binary):
+    passed = failed = 0
+    workdir = tempfile.mkdtemp(prefix="fairgrpo-repl-")
+    history = os.path.join(workdir, "history")
+    session = Session(binary, history, workdir)
+
+    def check(name, step):
+        nonlocal passed, failed
+        try:
+            step()
+        except (Failure, AssertionError) as e:
+            failed += 1
+            print(f"FAIL {name}: {e}")
+        else:
+            passed += 1
+            print(f"ok   {name}")
+
+    def prompt(n):
+        return re.escape(f"[{n}]> ")
+
+    def enter(line, n_next, expect=None):
+        """Types a line, waits for the next prompt, checks the output between."""
+        session.send(line + "\n")
+        session.expect(prompt(n_next))
+        out = session.since_mark()
+        if expect is not None:
+            assert re.search(expect, out), f"expected {expect!r} after {line!r}, got {out!r}"
+        return out
+
+    def discard():
+        """Ctrl-C: throws away whatever is on the line."""
+        session.send(CTRL_C)
+        session.expect(r"\^C\n\[\d+\]> $")
+
+    def startup():
+        session.mark = 0
+        m = session.expect(r"fairgrpo \d+\.\d+\.\d+.*:help for help", timeout=15)
+        session.expect(prompt(1), timeout=15)
+
+    def numbered_prompts_and_echo():
+        enter("40 + 2", 2, r"^40 \+ 2\n42\n\[2\]> $")
+        enter("x = 41", 3, r"^x = 41\n\[3\]> $")  # an assignment shows nothing
+        enter('"quoted"', 4, r'\n"quoted"\n')  # strings echo with quotes
+        enter("none", 5, r"^none\n\[5\]> $")  # none is not echoed
+
+    def last_values():
+        enter("_1 + 1", 6, r"\n43\n")
+        enter("_ * 2", 7, r"\n86\n")
+        enter("_5", 8, r"\n43\n")
+
+    def complete_variable():
+        enter("learning_rate = 0.5", 9)
+        session.send("learn" + TAB)
+        session.expect(r"learning_rate$")
+        session.send("\n")
+        session.expect(r"\n0\.5\n" + prompt(10))
+
+    def complete_builtin():
+        session.send("sor" + TAB)
+        session.expect(r"sorted\($")
+        session.send("[3, 1, 2])\n")
+        session.expect(r"\n\[1, 2, 3\]\n" + prompt(11))
+
+    def complete_member():
+        enter("config = {alpha: 1, beta: 2}", 12)
+        session.send("config.al" + TAB)
+        session.expect(r"config\.alpha$")
+        session.send("\n")
+        session.expect(r"\n1\n" + prompt(13))
+
+    def complete_keyword_argument():
+        session.send("round(3.14159, dig" + TAB)
+        session.expect(r"round\(3\.14159, digits=$")
+        session.send("2)\n")
+        session.expect(r"\n3\.14\n" + prompt(14))
+        # Several fit: a second Tab lists them, the line stays as typed.
+        session.send("range(st" + TAB + TAB)
+        out = session.expect(r"start=.*\n" + prompt(14) + r"range\(st$").group(0)
+        for name in ["start=", "stop=", "step="]:
+            assert name in out, f"{name} missing from the listed completions {out!r}"
+        discard()
+
+    def complete_path():
+        os.makedirs(os.path.join(workdir, "data"), exist_ok=True)
+        open(os.path.join(workdir, "data", "cohort_unique.csv"), "w").close()
+        session.send('path = "da' + TAB)
+        session.expect(r'path = "data/$')
+        session.send("coh" + TAB)
+        session.expect(r'cohort_unique\.csv$')
+        session.send('"\n')
+        session.expect(prompt(15))
+        enter("path", 16, r'\n"data/cohort_unique\.csv"\n')
+
+    def continuation_prompt():
+        session.send("[1,\n")
+        session.expect(r"\[1,\n\.\.\.\.> $")
+        session.send("2,\n")
+        session.expect(r"2,\n\.\.\.\.> $")
+        session.send("3]\n")
+        session.expect(r"3\]\n\[1, 2, 3\]\n" + prompt(17))
+
+    def ctrl_c_discards_line():
+        session.send("this is not code")
+        session.expect(r"this is not code$")
+        discard()
+        out = enter("1 + 1", 18)
+        assert "error" not in out, f"the discarded line was run: {out!r}"
+        assert re.search(r"\n2\n", out), out
+
+    def help_and_vars():
+        enter("sorted?", 18, r"sorted\(items\)\n\nA sorted copy")
+        enter(":help len", 18, r"len\(x\)\n\nThe number of items")
+        out = enter(":vars", 18)
+        assert re.search(r"learning_rate +number +0\.5", out), out
+        assert re.search(r"config +record +\{alpha: 1, beta: 2\}", out), out
+        enter("nosuchname?", 18, r"no builtin or variable named 'nosuchname'")
+
+    def history_and_time():
+        out = enter(":history learn", 18)
+        lines = [l for l in out.split("\n")[1:] if l and not l.startswith("[")]
+        assert lines and all("learn" in l for l in lines), out
+        assert any(re.match(r"\d+ +learning_rate = 0\.5$", l) for l in lines), out
+        enter(":time 2 + 2", 19, r"\n4\ntime: [0-9.]+ (µs|ms|s)\n")
+
+    def save_run_reset():
+        script = os.path.join(workdir, "saved.fg")
+        enter(f":save {script}", 19, r"saved 18 cells to ")
+        text = open(script).read()
+        assert "learning_rate = 0.5" in text and "this is not code" not in text, text
+        enter(":reset", 1, r"session reset")
+        enter(":vars", 1, r"no variables yet")
+        # Replayed from cell 1, so _N in the script refer to the same cells.
+        enter(f":run {script}", 19, r"\n42\n")
+        enter("learning_rate * 2", 20, r"\n1\n")
+        enter("config.beta", 21, r"\n2\n")
+
+    def export():
+        md, nb = os.path.join(workdir, "s.md"), os.path.join(workdir, "s.ipynb")
+        enter(f":export {md}", 21, r"wrote .*s\.md \(20 cells\)")
+        enter(f":export {nb}", 21, r"wrote .*s\.ipynb \(20 cells\)")
+        text = open(md).read()
+        assert text.startswith("# fairgrpo session\n") and "```fg\nlearning_rate * 2\n```\n\n```\n1\n```" in text, text[:400]
+        notebook = json.load(open(nb))
+        assert notebook["nbformat"] == 4, notebook.get("nbformat")
+        assert len(notebook["cells"]) == 20
+        last = notebook["cells"][-1]
+        assert "".join(last["source"]) == "config.beta", last
+        assert "".join(last["outputs"][0]["text"]) == "2\n", last
+
+    def interrupt_running_loop():
+        enter("n = 0", 22)
+        session.send("for i in range(100000000) { n = n + 1 }\n")
+        session.expect(r"n = n \+ 1 \}\n")
+        time.sleep(0.5)
+        session.send(CTRL_C)
+        session.expect(r"interrupted\n" + prompt(23), timeout=5)
+        # Stopped between iterations: the loop variable and the body agree.
+        enter("n > 0 and n == i + 1", 24, r"\ntrue\n")
+        enter("learning_rate", 25, r"\n0\.5\n")
+
+    def unknown_command():
+        enter(":frobnicate", 25, r"unknown command :frobnicate")
+
+    def no_escape_codes():
+        assert b"\x1b[?2004" not in session.raw, "bracketed-paste codes in the output"
+        data = open(history, "rb").read()
+        assert b"\x1b" not in data, f"escape codes in the history file: {data!r}"
+
+    def ctrl_d_quits():
+        session.send(CTRL_D)
+        status = session.wait()
+        assert status == 0, f"exit status {status}"
+        lines = open(history, encoding="utf-8").read().split("\n")
+        for expected in ["40 + 2", "learning_rate = 0.5", 'config = {alpha: 1, beta: 2}', "round(3.14159, digits=2)",
+                         'path = "data/cohort_unique.csv"', ":vars", "for i in range(100000000) { n = n + 1 }"]:
+            assert expected in lines, f"{expected!r} not in the history file: {lines!r}"
+        assert "this is not code" not in lines, "a discarded line reached the history"
+
+    steps = [
+        ("banner and first prompt [1]>", startup),
+        ("numbered prompts and value echo", numbered_prompts_and_echo),
+        ("_ and _N", last_values),
+        ("Tab completes a variable name", complete_variable),
+        ("Tab completes a builtin name", complete_builtin),
+        ("Tab completes a record field after '.'", complete_member),
+        ("Tab completes keyword arguments inside a call", complete_keyword_argument),
+        ("Tab completes a path inside a string", complete_path),
+        ("continuation prompt for an open bracket", continuation_prompt),
+        ("Ctrl-C discards a half-typed line", ctrl_c_discards_line),
+        ("name?, :help name and :vars", help_and_vars),
+        (":history pattern and :time", history_and_time),
+        (":save, :reset and :run", save_run_reset),
+        (":export .md and .ipynb", export),
+        ("Ctrl-C stops a running loop, variables intact", interrupt_running_loop),
+        ("unknown :command", unknown_command),
+        ("no escape codes in output or history", no_escape_codes),
+        ("Ctrl-D quits with status 0; history file holds the inputs", ctrl_d_quits),
+    ]
+    started = time.time()
+    try:
+        for name, step in steps:
+            check(name, step)
+            if failed and name == "banner and first prompt [1]>":
+                break  # nothing else can work
+    finally:
+        session.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"REPL: {time.time() - started:.1f} s")
+    return passed, failed
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: repl_pty_test.py path/to/fairgrpo")
+    binary = os.path.abspath(sys.argv[1])
+    if not os.access(binary, os.X_OK):
+        print(f"FAIL {binary} is not an executable; build it first (swift build)")
+        print("0 passed, 1 failed")
+        sys.exit(1)
+    passed, failed = run(binary)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
