@@ -11,13 +11,25 @@ public enum Advantage {
         return (m, v.squareRoot())
     }
 
+    /// `meanStd` of the rows laid end to end, without building that array
+    /// (the same sums in the same order, so the same result).
+    public static func meanStd(concatenating rows: [[Double]]) -> (Double, Double) {
+        var n = 0, total = 0.0
+        for r in rows { n += r.count; for v in r { total += v } }
+        guard n > 1 else { return (0, 1) }
+        let m = total / Double(n)
+        var squares = 0.0
+        for r in rows { for v in r { squares += (v - m) * (v - m) } }
+        return (m, (squares / Double(n - 1)).squareRoot())
+    }
+
     public enum RewardScaling: String, Sendable { case group, batch, none }
 
     /// GRPO: s = (r − mean_q) / (std_q + ε) per prompt q (`group`); with
     /// `batch` the std is over the whole batch; with `none` no division (TRL's
     /// `scale_rewards`). A prompt whose rewards are all equal gets 0.
     public static func grpo(_ rewards: [[Double]], scaling: RewardScaling = .group) -> [[Double]] {
-        let batchStd = meanStd(rewards.flatMap { $0 }).1
+        let batchStd = scaling == .batch ? meanStd(concatenating: rewards).1 : 0
         return rewards.map { r in
             let (m, s) = meanStd(r)
             if r.count > 1 && r.allSatisfy({ $0 == r[0] }) { return r.map { _ in 0 } }
@@ -41,7 +53,7 @@ public enum Advantage {
 
     /// REINFORCE++: rewards normalised over the whole batch, (r − mean_B) / (std_B + ε).
     public static func reinforcePlusPlus(_ rewards: [[Double]]) -> [[Double]] {
-        let (m, s) = meanStd(rewards.flatMap { $0 })
+        let (m, s) = meanStd(concatenating: rewards)
         return rewards.map { $0.map { ($0 - m) / (s + epsilon) } }
     }
 }

@@ -23,6 +23,12 @@ public struct FairWeighting: Sendable {
     public struct Cell: Sendable, Equatable {
         public var prompts = 0.0, rewardSum = 0.0, rewardCount = 0.0
         public var mean: Double { rewardCount > 0 ? rewardSum / rewardCount : 0 }
+
+        mutating func add(rewardSum total: Double, count: Double) {
+            prompts += 1
+            rewardSum += total
+            rewardCount += count
+        }
     }
 
     public var statistics: Statistics = .cumulative
@@ -70,16 +76,14 @@ public struct FairWeighting: Sendable {
             for k in groups.keys { groups[k]!.prompts *= decay; groups[k]!.rewardSum *= decay; groups[k]!.rewardCount *= decay }
         }
         var unknownIndex: [Int: Int] = [:]  // prompt → position in its domain's UNK history
+        var groupKeys = [String?](repeating: nil, count: batch.count)
         for (q, p) in batch.enumerated() {
             let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
-            domains[p.domain, default: Cell()].prompts += 1
-            domains[p.domain]!.rewardSum += total
-            domains[p.domain]!.rewardCount += count
+            domains[p.domain, default: Cell()].add(rewardSum: total, count: count)
             if let g = p.group, !allUnknown {
                 let k = FairWeighting.key(p.domain, g)
-                groups[k, default: Cell()].prompts += 1
-                groups[k]!.rewardSum += total
-                groups[k]!.rewardCount += count
+                groups[k, default: Cell()].add(rewardSum: total, count: count)
+                groupKeys[q] = k
             } else {
                 unknownIndex[q] = unknownHistory[p.domain, default: []].count
                 unknownHistory[p.domain, default: []].append(p.rewards)
@@ -115,7 +119,7 @@ public struct FairWeighting: Sendable {
                     muG = max(muG, eps)
                 }
             } else {
-                let cell = groups[FairWeighting.key(p.domain, p.group!)]!
+                let cell = groups[groupKeys[q]!]!
                 nG = cell.prompts
                 muG = cell.mean
                 label = p.group!
@@ -145,7 +149,7 @@ public struct FairWeighting: Sendable {
             }
         }
         // Step 4.
-        let (_, sigma) = Advantage.meanStd(scaled.flatMap { $0 })
+        let (_, sigma) = Advantage.meanStd(concatenating: scaled)
         let final = scaled.map { $0.map { $0 / (sigma + eps) } }
         return (final, s, terms)
     }

@@ -185,7 +185,9 @@ public final class Trainer: @unchecked Sendable {
         // Advantages.
         let domainNames = rows.map { data.domainNames[data.domains[$0]] }
         let groups = rows.map { groupKeys[$0] }
-        var grpoAdvantages = Advantage.grpo(rewards, scaling: config.scaleRewards)
+        // FairGRPO computes its own GRPO step (always with group scaling).
+        let ownGRPO = config.method == .fairgrpo || config.method == .fairgrpoND
+        var grpoAdvantages = ownGRPO ? [] : Advantage.grpo(rewards, scaling: config.scaleRewards)
         var advantages: [[Double]]
         var terms: [FairWeighting.Terms]?
         switch config.method {
@@ -209,10 +211,16 @@ public final class Trainer: @unchecked Sendable {
 
         // Loss over all B·G rollouts.
         let expand = (0..<(b * g)).map { $0 / g }
-        let flatAnswers = answers.flatMap { $0 }
-        let answerIndex = try Tensor(shape: [b * g, 1], scalars: flatAnswers.map(Float.init))
-        let old = try Tensor(shape: [b * g], scalars: oldLogProbs.flatMap { $0 })
-        let adv = try Tensor(shape: [b * g], scalars: advantages.flatMap { $0 }.map(Float.init))
+        var flatAnswers: [Float] = [], flatOld: [Float] = [], flatAdvantages: [Float] = []
+        flatAnswers.reserveCapacity(b * g); flatOld.reserveCapacity(b * g); flatAdvantages.reserveCapacity(b * g)
+        for q in 0..<b {
+            for a in answers[q] { flatAnswers.append(Float(a)) }
+            flatOld += oldLogProbs[q]
+            for v in advantages[q] { flatAdvantages.append(Float(v)) }
+        }
+        let answerIndex = try Tensor(shape: [b * g, 1], scalars: flatAnswers)
+        let old = try Tensor(shape: [b * g], scalars: flatOld)
+        let adv = try Tensor(shape: [b * g], scalars: flatAdvantages)
         var refLogp: Tensor?
         if config.beta > 0 {
             refLogp = try Autodiff.withoutGradients {
@@ -247,8 +255,11 @@ public final class Trainer: @unchecked Sendable {
                 throw RLError("step \(stepCount + 1): the gradient norm is \(gradNorm); training stopped and the trainer is left at step \(stepCount)")
             }
             optimizer.step()
-            let r = ratio.scalars, a = adv.scalars
-            clipped = Double(zip(r, a).filter { ($0 < low && $1 < 0) || ($0 > high && $1 > 0) }.count) / Double(b * g)
+            var clippedCount = 0
+            ratio.withUnsafeBufferPointer { r in
+                for (i, a) in flatAdvantages.enumerated() where (r[i] < low && a < 0) || (r[i] > high && a > 0) { clippedCount += 1 }
+            }
+            clipped = Double(clippedCount) / Double(b * g)
         }
         for p in policy.parameters {
             guard p.value.withUnsafeBufferPointer({ $0.allSatisfy { $0.isFinite } }) else {
@@ -258,18 +269,23 @@ public final class Trainer: @unchecked Sendable {
         stepCount += 1
 
         // Metrics.
-        let flatRewards = rewards.flatMap { $0 }
+        var rewardTotal = 0.0, rewardCount = 0, zeroStd = 0
+        for r in rewards {
+            for v in r { rewardTotal += v }
+            rewardCount += r.count
+            if r.allSatisfy({ $0 == r[0] }) { zeroStd += 1 }
+        }
         let stds = rewards.map { Advantage.meanStd($0).1 }
-        let zeroStd = rewards.filter { r in r.allSatisfy { $0 == r[0] } }.count
         let entropy = try Autodiff.withoutGradients { () -> Double in
             let p = try (try policy.logits(x) * (1 / temperature)).logSoftmax()
-            let lp = p.scalars
-            var h = 0.0
-            for i in 0..<lp.count where lp[i].isFinite { h -= Double(_expf(lp[i]) * lp[i]) }
-            return h / Double(b)
+            return p.withUnsafeBufferPointer { lp in
+                var h = 0.0
+                for v in lp where v.isFinite { h -= Double(_expf(v) * v) }
+                return h / Double(b)
+            }
         }
         _ = k
-        let log = StepLog(step: stepCount, reward: flatRewards.reduce(0, +) / Double(flatRewards.count),
+        let log = StepLog(step: stepCount, reward: rewardTotal / Double(rewardCount),
                           rewardStd: g > 1 ? stds.reduce(0, +) / Double(b) : 0, fracRewardZeroStd: g > 1 ? Double(zeroStd) / Double(b) : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
                           milliseconds: (monotonicSeconds() - start) * 1000)

@@ -2,13 +2,14 @@
 // which runs the same step in NumPy beside it.
 //
 //   fairgrpo-bench grpo --workload W1|W2 --method grpo|fairgrpo [--steps 30]
-//                       [--warmup 5] [--prefill 0] [--seed 0]
+//                       [--warmup 5] [--prefill 0] [--paired] [--seed 0]
 //
 // One step of `Trainer.step()`: the next batch of prompts, G answers sampled
 // per prompt from the policy, 0/1 rewards, advantages (GRPO, or FairGRPO with
 // its cumulative per-(domain, group) statistics), the PPO-clip loss forward
 // and backward over all B·G rollouts, gradient clipping and Adam, plus the
-// trainer's logging (entropy, group table, trace).
+// trainer's logging (the updated policy's entropy, the per-group table that
+// weights(t) shows; the per-rollout trace is kept and only built on request).
 //
 //   W1: 256 prompts, G = 8,  64 features, MLP 64 → 128 → 128 → 5
 //   W2: 1024 prompts, G = 16, 256 features, MLP 256 → 512 → 512 → 10
@@ -18,7 +19,9 @@
 // (all labelled, no UNK). `--prefill N` first adds N labelled prompts with
 // random rewards to the FairGRPO statistics (in chunks), so the step can be
 // timed with a long history behind it; the statistics are running sums, so
-// the step cost must not grow with N.
+// the step cost must not grow with N. With `--paired`, two identical trainers
+// are built, only the second one pre-filled, and their steps alternate, so
+// both medians are measured under the same machine load (one line each).
 //
 // Prints one JSON line:
 //   {"bench":"grpo_step","workload":"W1","method":"fairgrpo","prefill":0,"steps":30,
@@ -87,6 +90,8 @@ func grpoBench(_ args: [String]) throws {
     let prefill = max(0, integer("--prefill", 0))
     let seed = UInt64(max(0, integer("--seed", 0)))
 
+    let paired = args.contains("--paired")
+
     let data = try grpoBenchDataset(w, seed: seed)
     var config = TrainerConfig()
     config.method = method
@@ -94,14 +99,17 @@ func grpoBench(_ args: [String]) throws {
     config.batchSize = w.prompts
     config.learningRate = 1e-3
     config.seed = seed
-    let policy = try Policy(inputs: w.features, classes: w.classes, hidden: w.hidden, seed: seed)
-    let trainer = try Trainer(policy: policy, data: data, config: config)
+    func makeTrainer() throws -> Trainer {
+        try Trainer(policy: try Policy(inputs: w.features, classes: w.classes, hidden: w.hidden, seed: seed), data: data, config: config)
+    }
+    // (trainer, prompts pre-filled into its statistics)
+    var runs: [(Trainer, Int)] = paired ? [(try makeTrainer(), 0), (try makeTrainer(), prefill)] : [(try makeTrainer(), prefill)]
 
-    if prefill > 0 {
+    for (trainer, count) in runs where count > 0 {
         // Labelled prompts spread over every (domain, group) cell of the data, random 0/1 rewards.
         var rng = SeededGenerator(seed: seed &+ 1)
         let groups = ["F", "M"].flatMap { s in ["A1", "A2", "A3", "A4"].map { s + "," + $0 } }
-        var remaining = prefill
+        var remaining = count
         while remaining > 0 {
             let chunk = min(remaining, 100_000)
             let batch = (0..<chunk).map { _ in
@@ -114,23 +122,28 @@ func grpoBench(_ args: [String]) throws {
         }
     }
 
-    var times: [Double] = []
-    var rewards: [Double] = []
+    var times = [[Double]](repeating: [], count: runs.count)
+    var rewards = [[Double]](repeating: [], count: runs.count)
     for i in 0..<(warmup + steps) {
-        let t0 = monotonicSeconds()
-        let log = try trainer.step()
-        let elapsed = monotonicSeconds() - t0
-        if i >= warmup { times.append(elapsed); rewards.append(log.reward) }
+        for (r, (trainer, _)) in runs.enumerated() {
+            let t0 = monotonicSeconds()
+            let log = try trainer.step()
+            let elapsed = monotonicSeconds() - t0
+            if i >= warmup { times[r].append(elapsed); rewards[r].append(log.reward) }
+        }
     }
-    times.sort()
-    let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-    let fields: [(String, String)] = [
-        ("bench", "\"grpo_step\""), ("workload", "\"\(w.name)\""), ("method", "\"\(methodName)\""),
-        ("prefill", String(prefill)), ("steps", String(steps)),
-        ("median_ms", String(median * 1000)), ("min_ms", String(times[0] * 1000)),
-        ("mean_reward", String(rewards.reduce(0, +) / Double(rewards.count))),
-        ("history_prompts", String(Int(trainer.fair.state.domains.values.reduce(0) { $0 + $1.prompts }))),
-        ("core", "\"\(BLAS.coreName)\""), ("threads", String(BLAS.threadCount)),
-    ]
-    print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+    for (r, (trainer, count)) in runs.enumerated() {
+        let sorted = times[r].sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let fields: [(String, String)] = [
+            ("bench", "\"grpo_step\""), ("workload", "\"\(w.name)\""), ("method", "\"\(methodName)\""),
+            ("prefill", String(count)), ("paired", String(paired)), ("steps", String(steps)),
+            ("median_ms", String(median * 1000)), ("min_ms", String(sorted[0] * 1000)),
+            ("mean_reward", String(rewards[r].reduce(0, +) / Double(rewards[r].count))),
+            ("history_prompts", String(Int(trainer.fair.state.domains.values.reduce(0) { $0 + $1.prompts }))),
+            ("core", "\"\(BLAS.coreName)\""), ("threads", String(BLAS.threadCount)),
+        ]
+        print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+    }
+    runs.removeAll()
 }

@@ -5,7 +5,7 @@ Usage
 -----
     swift build -c release --product fairgrpo-bench
     python3 scripts/bench/grpo_step_bench.py [--swift-bin .build/release/fairgrpo-bench]
-                                             [--steps 30] [--warmup 5] [--rounds 3]
+                                             [--steps N] [--warmup N] [--rounds 5]
                                              [--workloads W1 W2] [--methods grpo fairgrpo]
                                              [--prefill 1000000] [--json out.json]
 
@@ -35,22 +35,25 @@ Workloads (float32 network, float64 advantages):
 
 Data: 4*B prompts, features N(0, 1) standardised per column, label = argmax of
 a fixed random linear map, three domains and groups sex x 4 age bins, all
-labelled. Reported: the median ms per step of --steps timed steps after
---warmup untimed ones; over --rounds rounds (Swift and NumPy alternate, one
-after the other, never concurrently) the best median of each side is kept.
+labelled. Reported: the median ms per step of --steps timed steps (default
+W1 200, W2 40) after --warmup untimed ones (W1 20, W2 5); over --rounds rounds
+(Swift and NumPy alternate, one after the other, never concurrently) the best
+median of each side is kept.
 
-The Swift side also has its logging (the per-group table and the per-rollout
-trace that weights(t) and trace(t) show) inside the step; the NumPy side does
-not build those, so the comparison is conservative for Swift.
+The Swift side also has its logging inside the step (the per-group table that
+weights(t) shows, the numbers trace(t) is built from, and a transactional
+snapshot so that a failed step leaves the trainer unchanged); the NumPy side
+has none of that, so the comparison is conservative for Swift.
 
 History independence
 --------------------
 FairGRPO's statistics are running sums, so a step must cost the same with a
 million prompts already in the history as with none. With --prefill N (default
-1,000,000) the Swift FairGRPO step on W1 is timed again after N labelled
-prompts with random rewards were added to the statistics
-(`fairgrpo-bench grpo --prefill N`); the two medians must be within 10%.
-The NumPy peer is timed the same way for reference.
+1,000,000) two identical FairGRPO W1 trainers are built in one process, N
+labelled prompts with random rewards are added to the second one's statistics
+(`fairgrpo-bench grpo --prefill N --paired`), and their steps alternate so
+both see the same machine load; the two medians must be within 10%. The NumPy
+peer is timed the same way for reference.
 
 Targets (ratio = fairgrpo / numpy, lower is better):
 
@@ -80,6 +83,7 @@ WORKLOADS = {
     "W2": (1024, 16, 256, (512, 512), 10),
 }
 TARGETS = {"W1": 0.5, "W2": 0.85}
+DEFAULT_STEPS = {"W1": (200, 20), "W2": (40, 5)}  # (timed, warm-up): W1 steps take ~1 ms, W2 ~25 ms
 PREFILL_TOLERANCE = 0.10
 
 EPS = 1e-6
@@ -283,25 +287,30 @@ class NumpyGRPO:
         return {"loss": loss, "reward": float(rewards.mean()), "entropy": entropy, "clip": clip_frac}
 
 
-def numpy_worker(workload: str, method: str, steps: int, warmup: int, prefill: int) -> int:
+def numpy_worker(workload: str, method: str, steps: int, warmup: int, prefill: int, paired: bool) -> int:
     import numpy as np
 
-    trainer = NumpyGRPO(workload, method)
-    if prefill:
-        trainer.prefill(prefill)
-    times, rewards = [], []
+    runs = [(NumpyGRPO(workload, method), 0), (NumpyGRPO(workload, method), prefill)] if paired \
+        else [(NumpyGRPO(workload, method), prefill)]
+    for trainer, count in runs:
+        if count:
+            trainer.prefill(count)
+    times = [[] for _ in runs]
+    rewards = [[] for _ in runs]
     for i in range(warmup + steps):
-        t0 = time.perf_counter()
-        log = trainer.step()
-        dt = time.perf_counter() - t0
-        if i >= warmup:
-            times.append(dt)
-            rewards.append(log["reward"])
-    print(json.dumps({
-        "bench": "grpo_step", "workload": workload, "method": method, "prefill": prefill, "steps": steps,
-        "median_ms": float(np.median(times)) * 1e3, "min_ms": min(times) * 1e3,
-        "mean_reward": float(np.mean(rewards)), "numpy": np.__version__,
-    }), flush=True)
+        for r, (trainer, _) in enumerate(runs):  # paired runs alternate, step by step
+            t0 = time.perf_counter()
+            log = trainer.step()
+            dt = time.perf_counter() - t0
+            if i >= warmup:
+                times[r].append(dt)
+                rewards[r].append(log["reward"])
+    for r, (_, count) in enumerate(runs):
+        print(json.dumps({
+            "bench": "grpo_step", "workload": workload, "method": method, "prefill": count, "paired": paired,
+            "steps": steps, "median_ms": float(np.median(times[r])) * 1e3, "min_ms": min(times[r]) * 1e3,
+            "mean_reward": float(np.mean(rewards[r])), "numpy": np.__version__,
+        }), flush=True)
     return 0
 
 
@@ -319,32 +328,35 @@ def resolve_swift_bin(arg: str | None) -> Path:
     return REPO_ROOT / p
 
 
-def run_json(cmd: list[str], env=None, label: str = "") -> dict:
+def run_json(cmd: list[str], env=None, label: str = "") -> list[dict]:
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
     if proc.returncode != 0:
         sys.stderr.write(f"error: {label} failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
         sys.exit(1)
+    records = []
     for line in proc.stdout.splitlines():
         line = line.strip()
         if line.startswith("{"):
             rec = json.loads(line)
             if rec.get("bench") == "grpo_step":
-                return rec
-    sys.stderr.write(f"error: {label} printed no result:\n{proc.stdout}\n{proc.stderr}")
-    sys.exit(1)
+                records.append(rec)
+    if not records:
+        sys.stderr.write(f"error: {label} printed no result:\n{proc.stdout}\n{proc.stderr}")
+        sys.exit(1)
+    return records
 
 
-def run_swift(bin_path: Path, workload, method, steps, warmup, prefill=0) -> dict:
+def run_swift(bin_path: Path, workload, method, steps, warmup, prefill=0, paired=False) -> list[dict]:
     cmd = [str(bin_path), "grpo", "--workload", workload, "--method", method,
            "--steps", str(steps), "--warmup", str(warmup), "--prefill", str(prefill)]
-    return run_json(cmd, label="fairgrpo-bench grpo")
+    return run_json(cmd + (["--paired"] if paired else []), label="fairgrpo-bench grpo")
 
 
-def run_numpy(workload, method, steps, warmup, prefill=0) -> dict:
+def run_numpy(workload, method, steps, warmup, prefill=0, paired=False) -> list[dict]:
     env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_OVERRIDES}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--numpy-worker", "--workload", workload,
            "--method", method, "--steps", str(steps), "--warmup", str(warmup), "--prefill", str(prefill)]
-    return run_json(cmd, env=env, label="numpy worker")
+    return run_json(cmd + (["--paired"] if paired else []), env=env, label="numpy worker")
 
 
 def keep_best(best: dict, key, rec: dict) -> None:
@@ -355,9 +367,9 @@ def keep_best(best: dict, key, rec: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--swift-bin")
-    ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=None, help="timed steps (default: W1 200, W2 40)")
+    ap.add_argument("--warmup", type=int, default=None, help="untimed steps first (default: W1 20, W2 5)")
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workloads", nargs="+", default=list(WORKLOADS))
     ap.add_argument("--methods", nargs="+", default=["grpo", "fairgrpo"])
     ap.add_argument("--prefill", type=int, default=1_000_000)
@@ -365,10 +377,16 @@ def main(argv=None) -> int:
     ap.add_argument("--numpy-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--workload", default="W1", help=argparse.SUPPRESS)
     ap.add_argument("--method", default="grpo", help=argparse.SUPPRESS)
+    ap.add_argument("--paired", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
+    def steps(w):
+        timed, warm = DEFAULT_STEPS[w]
+        return (args.steps if args.steps is not None else timed, args.warmup if args.warmup is not None else warm)
+
     if args.numpy_worker:
-        return numpy_worker(args.workload, args.method, args.steps, args.warmup, args.prefill)
+        timed, warm = steps(args.workload)
+        return numpy_worker(args.workload, args.method, timed, warm, args.prefill, args.paired)
 
     bin_path = resolve_swift_bin(args.swift_bin)
     if not bin_path.exists():
@@ -376,21 +394,26 @@ def main(argv=None) -> int:
         return 1
 
     swift, numpy = {}, {}
+    history = {"swift": [], "numpy": []}  # (empty, pre-filled) medians of each paired round
     for rnd in range(args.rounds):
         for w in args.workloads:
             for m in args.methods:
-                keep_best(swift, (w, m, 0), run_swift(bin_path, w, m, args.steps, args.warmup))
-                keep_best(numpy, (w, m, 0), run_numpy(w, m, args.steps, args.warmup))
+                keep_best(swift, (w, m, 0), run_swift(bin_path, w, m, *steps(w))[0])
+                keep_best(numpy, (w, m, 0), run_numpy(w, m, *steps(w))[0])
         if args.prefill:
-            keep_best(swift, ("W1", "fairgrpo", args.prefill),
-                      run_swift(bin_path, "W1", "fairgrpo", args.steps, args.warmup, args.prefill))
-            keep_best(numpy, ("W1", "fairgrpo", args.prefill),
-                      run_numpy("W1", "fairgrpo", args.steps, args.warmup, args.prefill))
+            for side, records in (
+                ("swift", run_swift(bin_path, "W1", "fairgrpo", *steps("W1"), args.prefill, paired=True)),
+                ("numpy", run_numpy("W1", "fairgrpo", *steps("W1"), args.prefill, paired=True)),
+            ):
+                empty = next(r for r in records if r["prefill"] == 0)
+                full = next(r for r in records if r["prefill"] == args.prefill)
+                history[side].append((empty["median_ms"], full["median_ms"]))
+                keep_best(swift if side == "swift" else numpy, ("W1", "fairgrpo", args.prefill), full)
         sys.stderr.write(f"round {rnd + 1}/{args.rounds} done\n")
 
     core = next(iter(swift.values())).get("core", "unknown")
     threads = next(iter(swift.values())).get("threads")
-    print(f"GRPO training step, median ms over {args.steps} steps, best of {args.rounds} rounds "
+    print(f"GRPO training step, median ms per step (W1 {steps('W1')[0]} steps, W2 {steps('W2')[0]}, after warm-up), best of {args.rounds} rounds "
           f"(fairgrpo OpenBLAS core {core}, {threads} threads)")
     header = f"{'workload':<9}{'method':<10}{'history':>10}{'fairgrpo ms':>13}{'numpy ms':>11}{'ratio':>8}{'target':>9}  status"
     print(header)
@@ -409,15 +432,21 @@ def main(argv=None) -> int:
         rows.append({"workload": w, "method": m, "prefill": pre, "swift": s, "numpy": n, "ratio": ratio,
                      "target": target, "status": status})
     if args.prefill:
-        empty, full = swift[("W1", "fairgrpo", 0)], swift[("W1", "fairgrpo", args.prefill)]
-        change = full["median_ms"] / empty["median_ms"] - 1
-        status = "ok" if abs(change) <= PREFILL_TOLERANCE else "MISSED"
-        ok &= status == "ok"
-        print(f"\nFairGRPO W1 step with {args.prefill:,} prompts already in the history: "
-              f"{full['median_ms']:.3f} ms vs {empty['median_ms']:.3f} ms empty "
-              f"({change:+.1%}; target within ±{PREFILL_TOLERANCE:.0%}) {status}")
-        rows.append({"history_check": {"empty_ms": empty["median_ms"], "full_ms": full["median_ms"],
-                                       "change": change, "status": status}})
+        # The two trainers of a paired run alternate step by step, so they see the same load;
+        # the round whose pre-filled trainer was fastest is reported.
+        print(f"\nFairGRPO W1 step with {args.prefill:,} prompts already in the history vs an empty history "
+              f"(paired runs, alternating steps; best round):")
+        for side in ("swift", "numpy"):
+            empty, full = min(history[side], key=lambda pair: pair[1])
+            change = full / empty - 1
+            status = ("ok" if abs(change) <= PREFILL_TOLERANCE else "MISSED") if side == "swift" else "-"
+            ok &= status != "MISSED"
+            name = "fairgrpo" if side == "swift" else "numpy"
+            all_changes = ", ".join(f"{f / e - 1:+.1%}" for e, f in history[side])
+            print(f"  {name:<9}{full:.3f} ms vs {empty:.3f} ms ({change:+.1%}; every round: {all_changes})"
+                  f"{'; target within ±%d%%' % round(PREFILL_TOLERANCE * 100) if side == 'swift' else ''} {status}")
+            rows.append({"history_check": {"side": side, "empty_ms": empty, "full_ms": full, "change": change,
+                                           "rounds": history[side], "status": status}})
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0 if ok else 2
