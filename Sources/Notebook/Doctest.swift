@@ -27,9 +27,25 @@ import Lang
 /// A code block with no output block after it must run without error; its
 /// output is not checked. A code block opened as ```` ```fg skip ```` is shown
 /// but not run.
+///
+/// Scripts and the command line are checked too: a block opened as
+/// ```` ```fg file=path/to/script.fg ```` must be identical to that file, and
+/// a ```` ```console ```` block holds `$ fairgrpo ...` command lines, each
+/// followed by its expected output (standard output and error together). Only
+/// `fairgrpo` commands may appear there; they run as separate processes.
 public enum Doctest {
     /// One code block and what it should print.
     public struct Example: Equatable {
+        public enum Kind: Equatable {
+            /// Code run in the document's session.
+            case code
+            /// Code that must equal the file at this path (a script the
+            /// document shows and later runs); not run in the session.
+            case file(String)
+            /// A `$ fairgrpo ...` command line, run as a separate process.
+            case command([String])
+        }
+        public var kind: Kind = .code
         public var code: String
         /// Line in the document where the code starts (after the fence).
         public var line: Int
@@ -110,6 +126,11 @@ public enum Doctest {
         while i < lines.count {
             guard let open = fence(lines[i]) else { i += 1; continue }
             let (content, next) = try block(at: i, marker: open.marker)
+            if open.info.first == "console" {
+                examples += try consoleExamples(lines[content], firstLine: content.lowerBound + 1, file: file)
+                i = next
+                continue
+            }
             guard open.info.first == "fg" else {
                 if open.info.first == "output" {
                     throw SyntaxError(description: "\(file):\(i + 1): an output block must follow an fg block")
@@ -119,6 +140,9 @@ public enum Doctest {
             }
             var example = Example(code: lines[content].joined(separator: "\n") + "\n", line: i + 2)
             example.skip = open.info.dropFirst().contains("skip")
+            if let path = open.info.dropFirst().first(where: { $0.hasPrefix("file=") })?.dropFirst(5) {
+                example.kind = .file(String(path))
+            }
             // The output block, if the next non-blank line opens one.
             var k = next
             while k < lines.count && lines[k].trimmingSpaces.isEmpty { k += 1 }
@@ -135,10 +159,65 @@ public enum Doctest {
         return examples
     }
 
+    /// The commands of a console block: `$ fairgrpo args...` lines, each with
+    /// the lines up to the next command as its expected output.
+    static func consoleExamples(_ lines: ArraySlice<String>, firstLine: Int, file: String) throws -> [Example] {
+        var examples: [Example] = []
+        for (offset, line) in zip(lines.indices, lines) {
+            let number = firstLine + (offset - lines.startIndex)
+            if line.hasPrefix("$ ") {
+                let words = try shellWords(String(line.dropFirst(2)), at: "\(file):\(number)")
+                guard words.first == "fairgrpo", words.count > 1 else {
+                    throw SyntaxError(description: "\(file):\(number): a console block may only run fairgrpo commands, got '\(line.dropFirst(2))'")
+                }
+                var example = Example(code: line + "\n", line: number, expected: "")
+                example.kind = .command(Array(words.dropFirst()))
+                examples.append(example)
+            } else if var last = examples.popLast() {
+                last.expected! += (last.expected!.isEmpty ? "" : "\n") + line
+                examples.append(last)
+            } else if !line.trimmingSpaces.isEmpty {
+                throw SyntaxError(description: "\(file):\(number): a console block must start with a '$ fairgrpo' line")
+            }
+        }
+        return examples
+    }
+
+    /// Splits a command line into words: spaces separate, single and double
+    /// quotes group (no variables, globs or escapes beyond \" inside double quotes).
+    static func shellWords(_ text: String, at place: String) throws -> [String] {
+        var words: [String] = [], current = "", inWord = false
+        var quote: Character?
+        var escaped = false
+        for c in text {
+            if escaped { current.append(c); escaped = false; continue }
+            if let q = quote {
+                if c == q { quote = nil } else if c == "\\" && q == "\"" { escaped = true } else { current.append(c) }
+                continue
+            }
+            switch c {
+            case " ", "\t":
+                if inWord { words.append(current); current = ""; inWord = false }
+            case "'", "\"":
+                quote = c; inWord = true
+            default:
+                current.append(c); inWord = true
+            }
+        }
+        guard quote == nil else { throw SyntaxError(description: "\(place): unterminated quote in command") }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    /// Runs a fairgrpo command line: its arguments, and what it printed and its exit status.
+    public typealias CommandRunner = ([String]) throws -> (output: String, status: Int32)
+
     // MARK: Running
 
     /// Runs every example of a document in a fresh session.
-    public static func run(markdown: String, file: String, progress: ((Int, Int) -> Void)? = nil) throws -> Result {
+    public static func run(markdown: String, file: String, commands: CommandRunner? = nil,
+                           readFile: ((String) throws -> String)? = nil,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let examples = try examples(in: markdown, file: file)
         var output = ""
         let session = Session(sink: { output += $0 })
@@ -148,6 +227,32 @@ public enum Doctest {
             if example.skip {
                 result.skipped += 1
                 result.outputs.append(nil)
+                continue
+            }
+            switch example.kind {
+            case .code: break
+            case .file(let path):
+                guard let readFile else { result.skipped += 1; result.outputs.append(nil); continue }
+                result.examples += 1
+                result.outputs.append(nil)
+                let actual: String
+                do { actual = try readFile(path) } catch {
+                    result.failures.append(Failure(file: file, example: example, actual: "\(error)\n", reason: "cannot read \(path)"))
+                    continue
+                }
+                if actual != example.code {
+                    result.failures.append(Failure(file: file, example: example, actual: actual, reason: "the block differs from \(path)"))
+                }
+                continue
+            case .command(let arguments):
+                guard let commands else { result.skipped += 1; result.outputs.append(nil); continue }
+                result.examples += 1
+                let (actual, status) = try commands(arguments)
+                result.outputs.append(actual)
+                if !matches(expected: example.expected ?? "", actual: actual, approx: false) {
+                    result.failures.append(Failure(file: file, example: example, actual: actual,
+                                                   reason: "output differs (exit status \(status))"))
+                }
                 continue
             }
             result.examples += 1
@@ -178,7 +283,7 @@ public enum Doctest {
         let failing = Set(result.failures.map(\.example.line))
         // From the end, so earlier line numbers stay valid.
         for (n, example) in examples.enumerated().reversed() {
-            guard n < result.outputs.count, let actual = result.outputs[n] else { continue }
+            guard example.kind == .code, n < result.outputs.count, let actual = result.outputs[n] else { continue }
             var newLines = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             while newLines.last == "" { newLines.removeLast() }
             if let range = example.expectedRange {

@@ -46,7 +46,9 @@ struct DoctestCommand: ParsableCommand {
             let started = monotonicSeconds()
             let result: Doctest.Result
             do {
-                result = try Doctest.run(markdown: text, file: file, progress: { n, count in
+                result = try Doctest.run(markdown: text, file: file, commands: Self.runFairgrpo,
+                                         readFile: { String(decoding: try FileIO.read($0), as: UTF8.self) },
+                                         progress: { n, count in
                     if verbose { fputs("\(file): example \(n)/\(count)\n", stderr) }
                 })
             } catch {
@@ -72,6 +74,47 @@ struct DoctestCommand: ParsableCommand {
         if malformed { throw ExitCode(65) }
         if unreadable { throw ExitCode(66) }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Runs this same fairgrpo binary with the given arguments, standard
+    /// output and error going to one pipe, as a terminal would show them.
+    static func runFairgrpo(_ arguments: [String]) throws -> (output: String, status: Int32) {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let executable = length > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw DoctestError("cannot create a pipe") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        // A history file must never be touched by a checked command.
+        setenv("FAIRGRPO_HISTORY", "off", 1)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        close(fds[1])
+        guard spawned == 0 else { close(fds[0]); throw DoctestError("cannot run \(executable): error \(spawned)") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fds[0], &chunk, chunk.count)
+            if n > 0 { bytes += chunk[0..<n] } else if n == 0 || errno != EINTR { break }
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (String(decoding: bytes, as: UTF8.self), exit)
+    }
+
+    struct DoctestError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
     }
 
     private func format(_ x: Double) -> String {
