@@ -210,7 +210,6 @@ public final class Trainer: @unchecked Sendable {
         }
 
         // Loss over all B·G rollouts.
-        let expand = (0..<(b * g)).map { $0 / g }
         var flatAnswers: [Float] = [], flatOld: [Float] = [], flatAdvantages: [Float] = []
         flatAnswers.reserveCapacity(b * g); flatOld.reserveCapacity(b * g); flatAdvantages.reserveCapacity(b * g)
         for q in 0..<b {
@@ -218,14 +217,13 @@ public final class Trainer: @unchecked Sendable {
             flatOld += oldLogProbs[q]
             for v in advantages[q] { flatAdvantages.append(Float(v)) }
         }
-        let answerIndex = try Tensor(shape: [b * g, 1], scalars: flatAnswers)
+        let answerIndices = flatAnswers.map { Int($0) }
         let old = try Tensor(shape: [b * g], scalars: flatOld)
         let adv = try Tensor(shape: [b * g], scalars: flatAdvantages)
         var refLogp: Tensor?
         if config.beta > 0 {
             refLogp = try Autodiff.withoutGradients {
-                try (try policy.reference(x) * (1 / temperature)).take(expand, axis: 0).logSoftmax()
-                    .takeAlong(axis: 1, indices: answerIndex).reshaped([b * g])
+                try Tensor.sampledLogProbs(logits: try policy.reference(x), temperature: temperature, generations: g, answers: answerIndices)
             }
         }
         var lossValue = 0.0, klValue = 0.0, clipped = 0.0, gradNorm = 0.0
@@ -234,17 +232,12 @@ public final class Trainer: @unchecked Sendable {
             optimizer.zeroGrad()
             let logits = try firstLogits ?? policy.logits(x)
             firstLogits = nil
-            let logp = try (logits * (1 / temperature)).take(expand, axis: 0).logSoftmax()
-                .takeAlong(axis: 1, indices: answerIndex).reshaped([b * g])
-            let ratio = try (logp - old).exp()
-            let surrogate = try Tensor.minimum(try ratio * adv, try ratio.clamped(min: low, max: high) * adv)
-            var loss = try -surrogate.mean()
-            if let refLogp {
-                let d = try refLogp - logp
-                let k3 = try d.exp() - d - 1
-                loss = try loss + (try k3.mean() * Float(config.beta))
-                klValue = Double(try k3.mean().item())
-            }
+            // −mean(min(ρA, clip(ρ)A)) [+ β·mean k3], fused (bit-identical to composing the primitives).
+            let policyLoss = try Tensor.clippedPolicyLoss(
+                logits: logits, temperature: temperature, generations: g, answers: answerIndices,
+                oldLogProbs: old, advantages: adv, low: low, high: high, referenceLogProbs: refLogp, beta: Float(config.beta))
+            let loss = policyLoss.loss, ratio = policyLoss.ratios
+            if let kl = policyLoss.klMean { klValue = Double(kl) }
             lossValue = Double(try loss.item())
             guard lossValue.isFinite else {
                 throw RLError("step \(stepCount + 1): the loss is \(lossValue); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")

@@ -19,21 +19,26 @@ extension Tensor {
 
     /// Sum of all elements, as a scalar tensor (accumulated in Double).
     public func sum() throws -> Tensor {
-        var acc: Double = 0
-        let p = storage.pointer
-        // Eight partial sums keep the loop vectorisable and reduce rounding error.
+        let acc = Tensor.sumAsDouble(storage.pointer, count: count)
+        let shape = self.shape
+        return Tensor(scalar: Float(acc)).recorded("sum_all", self) { g in
+            Tensor.full(shape, g.storage.pointer[0])
+        }
+    }
+
+    /// The sum of `count` elements in Double. Eight partial sums keep the loop
+    /// vectorisable and reduce rounding error. (Fused kernels that replace a
+    /// `sum()` call this, so they round exactly as it does.)
+    static func sumAsDouble(_ p: UnsafePointer<Float>, count: Int) -> Double {
         var lanes = SIMD8<Double>()
         var i = 0
         while i + 8 <= count {
             lanes += SIMD8<Double>(SIMD8<Float>(UnsafeBufferPointer(start: p + i, count: 8)))
             i += 8
         }
-        acc = lanes.sum()
+        var acc = lanes.sum()
         while i < count { acc += Double(p[i]); i += 1 }
-        let shape = self.shape
-        return Tensor(scalar: Float(acc)).recorded("sum_all", self) { g in
-            Tensor.full(shape, g.storage.pointer[0])
-        }
+        return acc
     }
 
     /// Mean of all elements, as a scalar tensor.

@@ -14,7 +14,7 @@ extension Tensor {
     }
 
     /// Writes log-softmax of each row of `src` into `dst`.
-    private static func logSoftmaxRows(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, columns c: Int) {
+    static func logSoftmaxRows(_ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, columns c: Int) {
         for r in 0..<rows {
             let x = src + r * c, y = dst + r * c
             var m = x[0]
