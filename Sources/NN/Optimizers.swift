@@ -97,9 +97,30 @@ public final class Adam: Optimizer {
     public let beta1: Float, beta2: Float, epsilon: Float
     public let weightDecay: Float
     public let decoupledWeightDecay: Bool
-    /// First and second moments, one array per parameter, and the step count t.
-    public var firstMoments: [[Float]], secondMoments: [[Float]]
+    /// First and second moments, one tensor per parameter. Copies share
+    /// storage, and a step writes fresh buffers rather than copying shared
+    /// ones first, so keeping the moments of earlier steps (e.g. to undo a
+    /// step) costs no copy.
+    public var moments: (first: [Tensor], second: [Tensor]) {
+        get { (m, v) }
+        set { (m, v) = newValue }
+    }
+    // Separate stored properties, so a step can update both in one access scope.
+    private var m: [Tensor], v: [Tensor]
+    /// The step count t.
     public var stepCount: Int = 0
+
+    /// First moments, one array per parameter.
+    public var firstMoments: [[Float]] {
+        get { m.map(\.scalars) }
+        set { m = newValue.map { Tensor($0) } }
+    }
+
+    /// Second moments, one array per parameter.
+    public var secondMoments: [[Float]] {
+        get { v.map(\.scalars) }
+        set { v = newValue.map { Tensor($0) } }
+    }
 
     public init(
         _ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
@@ -110,8 +131,9 @@ public final class Adam: Optimizer {
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
-        firstMoments = parameters.map { [Float](repeating: 0, count: $0.value.count) }
-        secondMoments = firstMoments
+        let zeros = parameters.map { Tensor.zeros([$0.value.count]) }
+        m = zeros
+        v = zeros
     }
 
     /// AdamW with PyTorch's default decay of 0.01.
@@ -127,12 +149,18 @@ public final class Adam: Optimizer {
         let stepSize = lr / correction1
         let rootCorrection2 = correction2.squareRoot()
         let decoupled = decoupledWeightDecay
-        forEachGradient(parameters) { index, p, g in
-            firstMoments[index].withUnsafeMutableBufferPointer { m in
-                secondMoments[index].withUnsafeMutableBufferPointer { v in
-                    fg_adam_update(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count,
-                                   stepSize, b1, b2, eps, 1 / rootCorrection2,
-                                   decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1)
+        for (index, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            g.withUnsafeBufferPointer { g in
+                p.value.updateEveryElement { pIn, pOut in
+                    m[index].updateEveryElement { mIn, mOut in
+                        v[index].updateEveryElement { vIn, vOut in
+                            fg_adam_update_into(pIn.baseAddress!, g.baseAddress!, mIn.baseAddress!, vIn.baseAddress!,
+                                                pOut.baseAddress!, mOut.baseAddress!, vOut.baseAddress!, pIn.count,
+                                                stepSize, b1, b2, eps, 1 / rootCorrection2,
+                                                decoupled ? 0 : wd, decoupled ? 1 - lr * wd : 1)
+                        }
+                    }
                 }
             }
         }

@@ -120,14 +120,14 @@ public final class Trainer: @unchecked Sendable {
     private struct Snapshot {
         var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int
         var fair: FairWeighting.State, dro: [String: Double]?
-        var parameters: [Tensor], moments: ([[Float]], [[Float]], Int)
+        var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
     }
 
     private func snapshot() -> Snapshot {
         Snapshot(rng: rng, order: order, cursor: cursor, epoch: epoch, fair: fair.state, dro: dro?.state,
                  parameters: policy.parameters.map { $0.value.detached() },
-                 moments: (optimizer.firstMoments, optimizer.secondMoments, optimizer.stepCount),
+                 moments: optimizer.moments, adamSteps: optimizer.stepCount,
                  steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep)
     }
 
@@ -142,7 +142,7 @@ public final class Trainer: @unchecked Sendable {
         fair.state = s.fair
         if let d = s.dro { dro?.state = d }
         for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
-        optimizer.firstMoments = s.moments.0; optimizer.secondMoments = s.moments.1; optimizer.stepCount = s.moments.2
+        optimizer.moments = s.moments; optimizer.stepCount = s.adamSteps
     }
 
     /// One training step. On a non-finite loss or parameter, or any other
@@ -255,7 +255,7 @@ public final class Trainer: @unchecked Sendable {
             clipped = Double(clippedCount) / Double(b * g)
         }
         for p in policy.parameters {
-            guard p.value.withUnsafeBufferPointer({ $0.allSatisfy { $0.isFinite } }) else {
+            guard p.value.isAllFinite else {
                 throw RLError("step \(stepCount + 1): parameter \(p.name) became non-finite; training stopped and the trainer is left at step \(stepCount)")
             }
         }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A dense, row-major array of Float32 values with value semantics.
 ///
 /// Copies share storage until one is mutated (copy-on-write). A tensor may
@@ -113,6 +115,25 @@ public struct Tensor: @unchecked Sendable {
         makeUnique()
         return try body(storage.buffer)
     }
+
+    /// Rewrites every element from the current ones: `body(old, new)` must
+    /// write all of `new`, reading `old` (they may be the same buffer). When
+    /// the storage is shared, e.g. a snapshot still holds the old values, the
+    /// new values go to a fresh buffer, so nothing is copied first; otherwise
+    /// the update happens in place (`old` and `new` are then the same memory).
+    public mutating func updateEveryElement<R>(
+        _ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        if isKnownUniquelyReferenced(&storage) {
+            return try body(UnsafeBufferPointer(storage.buffer), storage.buffer)
+        }
+        let old = storage
+        storage = Storage(uninitializedCount: old.count)
+        return try body(UnsafeBufferPointer(old.buffer), storage.buffer)
+    }
+
+    /// Whether every element is finite (no infinity, no NaN).
+    public var isAllFinite: Bool { fg_all_finite(storage.pointer, count) != 0 }
 
     /// Read-only access to the elements.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

@@ -141,6 +141,10 @@ extension Tensor {
             let rp = ratioTensor.storage.pointer
             let ep = klExp?.storage.pointer
             var row = [Float](repeating: 0, count: k)
+            // softmax of each prompt's row, shared by its g rollouts.
+            let probs = Tensor(uninitializedShape: [n, k])
+            let pp = probs.storage.pointer
+            for i in 0..<(n * k) { pp[i] = _expf(lp[i]) }
             for i in 0..<rollouts {
                 let q = i / g, a = answers[i]
                 let r = rp[i], adv = advP[i]
@@ -159,10 +163,10 @@ extension Tensor {
                 let selected: Float = 0 + glogp
                 var total: Float = 0
                 for j in 0..<k { total += j == a ? selected : 0 }
-                let lrow = lp + q * k, grow = glp + q * k
+                let prow = pp + q * k, grow = glp + q * k
                 for j in 0..<k {
                     let gj: Float = j == a ? selected : 0
-                    row[j] = gj - _expf(lrow[j]) * total
+                    row[j] = gj - prow[j] * total
                 }
                 // take's backward adds the rows of a prompt's rollouts in order.
                 for j in 0..<k { grow[j] += row[j] }
