@@ -8,12 +8,13 @@ import Tensors
 /// FairGRPO statistics, DRO weights, step count and the logged history.
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
-/// encoding), CRC-32 of everything before it. Written atomically (temporary
+/// encoding), CRC-32 of everything before it. Version 2 adds named sections
+/// after the history (CheckpointSections.swift); version 1 still loads. Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public static func save(_ t: Trainer, to path: String) throws {
         var w = BinaryWriter()
@@ -65,6 +66,7 @@ public enum Checkpoint {
                 w.write(l.livePrompts)
             }
         }
+        writeSections(t, &w)
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -91,11 +93,11 @@ public enum Checkpoint {
         var r = BinaryReader(body)
         _ = try r.readBytes(magic.count, "the magic bytes")
         let v = try r.readUInt32("the version")
-        guard v == version else { throw LoadError.unsupportedVersion(path, v) }
+        guard v == 1 || v == version else { throw LoadError.unsupportedVersion(path, v) }
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
-            let config = try decodeConfig(&r)
+            let config = try decodeConfig(&r, version: v)
             let usedReward = try r.readBool("the reward flag")
             if usedReward && reward == nil {
                 throw LoadError.malformed(path, "this run used a custom reward function: pass it again, load(path, reward=fn)")
@@ -170,6 +172,7 @@ public enum Checkpoint {
                 groupHistory.append(logs)
             }
             trainer.restoreHistory(history, groupHistory)
+            if v >= 2 { try readSections(&r, into: trainer) }
             guard r.remaining == 0 else { throw ArchiveError.corrupt("\(r.remaining) unexpected bytes at the end") }
             return trainer
         } catch let e as ArchiveError {
@@ -307,9 +310,10 @@ public enum Checkpoint {
         case .ema(let d): w.write(true); w.write(d)
         }
         w.write(c.droEta)
+        encode(c.clustering, &w)
     }
 
-    static func decodeConfig(_ r: inout BinaryReader) throws -> TrainerConfig {
+    static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
         var c = TrainerConfig()
         guard let m = TrainerConfig.Method(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown method") }
         c.method = m
@@ -323,6 +327,7 @@ public enum Checkpoint {
         let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
         let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
         c.droEta = try r.readDouble()
+        if version >= 2 { c.clustering = try decodeClustering(&r) }
         return c
     }
 }

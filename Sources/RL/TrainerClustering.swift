@@ -1,0 +1,71 @@
+import Cluster
+import Data
+import Tensors
+
+/// The trainer's side of latent-group discovery: the vectors clustered when
+/// the option asks for features or embeddings, and the per-step agreement of
+/// the discovered clusters with the true groups (known when `mask` hid them,
+/// or for `fairgrpo_nd`, which ignores the groups it has).
+extension Trainer {
+    /// Fails early for options the policy or method cannot serve.
+    static func checkClustering(_ config: TrainerConfig, policy: Policy) throws {
+        try config.clustering.validate()
+        if config.clustering.space == .embeddings, policy.hidden.isEmpty {
+            throw RLError("trainer(): cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
+        }
+    }
+
+    /// Clustering vectors of dataset rows: scaled features, or the policy's
+    /// last hidden-layer activations as the policy is now.
+    func clusteringVectors(_ rows: [Int]) throws -> [[Double]] {
+        guard !rows.isEmpty else { return [] }
+        let x = try data.features.take(rows, axis: 0)
+        let v: Tensor
+        switch config.clustering.space {
+        case .rewards, .features: v = x
+        case .embeddings: v = try Autodiff.withoutGradients { try policy.model.hidden(x) }
+        }
+        let d = v.shape[1]
+        let s = v.scalars
+        return (0..<rows.count).map { i in (0..<d).map { Double(s[i * d + $0]) } }
+    }
+
+    /// Every clustered prompt whose true group is known: its dataset row, its
+    /// discovered cluster ("domain#c") and its true group ("domain/group").
+    public func discoveredGroups() -> (rows: [Int], clusters: [String], truth: [String]) {
+        var rows: [Int] = [], clusters: [String] = [], truth: [String] = []
+        let keys = data.groupKeys(truth: true)
+        for domain in fair.latent.keys.sorted() {
+            let labels = fair.latent[domain]!.labels
+            for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && keys[row] != "UNK" {
+                rows.append(row)
+                clusters.append(domain + "#" + String(labels[position]))
+                truth.append(domain + "/" + keys[row])
+            }
+        }
+        return (rows, clusters, truth)
+    }
+
+    /// Codes 0, 1, … in order of first appearance.
+    static func codes(_ labels: [String]) -> [Int] {
+        var index: [String: Int] = [:]
+        return labels.map { l in
+            if let i = index[l] { return i }
+            index[l] = index.count
+            return index.count - 1
+        }
+    }
+
+    /// The agreement log of the step that just weighted its batch.
+    func clusterLog(step: Int, milliseconds: Double) throws -> ClusterLog {
+        let found = discoveredGroups()
+        var ari = Double.nan, nmi = Double.nan
+        if !found.rows.isEmpty {
+            let a = try Agreement(Trainer.codes(found.clusters), Trainer.codes(found.truth))
+            ari = a.ari
+            nmi = a.nmi
+        }
+        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: found.rows.count,
+                          reclustered: fair.lastReclustered, ari: ari, nmi: nmi, milliseconds: milliseconds)
+    }
+}
