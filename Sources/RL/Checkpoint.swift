@@ -16,12 +16,15 @@ public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
     public static let version: UInt32 = 2
 
-    public static func save(_ t: Trainer, to path: String) throws {
+    public static func save(_ t: Trainer, to path: String) throws { try save(t, to: path, formatVersion: version) }
+
+    /// `formatVersion` 1 writes the older format (what earlier builds wrote), to test that it still loads.
+    static func save(_ t: Trainer, to path: String, formatVersion: UInt32) throws {
         var w = BinaryWriter()
         w.writeBytes(magic)
-        w.write(version)
+        w.write(formatVersion)
         encode(t.data, &w)
-        encode(t.config, &w)
+        encode(t.config, &w, version: formatVersion)
         w.write(t.reward != nil)
         // Policy.
         w.write(UInt32(t.policy.inputCount)); w.write(UInt32(t.policy.classCount))
@@ -66,7 +69,7 @@ public enum Checkpoint {
                 w.write(l.livePrompts)
             }
         }
-        writeSections(t, &w)
+        if formatVersion >= 2 { writeSections(t, &w) }
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -298,7 +301,7 @@ public enum Checkpoint {
         return data
     }
 
-    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter) {
+    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter, version: UInt32) {
         w.write(c.method.rawValue)
         w.write(c.numGenerations); w.write(c.batchSize); w.write(c.learningRate); w.write(c.epsilon)
         w.write(c.epsilonHigh != nil); w.write(c.epsilonHigh ?? 0)
@@ -310,7 +313,7 @@ public enum Checkpoint {
         case .ema(let d): w.write(true); w.write(d)
         }
         w.write(c.droEta)
-        encode(c.clustering, &w)
+        if version >= 2 { encode(c.clustering, &w) }
     }
 
     static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
