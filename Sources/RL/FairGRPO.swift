@@ -15,7 +15,9 @@ import Cluster
 /// `allUnknown` is FairGRPO_ND: every prompt clustered, μ_d the mean of the
 /// centroid means weighted by 1/cluster size, μ_g floored at ε, factor
 /// clamped to [ε, 1e6]. Options beyond the reference (off by default):
-/// exponential decay of the statistics, and a cap on weights.
+/// exponential decay of the statistics, a cap on weights, and how the UNK
+/// prompts are clustered (`clustering`: features or embeddings instead of
+/// reward vectors, k by silhouette, re-clustering every N batches).
 public struct FairWeighting: Sendable {
     public enum Statistics: Sendable, Equatable { case cumulative, ema(decay: Double) }
 

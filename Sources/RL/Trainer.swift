@@ -38,6 +38,8 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var groupHistory: [[GroupLog]] = []
     /// FairGRPO's clusters against the true groups, one entry per step (fairgrpo, fairgrpo_nd).
     public internal(set) var clusterHistory: [ClusterLog] = []
+    /// Each row's true group (the truth behind `mask`), for scoring the clusters.
+    lazy var groupTruth: GroupTruth = GroupTruth(data)
     /// Every rollout of the last step (built when asked for, from `lastStep`).
     public var lastTrace: [TraceRow] { lastStep?.rows(data) ?? [] }
     /// What the last step's trace is built from.

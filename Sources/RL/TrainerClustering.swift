@@ -34,7 +34,7 @@ extension Trainer {
     /// discovered cluster ("domain#c") and its true group ("domain/group").
     public func discoveredGroups() -> (rows: [Int], clusters: [String], truth: [String]) {
         var rows: [Int] = [], clusters: [String] = [], truth: [String] = []
-        let keys = data.groupKeys(truth: true)
+        let keys = groupTruth.keys
         for domain in fair.latent.keys.sorted() {
             let labels = fair.latent[domain]!.labels
             for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && keys[row] != "UNK" {
@@ -56,16 +56,50 @@ extension Trainer {
         }
     }
 
-    /// The agreement log of the step that just weighted its batch.
+    /// The agreement log of the step that just weighted its batch. The same
+    /// labelings as `discoveredGroups()`, in the same order and coded by first
+    /// appearance as `codes` does, but built from integers: this runs at every
+    /// step over the whole history.
     func clusterLog(step: Int, milliseconds: Double) throws -> ClusterLog {
-        let found = discoveredGroups()
+        let truth = groupTruth.codes
+        var clusterCodes: [Int] = [], truthCodes: [Int] = []
+        var clusterIndex: [Int: Int] = [:], truthIndex: [Int: Int] = [:]
+        var offset = 0
+        for domain in fair.latent.keys.sorted() {
+            let labels = fair.latent[domain]!.labels
+            for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && truth[row] >= 0 {
+                let c = offset + labels[position], g = truth[row]
+                if let i = clusterIndex[c] { clusterCodes.append(i) } else { clusterIndex[c] = clusterIndex.count; clusterCodes.append(clusterIndex.count - 1) }
+                if let i = truthIndex[g] { truthCodes.append(i) } else { truthIndex[g] = truthIndex.count; truthCodes.append(truthIndex.count - 1) }
+            }
+            offset += fair.latent[domain]!.centroids.count
+        }
         var ari = Double.nan, nmi = Double.nan
-        if !found.rows.isEmpty {
-            let a = try Agreement(Trainer.codes(found.clusters), Trainer.codes(found.truth))
+        if !clusterCodes.isEmpty {
+            let a = try Agreement(clusterCodes, truthCodes)
             ari = a.ari
             nmi = a.nmi
         }
-        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: found.rows.count,
+        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: clusterCodes.count,
                           reclustered: fair.lastReclustered, ari: ari, nmi: nmi, milliseconds: milliseconds)
+    }
+}
+
+/// Each row's true group key ("UNK" when unknown) and a code for its (domain, group), −1 when unknown.
+struct GroupTruth {
+    let keys: [String]
+    let codes: [Int]
+
+    init(_ data: Dataset) {
+        let keys = data.groupKeys(truth: true)
+        self.keys = keys
+        var index: [String: Int] = [:]
+        codes = keys.indices.map { r in
+            guard keys[r] != "UNK" else { return -1 }
+            let key = data.domainNames[data.domains[r]] + "\u{1}" + keys[r]
+            if let i = index[key] { return i }
+            index[key] = index.count
+            return index.count - 1
+        }
     }
 }
