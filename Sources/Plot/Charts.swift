@@ -35,14 +35,19 @@ public enum Charts {
             bottom = height - min(bottomMargin, max(52, (height - 44) / 2))
             self.xTicks = xTicks; self.yTicks = yTicks; self.logY = logY
         }
+        // Halving before subtracting keeps spans like ±1e308 finite; a non-finite
+        // position (which Int() would trap on) is pinned to the plot's edge.
+        static func fraction(_ v: Double, _ a: Double, _ b: Double) -> Double {
+            let t = b == a ? 0.5 : (v / 2 - a / 2) / (b / 2 - a / 2)
+            return t.isFinite ? min(max(t, -1), 2) : 0
+        }
         func px(_ x: Double) -> Double {
-            let a = xTicks.first!, b = xTicks.last!
-            return Double(left) + (b == a ? 0.5 : (x - a) / (b - a)) * Double(right - left)
+            Double(left) + Frame.fraction(x, xTicks.first!, xTicks.last!) * Double(right - left)
         }
         func py(_ y: Double) -> Double {
             var a = yTicks.first!, b = yTicks.last!, v = y
             if logY { a = log10(a); b = log10(b); v = log10(max(y, 1e-300)) }
-            return Double(bottom) - (b == a ? 0.5 : (v - a) / (b - a)) * Double(bottom - top)
+            return Double(bottom) - Frame.fraction(v, a, b) * Double(bottom - top)
         }
     }
 
@@ -188,7 +193,7 @@ public enum Charts {
     /// Points coloured by group (e.g. clusters on a 2-D PCA projection).
     public static func scatter(x: [Double], y: [Double], groups: [Int], groupNames: [String], title: String, xLabel: String = "", yLabel: String = "",
                                width: Int = defaultWidth, height: Int = defaultHeight) -> Canvas {
-        let keep = x.indices.filter { x[$0].isFinite && y[$0].isFinite }
+        let keep = x.indices.filter { $0 < y.count && x[$0].isFinite && y[$0].isFinite }
         guard !keep.isEmpty else { return noData(title: title, reason: "every point is missing or not finite", width: width, height: height) }
         let xs = keep.map { x[$0] }, ys = keep.map { y[$0] }
         let f = Frame(width: width, height: height, legendWidth: legendWidth(groupNames, chartWidth: width),
@@ -196,7 +201,7 @@ public enum Charts {
         var c = Canvas(width: width, height: height)
         decorate(&c, f, title: title, xLabel: xLabel, yLabel: yLabel)
         let radius = keep.count > 5000 ? 1.2 : keep.count > 500 ? 2 : 3
-        for i in keep { c.disc(f.px(x[i]), f.py(y[i]), radius: radius, Color.series(max(groups[i], 0))) }
+        for i in keep { c.disc(f.px(x[i]), f.py(y[i]), radius: radius, Color.series(max(i < groups.count ? groups[i] : 0, 0))) }
         legend(&c, f, groupNames)
         return c
     }
