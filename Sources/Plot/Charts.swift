@@ -63,7 +63,7 @@ public enum Charts {
             let crowded = labels.contains { Double(Canvas.textWidth($0)) > slot - 4 }
             for (i, l) in labels.enumerated() {
                 let x = Int(f.px(Double(i)).rounded())
-                let shown = l.count > 20 ? String(l.prefix(19)) + "…" : l
+                let shown = l.count > 28 ? String(l.prefix(27)) + "…" : l
                 if crowded {
                     // Read bottom to top, ending just under the axis.
                     c.text(shown, x: x - Font6x13.height / 2, y: f.bottom + 6, .axis, anchor: .right, vertical: true)
@@ -171,7 +171,7 @@ public enum Charts {
         let legendW = legendWidth(series.map(\.0), chartWidth: width)
         let labelSlot = Double(width - 92 - legendW) / Double(categories.count)
         let crowded = categories.contains { Double(Canvas.textWidth($0)) > labelSlot - 4 }
-        let longest = min(20, categories.map(\.count).max() ?? 0)
+        let longest = min(28, categories.map(\.count).max() ?? 0)
         let f = Frame(width: width, height: height, legendWidth: legendW,
                       xTicks: [-0.5, Double(categories.count) - 0.5], yTicks: yTicks, logY: false,
                       bottomMargin: crowded ? 16 + longest * Font6x13.width : 52)

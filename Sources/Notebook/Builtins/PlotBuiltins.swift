@@ -140,19 +140,26 @@ enum PlotBuiltins {
             let preferred = ["weight", "f1", "F1", "accuracy", "value"].first { numeric.contains($0) }
             let yNames = try names(a["y"], "y") ?? [preferred ?? numeric.first ?? cols.last!]
             // Categories keep other text columns (e.g. domain with group) when x alone repeats, in column order.
+            // ("-" cells, as in a report's overall row, read as none and do not make a column numeric.)
             let textCols = cols.indices.filter { c in
-                c != xi && rows.allSatisfy { if case .string(let t) = $0[c] { return !number(.string(t)).isFinite }; return false }
+                c != xi && rows.contains { if case .string = $0[c] { return true }; return false } && rows.allSatisfy {
+                    switch $0[c] {
+                    case .string(let t): return !number(.string(t)).isFinite
+                    case .none: return true
+                    default: return false
+                    }
+                }
             }
             let plain = rows.map { $0[xi].display }
             let unique = Set(plain).count == plain.count
             let categoryCols = unique ? [xi] : (textCols + [xi]).sorted()
-            let categories = rows.map { r in categoryCols.map { r[$0].display }.joined(separator: " ") }
+            let categories = rows.map { r in categoryCols.compactMap { if case .none = r[$0] { return nil }; return r[$0].display }.joined(separator: " ") }
             let series = try yNames.map { y -> (String, [Double]) in
                 let yi = try index(y, in: cols, "bar()")
                 return (yNames.count > 1 ? y : "", rows.map { number($0[yi]) })
             }
             let (w, h) = try size(a)
-            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + categoryCols.map { cols[$0] }.joined(separator: " and "),
+            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + categoryCols.map { cols[$0] }.joined(separator: ", "),
                                      yLabel: yNames.count == 1 ? yNames[0] : "", width: w, height: h)
             return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
         })
