@@ -52,11 +52,14 @@ public enum Charts {
     }
 
     static func decorate(_ c: inout Canvas, _ f: Frame, title: String, xLabel: String, yLabel: String, xTickLabels: [String]? = nil) {
-        c.text(title, x: f.width / 2, y: 10, .text, scale: 2, anchor: .center)
-        for t in f.yTicks {
+        drawTitle(&c, title)
+        // Label every k-th y tick when the rows of text would overlap (short charts).
+        let ySpacing = f.yTicks.count > 1 ? abs(f.py(f.yTicks[1]) - f.py(f.yTicks[0])) : .infinity
+        let yStep = ySpacing.isFinite && ySpacing > 0 ? max(1, Int((Double(Font6x13.height + 2) / ySpacing).rounded(.up))) : 1
+        for (n, t) in f.yTicks.enumerated() {
             let y = Int(f.py(t).rounded())
             c.fill(x: f.left, y: y, width: f.right - f.left, height: 1, .grid)
-            c.text(Ticks.label(t), x: f.left - 6, y: y - 6, .axis, anchor: .right)
+            if n % yStep == 0 { c.text(Ticks.label(t), x: f.left - 6, y: y - 6, .axis, anchor: .right) }
         }
         if let labels = xTickLabels {
             let slot = Double(f.right - f.left) / Double(max(labels.count, 1))
@@ -123,12 +126,36 @@ public enum Charts {
         }
     }
 
+    /// The title, centred at the top: double size when it fits, else single size, else cut with "…".
+    static func drawTitle(_ c: inout Canvas, _ title: String) {
+        let room = c.width - 16
+        if Canvas.textWidth(title, scale: 2) <= room {
+            c.text(title, x: c.width / 2, y: 10, .text, scale: 2, anchor: .center)
+        } else {
+            let fit = room / Font6x13.width
+            c.text(title.count > fit ? String(title.prefix(max(1, fit - 1))) + "…" : title, x: c.width / 2, y: 16, .text, anchor: .center)
+        }
+    }
+
+    /// Words of `text` broken into lines of at most `columns` characters (a longer word is cut).
+    static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            let w = word.count > columns ? String(word.prefix(columns)) : String(word)
+            if current.isEmpty { current = w } else if current.count + 1 + w.count <= columns { current += " " + w } else { lines.append(current); current = w }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+
     /// An explicit "no data" chart.
     public static func noData(title: String, reason: String, width: Int = defaultWidth, height: Int = defaultHeight) -> Canvas {
         var c = Canvas(width: width, height: height)
-        c.text(title, x: width / 2, y: 10, .text, scale: 2, anchor: .center)
+        drawTitle(&c, title)
         c.text("no data", x: width / 2, y: height / 2 - 26, .axis, scale: 2, anchor: .center)
-        c.text(reason, x: width / 2, y: height / 2 + 6, .axis, anchor: .center)
+        for (i, line) in wrap(reason, columns: max(1, (width - 16) / Font6x13.width)).enumerated() {
+            c.text(line, x: width / 2, y: height / 2 + 6 + 15 * i, .axis, anchor: .center)
+        }
         return c
     }
 
@@ -219,7 +246,7 @@ public enum Charts {
         }
         let lo = finite.min()!, hi = finite.max()!
         var c = Canvas(width: width, height: height)
-        c.text(title, x: width / 2, y: 10, .text, scale: 2, anchor: .center)
+        drawTitle(&c, title)
         let rowLabels = values.indices.map { $0 < rows.count ? String(rows[$0].prefix(24)) : "" }
         let columnLabels = (0..<columnCount).map { $0 < columns.count ? String(columns[$0].prefix(24)) : "" }
         let labelWidth = (rowLabels.map { Canvas.textWidth($0) }.max() ?? 0) + 16

@@ -1,6 +1,6 @@
 import Data
 import Foundation
-import Plot
+@testable import Plot
 import Testing
 
 /// Three series over 0…10 with distinct shapes.
@@ -206,6 +206,19 @@ struct NoDataTests {
             _ = Charts.bars(categories: many.map(\.name), series: [("", many.map { $0.y[0] })], title: "T", width: w, height: h)
             _ = Charts.heatmap(Array(repeating: Array(repeating: 1.5, count: 60), count: 60), rows: many.map(\.name), columns: many.map(\.name), title: "T", width: w, height: h)
         }
+    }
+
+    @Test("long titles and reasons on narrow charts are shrunk, cut or wrapped, never clipped at the edges")
+    func nothingClipped() throws {
+        let long = "A title far too long for a chart only two hundred pixels wide"
+        for canvas in [Charts.noData(title: long, reason: "every value is missing or not finite", width: 200, height: 150),
+                       Charts.line([Series(name: "", x: [0, 1], y: [1, 2])], title: long, width: 200, height: 150)] {
+            let d = try roundTrip(canvas)
+            #expect(d.count(x0: 0, y0: 0, x1: 3, y1: d.height, where: Decoded.isDark) == 0, "text touches the left edge")
+            #expect(d.count(x0: d.width - 3, y0: 0, x1: d.width, y1: d.height, where: Decoded.isDark) == 0, "text touches the right edge")
+            #expect(d.count(x0: 0, y0: 10, x1: d.width, y1: 36, where: Decoded.isDark) > 50, "the (shortened) title is there")
+        }
+        #expect(Charts.wrap("every value is missing or not finite", columns: 30) == ["every value is missing or not", "finite"])
     }
 
     @Test("the sparkline preview handles empty, constant and non-finite input")
