@@ -272,7 +272,7 @@ def run(binary):
         enter(f":export {md}", 21, r"wrote .*s\.md \(20 cells\)")
         enter(f":export {nb}", 21, r"wrote .*s\.ipynb \(20 cells\)")
         text = open(md).read()
-        assert text.startswith("# fairgrpo session\n") and "```fg\nlearning_rate * 2\n```\n\n```\n1\n```" in text, text[:400]
+        assert text.startswith("# fairgrpo session\n") and "```fg\nlearning_rate * 2\n```\n\n```output\n1\n```" in text, text[:400]
         notebook = json.load(open(nb))
         assert notebook["nbformat"] == 4, notebook.get("nbformat")
         assert len(notebook["cells"]) == 20
