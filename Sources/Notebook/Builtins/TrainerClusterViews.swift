@@ -3,7 +3,7 @@ import Lang
 import RL
 
 /// What the language shows of FairGRPO's latent groups: the trainer(...)
-/// clustering options, the ARI/NMI columns of history(t) and the log line,
+/// clustering options, the ARI/NMI columns of history(t), the summary line,
 /// and the clusters(t) view of the last clustering against the true groups.
 enum ClusterViews {
     static let trainerParameters = [
@@ -39,19 +39,16 @@ enum ClusterViews {
 
     static func clusters(_ t: Trainer) -> Bool { t.config.method == .fairgrpo || t.config.method == .fairgrpoND }
 
-    /// " · clusters rewards · elbow · every step" for the FairGRPO methods.
+    /// " · clusters: features · elbow · every 10 steps · ARI … NMI …" for the FairGRPO
+    /// methods when the clustering options are not the reference's (which the
+    /// summary leaves implied, as it does the other defaults).
     static func summary(_ t: Trainer) -> String {
-        guard clusters(t) else { return "" }
+        guard clusters(t), !t.config.clustering.isReference else { return "" }
         var s = " · clusters: " + t.config.clustering.summary
         if let last = t.clusterHistory.last, !last.ari.isNaN {
             s += " · ARI \(formatFixed(last.ari, 3)) NMI \(formatFixed(last.nmi, 3))"
         }
         return s
-    }
-
-    static func logSuffix(_ t: Trainer) -> String {
-        guard let last = t.clusterHistory.last, last.step == t.stepCount, !last.ari.isNaN else { return "" }
-        return " | k \(last.clusters) | ARI \(formatFixed(last.ari, 3)) | NMI \(formatFixed(last.nmi, 3))"
     }
 
     /// history(t) with the cluster columns, once any step has scored its clusters against the truth.

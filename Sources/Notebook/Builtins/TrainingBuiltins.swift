@@ -168,7 +168,7 @@ enum TrainingBuiltins {
             guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
             for k in 0..<n {
                 let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log) + ClusterViews.logSuffix(t) + "\n") }
+                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log) + "\n") }
                 if Interrupt.isRequested {
                     Interrupt.clear()
                     interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
