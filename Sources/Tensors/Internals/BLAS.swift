@@ -44,8 +44,37 @@ public enum BLAS {
         }
     }
 
+    /// One product, as `sgemm` takes it (C row-major with ldc = n).
+    struct Product {
+        var transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int
+        var a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+        var work: Int { m * n * k }
+        func run() {
+            BLAS.rawSgemm(transposeA, transposeB, m, n, k, 1, a, transposeA ? m : k, b, transposeB ? k : n, 0, c, n)
+        }
+    }
+
+    /// Two independent products C = op(A)·op(B) (alpha 1, beta 0), e.g. the
+    /// two gradients of a linear layer. When both are big enough they run at
+    /// the same time, one per thread, each as one single-threaded call: two
+    /// whole products keep both cores busier than two products each cut in
+    /// half, one after the other. Every element is computed by one call with
+    /// the same k-order as `sgemm` computes it, so results are the same.
+    static func sgemmPair(_ first: Product, _ second: Product) {
+        if first.m == 0 || first.n == 0 || second.m == 0 || second.n == 0 || Swift.min(first.work, second.work) < ParallelGEMM.minimumWork / 2
+            || ThreadPolicy.maximumThreads < 2 || ParallelGEMM.shared == nil {
+            sgemm(transposeA: first.transposeA, transposeB: first.transposeB, m: first.m, n: first.n, k: first.k,
+                  alpha: 1, a: first.a, b: first.b, beta: 0, c: first.c)
+            sgemm(transposeA: second.transposeA, transposeB: second.transposeB, m: second.m, n: second.n, k: second.k,
+                  alpha: 1, a: second.a, b: second.b, beta: 0, c: second.c)
+            return
+        }
+        ThreadPolicy.prepare(work: 0)
+        ParallelGEMM.shared!.run({ first.run() }, { second.run() })
+    }
+
     @inline(__always)
-    private static func rawSgemm(
+    fileprivate static func rawSgemm(
         _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
         _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
         _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int

@@ -83,6 +83,18 @@ extension Tensor {
                 gradient: g.storage.pointer, output: output.storage.pointer,
                 preActivation: preActivation?.storage.pointer, into: gz.storage.pointer,
                 biasGradient: gb.storage.pointer, rows: n, columns: outF)
+            if x.requiresGrad && w.requiresGrad {
+                // dx = g'·Wᵀ and dW = xᵀ·g' are independent: one per thread.
+                let gx = Tensor(uninitializedShape: [n, inF]), gw = Tensor(uninitializedShape: [inF, outF])
+                BLAS.sgemmPair(
+                    .init(transposeA: false, transposeB: true, m: n, n: inF, k: outF,
+                          a: gz.storage.pointer, b: w.storage.pointer, c: gx.storage.pointer),
+                    .init(transposeA: true, transposeB: false, m: inF, n: outF, k: n,
+                          a: x.storage.pointer, b: gz.storage.pointer, c: gw.storage.pointer))
+                if n == 0 { gw.storage.pointer.update(repeating: 0, count: gw.count) }
+                if outF == 0 { gx.storage.pointer.update(repeating: 0, count: gx.count) }
+                return [gx, gw, b.requiresGrad ? gb : nil]
+            }
             let gx = x.requiresGrad ? try gz.matmul(w.detached(), transposeOther: true) : nil
             let gw = w.requiresGrad ? try x.detached().matmul(gz, transposeSelf: true) : nil
             return [gx, gw, b.requiresGrad ? gb : nil]
