@@ -8,12 +8,17 @@ import Tensors
 /// FairGRPO statistics, DRO weights, step count and the logged history.
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
-/// encoding), CRC-32 of everything before it. Written atomically (temporary
+/// encoding), CRC-32 of everything before it. Version 2 adds the reward
+/// option, dynamic sampling, entropy bonus and dead-group warning settings,
+/// the live-prompt columns of the logs and the dead-group counters; version 1
+/// files still load (those settings at their defaults, those columns NaN). Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// Versions `load` reads.
+    public static let readable: ClosedRange<UInt32> = 1...2
 
     public static func save(_ t: Trainer, to path: String) throws {
         var w = BinaryWriter()
@@ -63,8 +68,13 @@ public enum Checkpoint {
                 w.write(l.step); w.write(l.domain); w.write(l.group); w.write(l.batchPrompts)
                 for v in [l.nDomain, l.muDomain, l.tDomain, l.nGroup, l.muGroup, l.factor, l.weight, l.meanAbsAdvantage, l.gradientShare] { w.write(v) }
                 w.write(l.livePrompts)
+                w.write(l.liveShare); w.write(l.liveGradientShare); w.write(l.deadSteps)
             }
         }
+        // Dead-group counters (version 2).
+        w.write(UInt32(t.deadStreaks.count))
+        for key in t.deadStreaks.keys.sorted() { w.write(key); w.write(t.deadStreaks[key]!) }
+        writeStrings(t.warnedGroups.sorted(), &w)
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -91,11 +101,11 @@ public enum Checkpoint {
         var r = BinaryReader(body)
         _ = try r.readBytes(magic.count, "the magic bytes")
         let v = try r.readUInt32("the version")
-        guard v == version else { throw LoadError.unsupportedVersion(path, v) }
+        guard readable.contains(v) else { throw LoadError.unsupportedVersion(path, v) }
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
-            let config = try decodeConfig(&r)
+            let config = try decodeConfig(&r, version: v)
             let usedReward = try r.readBool("the reward flag")
             if usedReward && reward == nil {
                 throw LoadError.malformed(path, "this run used a custom reward function: pass it again, load(path, reward=fn)")
@@ -148,11 +158,11 @@ public enum Checkpoint {
             var history: [StepLog] = []
             let hc = Int(try r.readUInt32())
             guard hc <= r.remaining / 80 else { throw ArchiveError.corrupt("history too long") }
+            let columns = v == 1 ? 10 : StepLog.columns.count
             for _ in 0..<hc {
-                let v = try (0..<StepLog.columns.count).map { _ in try r.readDouble() }
-                history.append(StepLog(step: Int(v[0]), reward: v[1], rewardStd: v[2], fracRewardZeroStd: v[3], kl: v[4], clipRatio: v[5],
-                                       entropy: v[6], gradNorm: v[7], loss: v[8], milliseconds: v[9]))
+                history.append(StepLog(values: try (0..<columns).map { _ in try r.readDouble() }))
             }
+            let v2 = v >= 2
             var groupHistory: [[GroupLog]] = []
             let gc = Int(try r.readUInt32())
             guard gc <= r.remaining / 4 else { throw ArchiveError.corrupt("group history too long") }
@@ -163,13 +173,21 @@ public enum Checkpoint {
                 for _ in 0..<n {
                     let step = try r.readInt(), domain = try r.readString(), group = try r.readString(), prompts = try r.readInt()
                     let v = try (0..<9).map { _ in try r.readDouble() }
-                    logs.append(GroupLog(step: step, domain: domain, group: group, batchPrompts: prompts, nDomain: v[0], muDomain: v[1],
-                                         tDomain: v[2], nGroup: v[3], muGroup: v[4], factor: v[5], weight: v[6], meanAbsAdvantage: v[7],
-                                         gradientShare: v[8], livePrompts: try r.readInt()))
+                    var log = GroupLog(step: step, domain: domain, group: group, batchPrompts: prompts, nDomain: v[0], muDomain: v[1],
+                                       tDomain: v[2], nGroup: v[3], muGroup: v[4], factor: v[5], weight: v[6], meanAbsAdvantage: v[7],
+                                       gradientShare: v[8], livePrompts: try r.readInt())
+                    if v2 { log.liveShare = try r.readDouble(); log.liveGradientShare = try r.readDouble(); log.deadSteps = try r.readInt() }
+                    logs.append(log)
                 }
                 groupHistory.append(logs)
             }
             trainer.restoreHistory(history, groupHistory)
+            if v2 {
+                let n = Int(try r.readUInt32())
+                guard n <= r.remaining / 12 else { throw ArchiveError.corrupt("dead-group table too long") }
+                for _ in 0..<n { let key = try r.readString(); trainer.deadStreaks[key] = try r.readInt() }
+                trainer.warnedGroups = Set(try readStrings(&r))
+            }
             guard r.remaining == 0 else { throw ArchiveError.corrupt("\(r.remaining) unexpected bytes at the end") }
             return trainer
         } catch let e as ArchiveError {
@@ -307,9 +325,19 @@ public enum Checkpoint {
         case .ema(let d): w.write(true); w.write(d)
         }
         w.write(c.droEta)
+        // Version 2.
+        switch c.reward {
+        case .correct: w.write("correct")
+        case .balanced: w.write("balanced")
+        case .cost(let m):
+            w.write("cost")
+            w.write(UInt32(m.count))
+            for row in m { w.write(UInt32(row.count)); for x in row { w.write(x) } }
+        }
+        w.write(c.dynamicSampling); w.write(c.maxResample); w.write(c.entropyCoef); w.write(c.deadStepWarning)
     }
 
-    static func decodeConfig(_ r: inout BinaryReader) throws -> TrainerConfig {
+    static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
         var c = TrainerConfig()
         guard let m = TrainerConfig.Method(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown method") }
         c.method = m
@@ -323,6 +351,24 @@ public enum Checkpoint {
         let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
         let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
         c.droEta = try r.readDouble()
+        guard version >= 2 else { return c }
+        switch try r.readString("the reward option") {
+        case "correct": c.reward = .correct
+        case "balanced": c.reward = .balanced
+        case "cost":
+            let n = Int(try r.readUInt32())
+            guard n <= 1024 else { throw ArchiveError.corrupt("a \(n)-row cost matrix") }
+            var m: [[Double]] = []
+            for _ in 0..<n {
+                let k = Int(try r.readUInt32())
+                guard k <= r.remaining / 8 else { throw ArchiveError.corrupt("cost matrix row too long") }
+                m.append(try (0..<k).map { _ in try r.readDouble() })
+            }
+            c.reward = .cost(m)
+        case let other: throw ArchiveError.corrupt("unknown reward option '\(other)'")
+        }
+        c.dynamicSampling = try r.readBool(); c.maxResample = try r.readInt(); c.entropyCoef = try r.readDouble()
+        c.deadStepWarning = try r.readInt()
         return c
     }
 }
