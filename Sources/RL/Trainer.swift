@@ -72,6 +72,7 @@ public final class Trainer: @unchecked Sendable {
         fair.allUnknown = config.method == .fairgrpoND
         fair.weightClip = config.weightClip
         fair.seed = config.seed
+        fair.scaling = config.scaleRewards
         if config.method == .grpoDRO {
             dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
         }
@@ -201,7 +202,7 @@ public final class Trainer: @unchecked Sendable {
         // Advantages.
         let domainNames = rows.map { data.domainNames[data.domains[$0]] }
         let groups = rows.map { groupKeys[$0] }
-        // FairGRPO computes its own GRPO step (always with group scaling).
+        // FairGRPO computes its own GRPO step (with scale_rewards; "group" in the reference).
         let ownGRPO = config.method == .fairgrpo || config.method == .fairgrpoND
         var grpoAdvantages = ownGRPO ? [] : Advantage.grpo(rewards, scaling: config.scaleRewards)
         var advantages: [[Double]]

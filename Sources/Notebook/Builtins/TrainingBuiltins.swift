@@ -105,7 +105,7 @@ enum TrainingBuiltins {
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
                 G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
-                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none". \
+                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none" (fairgrpo applies it in its GRPO step before the weights; the reference uses "group"). \
                 fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
                 factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
                 the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
