@@ -32,7 +32,7 @@ public enum LiveSignal {
 extension Trainer {
     /// Updates each (domain, group)'s count of consecutive dead steps from
     /// this step's logs (a group absent from the batch keeps its count) and
-    /// returns the warnings for groups that reached `deadStepWarning` now;
+    /// returns, for FairGRPO, the warnings for groups that reached `deadStepWarning` now;
     /// a group is warned about once until it has a live prompt again.
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
         var warnings: [String] = []
@@ -46,13 +46,13 @@ extension Trainer {
                 deadStreaks[key, default: 0] += 1
             }
             logs[i].deadSteps = deadStreaks[key] ?? 0
-            let limit = config.deadStepWarning
+            // Only FairGRPO reweights groups by their statistics; the other methods' step
+            // logs show the live share, without a warning per group.
+            let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
             if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
                 warnedGroups.insert(key)
                 let name = multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group
-                let who = config.method == .fairgrpo || config.method == .fairgrpoND
-                    ? "FairGRPO has nothing to reweight in group \(name)" : "\(config.method.rawValue) has no learning signal in group \(name)"
-                warnings.append("warning: \(who): all rollouts agree (no live prompt in its last \(logs[i].deadSteps) steps in the batch)")
+                warnings.append("warning: FairGRPO has nothing to reweight in group \(name): all rollouts agree (no live prompt in its last \(logs[i].deadSteps) steps in the batch)")
             }
         }
         return warnings

@@ -53,8 +53,10 @@ enum TrainingBuiltins {
 
     static func format(_ v: Double, _ d: Int = 3) -> String { v.isNaN ? "-" : formatFixed(v, d) }
 
-    static func logLine(_ log: StepLog) -> String {
-        "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4)) | \(format(log.milliseconds, 1)) ms"
+    /// One step's line; the live-prompt part (and dynamic sampling's counts) come
+    /// before the time, so the time stays last.
+    static func logLine(_ log: StepLog, dynamic: Bool = false) -> String {
+        "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4))\(liveSuffix(log, dynamic: dynamic)) | \(format(log.milliseconds, 1)) ms"
     }
 
     static func weightsTable(_ logs: [GroupLog]) -> TextTable {
@@ -173,7 +175,7 @@ enum TrainingBuiltins {
             guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
             for k in 0..<n {
                 let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log) + liveSuffix(log, dynamic: t.config.dynamicSampling) + "\n") }
+                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
                 for w in t.lastWarnings { interp.write(w + "\n") }
                 if Interrupt.isRequested {
                     Interrupt.clear()
