@@ -39,9 +39,10 @@ Columns: PP, EOD (x100, the paper's FDR and TPR gaps between groups), dF1, sF1 (
 std of the group macro-F1), F1 (the paper's: macro-F1 over the classes present in each
 group, averaged over groups), mF1 (overall macro-F1 over both classes, as scikit-learn's
 f1_score(average="macro")), Acc (exact accuracy), pos (share of test predictions that
-are positive; the true rate is printed below the table), live (share of the batch's
-prompts whose rollouts disagree, mean over the last 50 steps), mean +- sample std over
-seeds. The majority-class baseline (always the most frequent training label) is scored
+are positive; the true rate is printed below the table), live (share of the prompts
+drawn in a step whose rollouts disagree, before dynamic sampling's selection, which
+would otherwise make it 1 by construction; mean over the last 50 steps), mean +- sample
+std over seeds. The majority-class baseline (always the most frequent training label) is scored
 by the same metrics() call.
 """
 
@@ -86,7 +87,7 @@ def script(table: str, method: str, seed: int, setting: str, args) -> str:
         "pos = 0",
         "for v in pred { if v == 1 { pos = pos + 1 } }",
         'print("RESULT", r.PP, r.EOD, r.dF1, r.sF1, r.F1, r.overall.macro_f1_sklearn, r.overall.exact_accuracy, pos / len(pred))',
-        'print("LIVE", history(t)["live"])',
+        'print("LIVE", history(t)["live_drawn"])',
     ]) + "\n"
 
 
@@ -210,7 +211,7 @@ def main(argv=None) -> int:
     print(f"\nRare positives: {args.seeds} seeds, {args.steps} steps, G={args.G}, batch={args.batch}, lr={args.lr}, "
           f"MLP hidden [{args.hidden}]; test split 20% stratified by label (split seed 0).")
     print("PP, EOD x100; dF1, sF1 lower is fairer; F1 (paper's, group-averaged), mF1 (overall macro-F1), Acc (exact) "
-          f"higher is better; pos = predicted-positive rate; live = live-prompt share, last {LIVE_WINDOW} steps. mean±std over seeds.\n")
+          f"higher is better; pos = predicted-positive rate; live = live share of the drawn prompts, last {LIVE_WINDOW} steps. mean±std over seeds.\n")
     header = f"{'table':<14}{'setting':<15}{'method':<9}" + "".join(f"{c:>14}" for c in COLUMNS)
     print(header)
     print("-" * len(header))

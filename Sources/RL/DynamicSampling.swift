@@ -13,6 +13,8 @@ import Tensors
 extension Trainer {
     struct LiveDraw {
         var rows: [Int], answers: [[Int]], logProbs: [[Float]], rewards: [[Double]], drawn: Int
+        /// Live prompts among all drawn, kept or not.
+        var liveDrawn = 0
     }
 
     /// A prompt is live when its rollouts' rewards differ (with G = 1 there is nothing to compare and every prompt counts).
@@ -24,7 +26,7 @@ extension Trainer {
         let b = config.batchSize, g = config.numGenerations
         var live = LiveDraw(rows: [], answers: [], logProbs: [], rewards: [], drawn: 0)
         var dead = LiveDraw(rows: [], answers: [], logProbs: [], rewards: [], drawn: 0)
-        var drawn = 0
+        var drawn = 0, liveDrawn = 0
         for _ in 0...config.maxResample {
             let rows = nextBatch()
             drawn += rows.count
@@ -33,6 +35,7 @@ extension Trainer {
             let rewards = try rolloutRewards(rows: rows, answers: answers)
             for q in rows.indices {
                 if Trainer.isLive(rewards[q]) {
+                    liveDrawn += 1
                     guard live.rows.count < b else { continue }
                     live.rows.append(rows[q]); live.answers.append(answers[q]); live.logProbs.append(logProbs[q]); live.rewards.append(rewards[q])
                 } else if dead.rows.count < b {
@@ -45,6 +48,7 @@ extension Trainer {
         live.rows += dead.rows.prefix(pad); live.answers += dead.answers.prefix(pad)
         live.logProbs += dead.logProbs.prefix(pad); live.rewards += dead.rewards.prefix(pad)
         live.drawn = drawn
+        live.liveDrawn = liveDrawn
         return live
     }
 }

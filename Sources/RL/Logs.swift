@@ -23,12 +23,15 @@ public struct StepLog: Sendable {
     /// batch, and prompts drawn but not trained on (drawn − batch). Without
     /// dynamic sampling: batch, live prompts, 0.
     public var drawn: Double = .nan, kept: Double = .nan, dropped: Double = .nan
+    /// Share of all prompts drawn this step that were live (= liveShare without
+    /// dynamic sampling, which raises liveShare by selection but not this).
+    public var liveDrawnShare: Double = .nan
 
     public static let columns = ["step", "reward", "reward_std", "frac_reward_zero_std", "kl", "clip_ratio", "entropy", "grad_norm", "loss",
-                                 "live", "live_grad", "drawn", "kept", "dropped", "ms"]
+                                 "live", "live_grad", "drawn", "kept", "dropped", "live_drawn", "ms"]
     public var values: [Double] {
         [Double(step), reward, rewardStd, fracRewardZeroStd, kl, clipRatio, entropy, gradNorm, loss,
-         liveShare, liveGradientShare, drawn, kept, dropped, milliseconds]
+         liveShare, liveGradientShare, drawn, kept, dropped, liveDrawnShare, milliseconds]
     }
 
 }
@@ -82,6 +85,6 @@ extension StepLog {
     init(values v: [Double]) {
         self.init(step: Int(v[0]), reward: v[1], rewardStd: v[2], fracRewardZeroStd: v[3], kl: v[4], clipRatio: v[5],
                   entropy: v[6], gradNorm: v[7], loss: v[8], milliseconds: v[v.count - 1])
-        if v.count >= 15 { liveShare = v[9]; liveGradientShare = v[10]; drawn = v[11]; kept = v[12]; dropped = v[13] }
+        if v.count >= 16 { liveShare = v[9]; liveGradientShare = v[10]; drawn = v[11]; kept = v[12]; dropped = v[13]; liveDrawnShare = v[14] }
     }
 }

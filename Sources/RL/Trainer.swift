@@ -177,12 +177,13 @@ public final class Trainer: @unchecked Sendable {
         let g = config.numGenerations, k = data.classNames.count
         let temperature = Float(config.temperature)
         let rows: [Int], x: Tensor, answers: [[Int]], oldLogProbs: [[Float]], rewards: [[Double]], drawn: Int
-        var firstLogits: Tensor?
+        var firstLogits: Tensor?, liveDrawn: Int?
         do {
             if config.dynamicSampling {
                 // Rollouts from no-grad passes over each drawn batch; the PPO passes recompute the logits.
                 let draw = try drawLiveBatch(temperature: temperature)
                 (rows, answers, oldLogProbs, rewards, drawn) = (draw.rows, draw.answers, draw.logProbs, draw.rewards, draw.drawn)
+                liveDrawn = draw.liveDrawn
                 x = try data.features.take(rows, axis: 0)
             } else {
                 rows = nextBatch()
@@ -314,6 +315,7 @@ public final class Trainer: @unchecked Sendable {
         log.liveShare = live.share
         log.liveGradientShare = live.gradientShare
         log.drawn = Double(drawn); log.kept = Double(live.live); log.dropped = Double(drawn - b)
+        log.liveDrawnShare = Double(liveDrawn ?? live.live) / Double(drawn)
         history.append(log)
         recordGroups(rows: rows, domains: domainNames, groups: groups, rewards: rewards, answers: answers,
                      grpo: grpoAdvantages, final: advantages, terms: terms)

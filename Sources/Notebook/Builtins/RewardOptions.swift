@@ -78,7 +78,9 @@ extension TrainingBuiltins {
     static func liveSuffix(_ log: StepLog, dynamic: Bool) -> String {
         guard !log.liveShare.isNaN else { return "" }
         var s = " | live \(format(log.liveShare * 100, 0))% (grad \(format(log.liveGradientShare * 100, 0))%)"
-        if dynamic { s += " | drawn \(format(log.drawn, 0)) kept \(format(log.kept, 0)) dropped \(format(log.dropped, 0))" }
+        if dynamic {
+            s += " | drawn \(format(log.drawn, 0)) (live \(format(log.liveDrawnShare * 100, 0))%) kept \(format(log.kept, 0)) dropped \(format(log.dropped, 0))"
+        }
         return s
     }
 }

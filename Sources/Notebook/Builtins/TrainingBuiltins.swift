@@ -198,7 +198,7 @@ enum TrainingBuiltins {
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
             summary: "The logged series: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
-            details: "Per step: reward, reward_std, frac_reward_zero_std, kl, clip_ratio, entropy, grad_norm, loss, live (share of prompts whose rollouts disagree), live_grad (share of Σ|A| on them), drawn/kept/dropped (dynamic sampling), ms. Per group: the weights(t) terms plus live_share, live_grad_share, dead_steps. plot(h[\"live\"]) shows the signal dying.",
+            details: "Per step: reward, reward_std, frac_reward_zero_std, kl, clip_ratio, entropy, grad_norm, loss, live (share of prompts whose rollouts disagree), live_grad (share of Σ|A| on them), drawn/kept/dropped (dynamic sampling), live_drawn (share of all drawn prompts that were live: the signal before dynamic sampling's selection), ms. Per group: the weights(t) terms plus live_share, live_grad_share, dead_steps. plot(h[\"live\"]) shows the signal dying.",
             example: "h = history(t); h[\"reward\"]"
         ) { a, _ in
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
