@@ -8,24 +8,26 @@ import Tensors
 /// FairGRPO statistics, DRO weights, step count and the logged history.
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
-/// encoding), CRC-32 of everything before it. Version 2 adds the reward
-/// option, dynamic sampling, entropy bonus and dead-group warning settings,
-/// the live-prompt columns of the logs and the dead-group counters; version 1
-/// files still load (those settings at their defaults, those columns NaN). Written atomically (temporary
+/// encoding), CRC-32 of everything before it. Version 2 adds named sections
+/// after the history (CheckpointSections.swift); version 3 adds the rare-label
+/// options at the end of the configuration and a "live" section with the
+/// live-prompt columns of the logs and the dead-group counters
+/// (CheckpointLive.swift); versions 1 and 2 still load. Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 2
-    /// Versions `load` reads.
-    public static let readable: ClosedRange<UInt32> = 1...2
+    public static let version: UInt32 = 3
 
-    public static func save(_ t: Trainer, to path: String) throws {
+    public static func save(_ t: Trainer, to path: String) throws { try save(t, to: path, formatVersion: version) }
+
+    /// `formatVersion` 1 writes the older format (what earlier builds wrote), to test that it still loads.
+    static func save(_ t: Trainer, to path: String, formatVersion: UInt32) throws {
         var w = BinaryWriter()
         w.writeBytes(magic)
-        w.write(version)
+        w.write(formatVersion)
         encode(t.data, &w)
-        encode(t.config, &w)
+        encode(t.config, &w, version: formatVersion)
         w.write(t.reward != nil)
         // Policy.
         w.write(UInt32(t.policy.inputCount)); w.write(UInt32(t.policy.classCount))
@@ -60,7 +62,8 @@ public enum Checkpoint {
         }
         // History.
         w.write(UInt32(t.history.count))
-        for log in t.history { for v in log.values { w.write(v) } }
+        // The ten columns every version has; later columns go in the "live" section.
+        for log in t.history { for v in log.legacyValues { w.write(v) } }
         w.write(UInt32(t.groupHistory.count))
         for logs in t.groupHistory {
             w.write(UInt32(logs.count))
@@ -68,13 +71,9 @@ public enum Checkpoint {
                 w.write(l.step); w.write(l.domain); w.write(l.group); w.write(l.batchPrompts)
                 for v in [l.nDomain, l.muDomain, l.tDomain, l.nGroup, l.muGroup, l.factor, l.weight, l.meanAbsAdvantage, l.gradientShare] { w.write(v) }
                 w.write(l.livePrompts)
-                w.write(l.liveShare); w.write(l.liveGradientShare); w.write(l.deadSteps)
             }
         }
-        // Dead-group counters (version 2).
-        w.write(UInt32(t.deadStreaks.count))
-        for key in t.deadStreaks.keys.sorted() { w.write(key); w.write(t.deadStreaks[key]!) }
-        writeStrings(t.warnedGroups.sorted(), &w)
+        if formatVersion >= 2 { writeSections(t, &w, version: formatVersion) }
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -101,7 +100,7 @@ public enum Checkpoint {
         var r = BinaryReader(body)
         _ = try r.readBytes(magic.count, "the magic bytes")
         let v = try r.readUInt32("the version")
-        guard readable.contains(v) else { throw LoadError.unsupportedVersion(path, v) }
+        guard (1...version).contains(v) else { throw LoadError.unsupportedVersion(path, v) }
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
@@ -158,11 +157,9 @@ public enum Checkpoint {
             var history: [StepLog] = []
             let hc = Int(try r.readUInt32())
             guard hc <= r.remaining / 80 else { throw ArchiveError.corrupt("history too long") }
-            let columns = v == 1 ? 10 : StepLog.columns.count
             for _ in 0..<hc {
-                history.append(StepLog(values: try (0..<columns).map { _ in try r.readDouble() }))
+                history.append(StepLog(values: try (0..<StepLog.legacyColumnCount).map { _ in try r.readDouble() }))
             }
-            let v2 = v >= 2
             var groupHistory: [[GroupLog]] = []
             let gc = Int(try r.readUInt32())
             guard gc <= r.remaining / 4 else { throw ArchiveError.corrupt("group history too long") }
@@ -173,21 +170,14 @@ public enum Checkpoint {
                 for _ in 0..<n {
                     let step = try r.readInt(), domain = try r.readString(), group = try r.readString(), prompts = try r.readInt()
                     let v = try (0..<9).map { _ in try r.readDouble() }
-                    var log = GroupLog(step: step, domain: domain, group: group, batchPrompts: prompts, nDomain: v[0], muDomain: v[1],
-                                       tDomain: v[2], nGroup: v[3], muGroup: v[4], factor: v[5], weight: v[6], meanAbsAdvantage: v[7],
-                                       gradientShare: v[8], livePrompts: try r.readInt())
-                    if v2 { log.liveShare = try r.readDouble(); log.liveGradientShare = try r.readDouble(); log.deadSteps = try r.readInt() }
-                    logs.append(log)
+                    logs.append(GroupLog(step: step, domain: domain, group: group, batchPrompts: prompts, nDomain: v[0], muDomain: v[1],
+                                         tDomain: v[2], nGroup: v[3], muGroup: v[4], factor: v[5], weight: v[6], meanAbsAdvantage: v[7],
+                                         gradientShare: v[8], livePrompts: try r.readInt()))
                 }
                 groupHistory.append(logs)
             }
             trainer.restoreHistory(history, groupHistory)
-            if v2 {
-                let n = Int(try r.readUInt32())
-                guard n <= r.remaining / 12 else { throw ArchiveError.corrupt("dead-group table too long") }
-                for _ in 0..<n { let key = try r.readString(); trainer.deadStreaks[key] = try r.readInt() }
-                trainer.warnedGroups = Set(try readStrings(&r))
-            }
+            if v >= 2 { try readSections(&r, into: trainer) }
             guard r.remaining == 0 else { throw ArchiveError.corrupt("\(r.remaining) unexpected bytes at the end") }
             return trainer
         } catch let e as ArchiveError {
@@ -313,7 +303,7 @@ public enum Checkpoint {
         return data
     }
 
-    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter) {
+    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter, version: UInt32) {
         w.write(c.method.rawValue)
         w.write(c.numGenerations); w.write(c.batchSize); w.write(c.learningRate); w.write(c.epsilon)
         w.write(c.epsilonHigh != nil); w.write(c.epsilonHigh ?? 0)
@@ -325,16 +315,8 @@ public enum Checkpoint {
         case .ema(let d): w.write(true); w.write(d)
         }
         w.write(c.droEta)
-        // Version 2.
-        switch c.reward {
-        case .correct: w.write("correct")
-        case .balanced: w.write("balanced")
-        case .cost(let m):
-            w.write("cost")
-            w.write(UInt32(m.count))
-            for row in m { w.write(UInt32(row.count)); for x in row { w.write(x) } }
-        }
-        w.write(c.dynamicSampling); w.write(c.maxResample); w.write(c.entropyCoef); w.write(c.deadStepWarning)
+        if version >= 2 { encode(c.clustering, &w) }
+        if version >= 3 { encodeRareOptions(c, &w) }
     }
 
     static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
@@ -351,24 +333,8 @@ public enum Checkpoint {
         let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
         let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
         c.droEta = try r.readDouble()
-        guard version >= 2 else { return c }
-        switch try r.readString("the reward option") {
-        case "correct": c.reward = .correct
-        case "balanced": c.reward = .balanced
-        case "cost":
-            let n = Int(try r.readUInt32())
-            guard n <= 1024 else { throw ArchiveError.corrupt("a \(n)-row cost matrix") }
-            var m: [[Double]] = []
-            for _ in 0..<n {
-                let k = Int(try r.readUInt32())
-                guard k <= r.remaining / 8 else { throw ArchiveError.corrupt("cost matrix row too long") }
-                m.append(try (0..<k).map { _ in try r.readDouble() })
-            }
-            c.reward = .cost(m)
-        case let other: throw ArchiveError.corrupt("unknown reward option '\(other)'")
-        }
-        c.dynamicSampling = try r.readBool(); c.maxResample = try r.readInt(); c.entropyCoef = try r.readDouble()
-        c.deadStepWarning = try r.readInt()
+        if version >= 2 { c.clustering = try decodeClustering(&r) }
+        if version >= 3 { try decodeRareOptions(&r, into: &c) }
         return c
     }
 }

@@ -80,8 +80,11 @@ public struct TraceRow: Sendable {
 }
 
 extension StepLog {
-    /// From `values`, or from the ten columns logged before the live-prompt
-    /// diagnostics existed (step … loss, ms), the new ones left NaN.
+    /// The columns logged before the live-prompt diagnostics existed: step … loss, ms.
+    static let legacyColumnCount = 10
+    var legacyValues: [Double] { [Double(step), reward, rewardStd, fracRewardZeroStd, kl, clipRatio, entropy, gradNorm, loss, milliseconds] }
+
+    /// From `values`, or from the ten legacy columns, the new ones left NaN.
     init(values v: [Double]) {
         self.init(step: Int(v[0]), reward: v[1], rewardStd: v[2], fracRewardZeroStd: v[3], kl: v[4], clipRatio: v[5],
                   entropy: v[6], gradNorm: v[7], loss: v[8], milliseconds: v[v.count - 1])

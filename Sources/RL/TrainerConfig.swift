@@ -49,6 +49,8 @@ public struct TrainerConfig: Sendable {
     /// Warn when a (domain, group) has had no live prompt in this many consecutive
     /// steps in which it was in the batch (0: never warn).
     public var deadStepWarning = 20
+    /// How FairGRPO clusters prompts without demographics (the reference's way by default).
+    public var clustering = ClusteringOptions()
 
     public init() {}
 

@@ -134,5 +134,6 @@ enum ClusterBuiltins {
         ) { a, _ in
             .object(TensorObject(try PCA.fit(try matrix(a["x"], "x"), components: try a.integer("components")).projection))
         })
+        ClusterViews.register(in: session)
     }
 }

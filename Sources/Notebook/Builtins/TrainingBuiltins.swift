@@ -31,9 +31,10 @@ public final class TrainerObject: LangObject {
     public var typeName: String { "trainer" }
     public func render() -> String {
         let c = trainer.config
-        return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)\(TrainingBuiltins.optionSummary(trainer))"
+        return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
+            + ClusterViews.summary(trainer) + TrainingBuiltins.optionSummary(trainer)
     }
-    public var memberNames: [String] { ["steps", "method", "policy", "data", "last"] }
+    public var memberNames: [String] { ["steps", "method", "policy", "data", "last", "clusters", "truth"] }
     public func member(_ name: String) throws -> Value? {
         switch name {
         case "steps": return .number(Double(trainer.stepCount))
@@ -41,6 +42,8 @@ public final class TrainerObject: LangObject {
         case "policy": return .object(PolicyObject(trainer.policy))
         case "data": return .object(DatasetObject(trainer.data))
         case "last": return trainer.history.last.map { TrainingBuiltins.record($0) } ?? Value.none
+        case "clusters": return .list(trainer.discoveredGroups().clusters.map { .string($0) })
+        case "truth": return .list(trainer.discoveredGroups().truth.map { .string($0) })
         default: return nil
         }
     }
@@ -103,7 +106,7 @@ enum TrainingBuiltins {
              Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
              Parameter("reward", default: Value.none), Parameter("dynamic_sampling", default: .bool(false)),
              Parameter("max_resample", default: .number(3)), Parameter("entropy_coef", default: .number(0)),
-             Parameter("dead_steps", default: .number(20))],
+             Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
                 G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
@@ -118,7 +121,7 @@ enum TrainingBuiltins {
                 earn the same reward (zero advantage) and draws up to max_resample more batches to fill the batch with live \
                 prompts (as DAPO; if the cap is hit the batch is filled with dead prompts; the step log shows drawn, kept, \
                 dropped); entropy_coef adds coef · mean entropy of softmax(logits/T) to the objective. dead_steps: warn when a \
-                (domain, group) has had no live prompt in that many consecutive steps in the batch (0: never).
+                (domain, group) has had no live prompt in that many consecutive steps in the batch (0: never). \(ClusterViews.trainerHelp)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { [unowned session] a, interp in
@@ -159,6 +162,7 @@ enum TrainingBuiltins {
             c.maxResample = try a.integer("max_resample")
             c.entropyCoef = try a.number("entropy_coef")
             c.deadStepWarning = try a.integer("dead_steps")
+            c.clustering = try ClusterViews.options(a)
             let t = try Trainer(policy: policy, data: data, config: c)
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
             t.reward = reward.function
@@ -219,7 +223,7 @@ enum TrainingBuiltins {
                 return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
             }
             let rows = t.history.map { $0.values.map { format($0, 4) } }
-            return .object(TableObject(TextTable(header: StepLog.columns, rows: rows)))
+            return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
             "trace", [Parameter("trainer")],
