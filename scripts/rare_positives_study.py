@@ -87,7 +87,14 @@ def script(table: str, method: str, seed: int, setting: str, args) -> str:
         "pos = 0",
         "for v in pred { if v == 1 { pos = pos + 1 } }",
         'print("RESULT", r.PP, r.EOD, r.dF1, r.sF1, r.F1, r.overall.macro_f1_sklearn, r.overall.exact_accuracy, pos / len(pred))',
-        'print("LIVE", history(t)["live_drawn"])',
+        # Means computed here: print() shows only the first 100 items of a long list.
+        'live = history(t)["live_drawn"]',
+        "tail = 0",
+        "every = 0",
+        f"for i in range(len(live)) {{ every = every + live[i]; if i >= len(live) - {LIVE_WINDOW} {{ tail = tail + live[i] }} }}",
+        f"window = {LIVE_WINDOW}",
+        "if len(live) < window { window = len(live) }",
+        'print("LIVE", tail / window, every / len(live))',
     ]) + "\n"
 
 
@@ -123,16 +130,6 @@ def run_script(binary: Path, text: str, what: str) -> str:
         return proc.stdout
 
 
-def numbers(text: str) -> list[float]:
-    out = []
-    for token in text.replace("[", " ").replace("]", " ").replace(",", " ").split():
-        try:
-            out.append(float(token))
-        except ValueError:
-            pass
-    return out
-
-
 def run_one(binary: Path, table: str, method: str, seed: int, setting: str, args) -> dict:
     t0 = time.perf_counter()
     out = run_script(binary, script(table, method, seed, setting, args), f"{table}/{setting}/{method}/seed {seed}")
@@ -143,7 +140,7 @@ def run_one(binary: Path, table: str, method: str, seed: int, setting: str, args
         if line.startswith("RESULT "):
             result = [float(v) for v in line.split()[1:]]
         elif line.startswith("LIVE "):
-            live = numbers(line[5:])
+            live = [float(v) for v in line.split()[1:]]
         elif line.startswith("warning: "):
             warnings += 1
     if result is None or live is None:
@@ -152,8 +149,7 @@ def run_one(binary: Path, table: str, method: str, seed: int, setting: str, args
     row = dict(zip(("PP", "EOD", "dF1", "sF1", "F1", "mF1", "Acc", "pos"), result))
     for k, s in SCALE.items():
         row[k] *= s
-    row["live"] = sum(live[-LIVE_WINDOW:]) / len(live[-LIVE_WINDOW:])
-    row["live_all"] = sum(live) / len(live)
+    row["live"], row["live_all"] = live
     return {"table": table, "setting": setting, "method": method, "seed": seed, "seconds": seconds,
             "warnings": warnings, **row}
 
