@@ -26,8 +26,8 @@ runs it headless (``fairgrpo run``):
 Settings (OPTIONS):
   paper        the paper's correctness reward, nothing else (the reference behaviour);
   bal+DS       reward="balanced", dynamic_sampling=true (max_resample 3): the options as
-               the issue names them. With the default scale_rewards="group" a per-prompt
-               reward scale cancels in (r - mean)/std, so this is dynamic sampling alone;
+               first proposed. With the default scale_rewards="group" a per-prompt
+               reward scale cancels in (r - mean)/std, so for GRPO this is dynamic sampling alone;
   bal+DS+batch the same with scale_rewards="batch", under which the balanced weights
                reach the advantages (the gradient is then that of balanced accuracy);
   +entropy     bal+DS+batch with entropy_coef=0.01;
@@ -228,7 +228,7 @@ def main(argv=None) -> int:
               f"(train {b['train']} rows, test {b['test']} rows)")
     print()
 
-    # The issue's targets, per table and setting with options.
+    # The targets, per table and setting with options.
     print("Targets (with the options): no collapse (pos > 0 in every seed), mF1 >= majority mF1 + 0.05, "
           "FairGRPO's dF1 and PP below GRPO's.")
     for table in args.tables:
