@@ -18,9 +18,13 @@ final class NumberBlock: @unchecked Sendable {
     let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     var numericCount: [Int], missingCount: [Int], otherCount: [Int]
     var firstOther: [(line: Int, column: Int, text: String)?]
-    let firstLine: Int
+    /// Where row 0 starts; a block parsed from the middle of a file starts at
+    /// a relative line and is moved once the lines before it are known.
+    var firstLine: Int
     /// From row `row` on, a record's line is `firstLine + row + offset`.
-    private var jumps: [(row: Int, offset: Int)] = []
+    /// The line just after the block's last record (set by the fast path).
+    var endLine = 0
+    private(set) var jumps: [(row: Int, offset: Int)] = []
     private var lastOffset = 0
 
     init(columns: Int, capacity: Int, firstLine: Int) {
@@ -30,6 +34,7 @@ final class NumberBlock: @unchecked Sendable {
         pointers = .allocate(capacity: max(columns, 1))
         for c in 0..<columns {
             pointers[c] = UnsafeMutableRawPointer(malloc(self.capacity * MemoryLayout<Double>.stride)!).assumingMemoryBound(to: Double.self)
+            NumberBlock.adviseHugePages(pointers[c], self.capacity)
         }
         numericCount = [Int](repeating: 0, count: columns)
         missingCount = numericCount
@@ -47,7 +52,19 @@ final class NumberBlock: @unchecked Sendable {
         capacity *= 2
         for c in 0..<columns {
             pointers[c] = UnsafeMutableRawPointer(realloc(pointers[c], capacity * MemoryLayout<Double>.stride)!).assumingMemoryBound(to: Double.self)
+            NumberBlock.adviseHugePages(pointers[c], capacity)
         }
+    }
+
+    /// Asks for transparent huge pages on a large column buffer: filling
+    /// hundreds of megabytes otherwise costs one page fault per 4 KB.
+    static func adviseHugePages(_ p: UnsafeMutablePointer<Double>, _ count: Int) {
+        let bytes = count * MemoryLayout<Double>.stride
+        guard bytes >= 4 << 20 else { return }
+        let page = 4096
+        let start = (Int(bitPattern: p) + page - 1) / page * page
+        let end = (Int(bitPattern: p) + bytes) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14) }  // MADV_HUGEPAGE
     }
 
     /// Notes that row `row` (about to be written) starts on `line`.
@@ -72,6 +89,12 @@ final class NumberBlock: @unchecked Sendable {
             if jumps[mid].row <= r { lo = mid + 1 } else { hi = mid }
         }
         return firstLine + r + (lo == 0 ? 0 : jumps[lo - 1].offset)
+    }
+
+    /// Moves a block parsed with relative line numbers by `lines`.
+    func shiftLines(by lines: Int) {
+        firstLine += lines
+        for c in 0..<columns { firstOther[c]?.line += lines }
     }
 
     /// Records a value that is not a number and not missing, remembering the first one.
@@ -120,6 +143,19 @@ struct NumberColumns {
         preconditionFailure("row out of range")
     }
 
+    /// Lines of all rows as segments: for r in [starts[s], starts[s + 1]),
+    /// row r starts on line r + bases[s]. Plain arrays, for tight loops.
+    func lineSegments() -> (starts: [Int], bases: [Int]) {
+        var starts: [Int] = [], bases: [Int] = []
+        var first = 0
+        for b in blocks {
+            starts.append(first); bases.append(b.firstLine - first)
+            for j in b.jumps { starts.append(first + j.row); bases.append(b.firstLine + j.offset - first) }
+            first += b.rows
+        }
+        return (starts, bases)
+    }
+
     /// Calls `body(firstRow, rowCount, columnPointers)` for each block in order.
     func forEachBlock(_ body: (Int, Int, UnsafeMutablePointer<UnsafeMutablePointer<Double>>) -> Void) {
         var first = 0
@@ -146,9 +182,12 @@ extension CSVReader {
     /// text, long mantissas, inf) goes through `number(_:)` and `isMissing(_:)`,
     /// so every value is the one the general path gives.
     ///
-    /// Returns nil when the range holds a lone carriage return, which ends a
-    /// record for the general path but not a line for `countLines`: the caller
-    /// then parses the file the general way, keeping line numbers consistent.
+    /// Returns nil when the range holds a double quote (every byte of a field
+    /// is seen either by the number scanner, which stops at a quote, or by the
+    /// scan to the field's end, which checks for one) or a lone carriage
+    /// return, which ends a record for the general path but not a line for
+    /// `countLines`: the caller then parses the file the general way. So no
+    /// separate pass looks for quotes first.
     /// Throws the general path's error for a row with the wrong number of fields.
     func fastNumberPass(from: Int, to: Int, firstLine: Int, columns: Int) throws -> NumberBlock? {
         let p = bytes.baseAddress!
@@ -163,8 +202,11 @@ extension CSVReader {
         var capacity = block.capacity
         let cols = block.pointers
         let powers = CSVReader.exactPowersOfTen
-        var numeric = [Int](repeating: 0, count: columns)
+        let numeric = UnsafeMutablePointer<Int>.allocate(capacity: max(columns, 1))
+        numeric.initialize(repeating: 0, count: max(columns, 1))
+        defer { numeric.deallocate() }
         var i = from, line = firstLine, row = 0
+        var lineOffset = 0  // line − firstLine − row, noted in the block when it changes
 
         while i < end {
             let b0 = p[i]
@@ -174,7 +216,10 @@ extension CSVReader {
                 return nil
             }
             if row == capacity { block.setRows(row); block.grow(); capacity = block.capacity }
-            block.noteLine(line, row: row)
+            if line - firstLine - row != lineOffset {
+                block.noteLine(line, row: row)
+                lineOffset = line - firstLine - row
+            }
             let recordStart = i
             var c = 0
             while true {
@@ -182,7 +227,10 @@ extension CSVReader {
                 if c >= columns {
                     // An extra field: only its end matters (the row is an error).
                     k = i
-                    while k < n && p[k] != d && p[k] != 10 && p[k] != 13 { k += 1 }
+                    while k < n && p[k] != d && p[k] != 10 && p[k] != 13 {
+                        if p[k] == 34 { return nil }
+                        k += 1
+                    }
                 } else {
                     var j = i
                     while j < n && p[j] == 32 { j += 1 }
@@ -190,24 +238,33 @@ extension CSVReader {
                     if j < n {
                         if p[j] == 45 { negative = true; j += 1 } else if p[j] == 43 { j += 1 }
                     }
+                    // Digits accumulate with wrapping arithmetic; more than 19 of them
+                    // (counting leading zeros) might have wrapped, so those fields go
+                    // the general way instead of checking on every digit.
                     var mantissa: UInt64 = 0
-                    var digits = 0, fractionDigits = 0
-                    var sawDigit = false, exact = true
+                    let integerStart = j
                     while j < n {
                         let v = p[j] &- 48
                         if v >= 10 { break }
-                        if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(v); if mantissa != 0 { digits += 1 } } else { exact = false }
-                        sawDigit = true; j += 1
+                        mantissa = mantissa &* 10 &+ UInt64(v)
+                        j += 1
                     }
+                    var digitCount = j - integerStart
+                    var fractionDigits = 0
                     if j < n && p[j] == 46 {
                         j += 1
+                        let fractionStart = j
                         while j < n {
                             let v = p[j] &- 48
                             if v >= 10 { break }
-                            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(v); if mantissa != 0 { digits += 1 }; fractionDigits += 1 } else { exact = false }
-                            sawDigit = true; j += 1
+                            mantissa = mantissa &* 10 &+ UInt64(v)
+                            j += 1
                         }
+                        fractionDigits = j - fractionStart
+                        digitCount += fractionDigits
                     }
+                    let sawDigit = digitCount > 0
+                    var exact = digitCount <= 19
                     var exponent = 0
                     if sawDigit && j < n && p[j] | 0x20 == 101 {  // e or E
                         var e = j + 1
@@ -232,7 +289,10 @@ extension CSVReader {
                         parsed = true
                     } else {
                         // Not a plain decimal: classify the whole field the general way.
-                        while k < n && p[k] != d && p[k] != 10 && p[k] != 13 { k += 1 }
+                        while k < n && p[k] != d && p[k] != 10 && p[k] != 13 {
+                            if p[k] == 34 { return nil }
+                            k += 1
+                        }
                         let field = Field(start: i, end: k, quoted: false, column: i - recordStart + 1)
                         if let v = number(field) {
                             value = v
@@ -265,7 +325,8 @@ extension CSVReader {
             row += 1
         }
         block.setRows(row)
-        block.numericCount = numeric
+        block.endLine = line
+        block.numericCount = Array(UnsafeBufferPointer(start: numeric, count: columns))
         return block
     }
 

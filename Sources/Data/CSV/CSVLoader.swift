@@ -77,20 +77,30 @@ public enum CSVLoader {
     static func numberPass(_ reader: CSVReader, bodyStart: Int, bodyFirstLine: Int, columns: Int,
                            forceGeneral: Bool = false) throws -> NumberColumns {
         let end = reader.count
-        if !forceGeneral && reader.fastPathDelimiter && !reader.containsQuotes {
+        if !forceGeneral && reader.fastPathDelimiter {
             if end - bodyStart > parallelThreshold {
+                // The second half counts lines from 0 and is moved once the
+                // first half knows where it ends (no pass to count them first).
                 let middle = reader.nextLineStart(after: bodyStart + (end - bodyStart) / 2)
-                let middleLine = bodyFirstLine + reader.countLines(from: bodyStart, to: middle)
                 var first: Result<NumberBlock?, Error> = .success(nil)
                 var second: Result<NumberBlock?, Error> = .success(nil)
                 runConcurrently({
                     first = Result { try reader.fastNumberPass(from: bodyStart, to: middle, firstLine: bodyFirstLine, columns: columns) }
                 }, {
-                    second = Result { try reader.fastNumberPass(from: middle, to: end, firstLine: middleLine, columns: columns) }
+                    second = Result { try reader.fastNumberPass(from: middle, to: end, firstLine: 0, columns: columns) }
                 })
-                // The first half's error comes first, as it would reading in order.
-                if let a = try first.get(), let b = try second.get() {
-                    return NumberColumns(columns: columns, blocks: [a, b])
+                // The first half's error comes first, as it would reading in order;
+                // a quote or lone CR in either half means the general path.
+                if let a = try first.get() {
+                    let middleLine = a.endLine
+                    do {
+                        if let b = try second.get() {
+                            b.shiftLines(by: middleLine)
+                            return NumberColumns(columns: columns, blocks: [a, b])
+                        }
+                    } catch DataError.malformed(let file, let line, let column, let reason) {
+                        throw DataError.malformed(file: file, line: line + middleLine, column: column, reason: reason)
+                    }
                 }
             } else if let block = try reader.fastNumberPass(from: bodyStart, to: end, firstLine: bodyFirstLine, columns: columns) {
                 return NumberColumns(columns: columns, blocks: [block])
@@ -180,8 +190,13 @@ public enum CSVLoader {
         let classNames: [String], labels: [Int]
         if texts[labelIndex] == nil {
             let values = numbers.column(labelIndex)
-            keep = allRows.filter { !values[$0].isNaN }
-            (classNames, labels) = encodeNumericLevels(keep.map { values[$0] })
+            if values.contains(where: { $0.isNaN }) {
+                keep = allRows.filter { !values[$0].isNaN }
+                (classNames, labels) = encodeNumericLevels(keep.map { values[$0] })
+            } else {
+                keep = allRows
+                (classNames, labels) = encodeNumericLevels(values)
+            }
         } else {
             let labelTexts = texts[labelIndex]!
             keep = allRows.filter { !labelTexts[$0].isEmpty }
@@ -278,7 +293,7 @@ public enum CSVLoader {
             let values = textValues(header.firstIndex(of: dcol)!, keep).map { $0.isEmpty ? "unknown" : $0 }
             (domainNames, domains) = encodeLevels(values, numericOrder: false)
         }
-        let ids: [String] = roles.id.map { textValues(header.firstIndex(of: $0)!, keep) } ?? keep.map { String(numbers.line(ofRow: $0) - 1) }
+        let ids: [String] = roles.id.map { textValues(header.firstIndex(of: $0)!, keep) } ?? lineIDs(numbers, keep)
         let groupIDs: [String]? = roles.groupID.map { textValues(header.firstIndex(of: $0)!, keep) }
         var dataset = Dataset(name: name, rawFeatures: raw, featureNames: names, numeric: numericMask, labels: labels,
                               classNames: classNames, attributes: attributes, domains: domains, domainNames: domainNames,
@@ -287,20 +302,66 @@ public enum CSVLoader {
         return dataset
     }
 
+    /// Default ids: the line each kept row starts on, minus one (the header's
+    /// line is 0 when it is the first), as text. Written straight into the
+    /// array (small strings need no allocation), on two threads for large files.
+    static func lineIDs(_ numbers: NumberColumns, _ keep: [Int]) -> [String] {
+        let n = keep.count
+        return [String](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let out = buffer.baseAddress!
+            let (starts, bases) = numbers.lineSegments()
+            keep.withUnsafeBufferPointer { keep in
+                func write(_ range: Range<Int>) {
+                    guard !range.isEmpty else { return }
+                    // Rows are kept in order, so the segment only moves forward.
+                    var s = 0
+                    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+                    withUnsafeMutableBytes(of: &digits) { scratch in
+                        let b = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                        for i in range {
+                            let r = keep[i]
+                            while s + 1 < starts.count && starts[s + 1] <= r { s += 1 }
+                            var v = r + bases[s] - 1
+                            var k = 24
+                            repeat { k -= 1; b[k] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 } while v > 0
+                            (out + i).initialize(to: String(decoding: UnsafeBufferPointer(start: b + k, count: 24 - k), as: UTF8.self))
+                        }
+                    }
+                }
+                if n >= 1 << 16 {
+                    runConcurrently({ write(0..<n / 2) }, { write(n / 2..<n) })
+                } else {
+                    write(0..<n)
+                }
+            }
+            initialized = n
+        }
+    }
+
     /// Distinct numbers sorted, as level names (integral ones without decimals), and each value's index.
     static func encodeNumericLevels(_ values: [Double]) -> ([String], [Int]) {
         var distinct: [Double] = []
-        var codes = [Int](repeating: 0, count: values.count)
-        var lastValue = Double.nan, lastCode = -1
-        for (i, v) in values.enumerated() {
-            if v == lastValue { codes[i] = lastCode; continue }
-            if let k = distinct.firstIndex(of: v) { codes[i] = k } else {
-                distinct.append(v)
-                codes[i] = distinct.count - 1
-                if distinct.count > 1000 { return encodeLevels(values.map { String($0) }, numericOrder: true) }
+        var tooMany = false
+        // Codes in order of first appearance; -0 and 0 are one level (compared with ==).
+        var codes = [Int](unsafeUninitializedCapacity: values.count) { codes, initialized in
+            values.withUnsafeBufferPointer { values in
+                var lastValue = Double.nan, lastCode = -1
+                for i in 0..<values.count {
+                    let v = values[i]
+                    if v == lastValue { codes[i] = lastCode; continue }
+                    var k = 0
+                    while k < distinct.count && distinct[k] != v { k += 1 }
+                    if k == distinct.count {
+                        distinct.append(v)
+                        if distinct.count > 1000 { tooMany = true; break }
+                    }
+                    codes[i] = k
+                    lastValue = v; lastCode = k
+                }
             }
-            lastValue = v; lastCode = codes[i]
+            initialized = tooMany ? 0 : values.count
         }
+        if tooMany { return encodeLevels(values.map { String($0) }, numericOrder: true) }
         let order = distinct.indices.sorted { distinct[$0] < distinct[$1] }
         var rank = [Int](repeating: 0, count: distinct.count)
         for (r, k) in order.enumerated() { rank[k] = r }
@@ -308,7 +369,10 @@ public enum CSVLoader {
             let v = distinct[k]
             return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
         }
-        return (names, codes.map { rank[$0] })
+        codes.withUnsafeMutableBufferPointer { codes in
+            for i in 0..<codes.count { codes[i] = rank[codes[i]] }
+        }
+        return (names, codes)
     }
 
     private static func validateHeader(_ header: [String], file: String, roles: CSVRoles) throws {
