@@ -68,7 +68,7 @@ struct CSVFastPathTests {
         #expect(parsed.count == texts.count)
         var mismatches: [String] = []
         for (t, v) in zip(texts, parsed) where v?.bitPattern != Self.strtodValue(t)?.bitPattern { mismatches.append(t) }
-        #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
+        #expect(mismatches.count == 0, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
     }
 
     @Test("the fast path stores strtod's exact double for random and edge-case decimals, in every column position")
@@ -91,7 +91,7 @@ struct CSVFastPathTests {
                 if column[r].bitPattern != expected.bitPattern { mismatches.append("\(t) → \(column[r])") }
             }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
+        #expect(mismatches.count == 0, "\(mismatches.count) differ, e.g. \(mismatches.prefix(5))")
     }
 
     /// Loads `text` through the fast path (when it applies) and through the
@@ -179,6 +179,20 @@ struct CSVFastPathTests {
         #expect((0..<3).map { block.line(ofRow: $0) } == [2, 4, 5])
         let loneCR = try CSVReader(bytes: Array("a,label\n1,0\r2,1\n".utf8), file: "mem.csv")
         #expect(try loneCR.fastNumberPass(from: 8, to: loneCR.count, firstLine: 2, columns: 2) == nil)
+    }
+
+    @Test("default ids are the line each row starts on, minus one, across blank lines and quoted line breaks")
+    func defaultIDsFollowLines() throws {
+        let fast = try CSVLoader.load(bytes: Array("a,label\n1,0\n\n2,1\r\n\r\n3,0\n4,1".utf8), file: "f.csv",
+                                      roles: CSVRoles(label: "label"), name: "f")
+        #expect(fast.ids == ["1", "3", "5", "6"])
+        let quoted = try CSVLoader.load(bytes: Array("a,label\n1,0\n\n2,1\n\"3\n\",0\n4,1\n".utf8), file: "q.csv",
+                                        roles: CSVRoles(label: "label"), name: "q")
+        #expect(quoted.ids == ["1", "3", "4", "6"])
+        // A dropped (unlabelled) row keeps the others' ids.
+        let dropped = try CSVLoader.load(bytes: Array("a,label\n1,0\n2,\n3,1\n".utf8), file: "d.csv",
+                                         roles: CSVRoles(label: "label"), name: "d")
+        #expect(dropped.ids == ["1", "3"])
     }
 
     @Test("a quote late in a large file forces the general path, which loads the same rows")
