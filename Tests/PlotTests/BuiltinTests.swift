@@ -114,7 +114,7 @@ struct BuiltinTests {
         let h = try Self.expectWrote(out.output, "\(dir)/cm.png")
         #expect(h.count(Color.ramp(0)) > 100 && h.count(Color.ramp(1)) > 10, "the ramp's ends are both used")
 
-        let al = t.run("a = align(kmeans(d, k=3), d.sex)\nheatmap(a.table, to=\"\(dir)/align.png\")")
+        let al = t.run("a = align(kmeans(d, k=3), d.sex)\nprint(a)\nheatmap(a.table, to=\"\(dir)/align.png\")")
         #expect(al.status == .ok, "\(al.output)")
         #expect(al.output.contains("male") && al.output.contains("female"), "text labels keep their names: \(al.output)")
         let ha = try Self.expectWrote(al.output, "\(dir)/align.png")
