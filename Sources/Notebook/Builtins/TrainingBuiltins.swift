@@ -197,7 +197,11 @@ enum TrainingBuiltins {
         ) { a, _ in
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
             guard let last = t.groupHistory.last else { throw RuntimeError("weights(): the trainer has not taken a step yet; call step(t) first") }
-            return .object(TableObject(weightsTable(last), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
+            // Rows in the data's domain order, then by group, so tables of
+            // successive steps can be compared by eye.
+            let order = Dictionary(t.data.domainNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let sorted = last.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
+            return .object(TableObject(weightsTable(sorted), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
         })
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
@@ -222,7 +226,10 @@ enum TrainingBuiltins {
                 }
                 return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
             }
-            let rows = t.history.map { $0.values.map { format($0, 4) } }
+            // Counts print as whole numbers, measurements with four decimals.
+            let counts: Set<String> = ["step", "drawn", "kept", "dropped"]
+            let isCount = StepLog.columns.map { counts.contains($0) }
+            let rows = t.history.map { zip($0.values, isCount).map { v, whole in whole ? format(v, 0) : format(v, 4) } }
             return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
