@@ -115,7 +115,6 @@ public struct Comparison: Sendable {
         var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
         let total = methods.count * seeds.count
         let start = monotonicSeconds()
-        var stepsDone = 0
         for method in methods {
             for seed in seeds {
                 let runStart = monotonicSeconds()
@@ -132,7 +131,6 @@ public struct Comparison: Sendable {
                 if evalEvery > 0 { dynamics.append(point(try score())) }
                 for k in 1...steps {
                     do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
-                    stepsDone += 1
                     if shouldStop() {
                         out.interrupted = true
                         return out
@@ -144,9 +142,17 @@ public struct Comparison: Sendable {
                 out.runs.append(ComparisonRun(method: method, seed: seed, steps: steps, seconds: monotonicSeconds() - runStart,
                                               report: report, dynamics: dynamics))
                 let elapsed = monotonicSeconds() - start
-                let remaining = (total - out.runs.count) * steps
+                // Methods differ several-fold in cost (clustering): a run left is expected to take
+                // as long as its method's finished runs, or the mean run so far for a method not yet started.
+                let meanRun = out.runs.reduce(0) { $0 + $1.seconds } / Double(out.runs.count)
+                var eta = 0.0
+                for other in methods {
+                    let done = out.runs.filter { $0.method == other }
+                    let left = seeds.count - done.count
+                    eta += Double(left) * (done.isEmpty ? meanRun : done.reduce(0) { $0 + $1.seconds } / Double(done.count))
+                }
                 progress(Progress(run: out.runs.count, runs: total, method: method, seed: seed, step: steps, steps: steps,
-                                  elapsed: elapsed, eta: elapsed / Double(stepsDone) * Double(remaining)))
+                                  elapsed: elapsed, eta: eta))
             }
         }
         return out

@@ -233,7 +233,7 @@ enum CompareBuiltins {
                     progress: { p in
                         guard show else { return }
                         let width = TrainerConfig.Method.allCases.map(\.rawValue.count).max()!
-                        sink("[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width)) seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(duration(p.elapsed))"
+                        sink("[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(duration(p.elapsed))"
                              + " · ETA \(p.eta.map(duration) ?? "-")\n")
                     },
                     shouldStop: { Interrupt.isRequested })
