@@ -90,6 +90,8 @@ let package = Package(
         .testTarget(
             name: "FairnessTests", dependencies: ["Fairness", "Data", "Tensors", "Notebook", "Lang"],
             exclude: ["Fixtures"]),
+        // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "Lang"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
     ]
 )

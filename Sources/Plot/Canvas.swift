@@ -48,18 +48,24 @@ public struct Canvas: Sendable {
         pixels[i + 2] = UInt8((Double(pixels[i + 2]) * (1 - a) + Double(color.b) * a).rounded())
     }
 
+    /// A solid rectangle; the parts off the canvas (or a negative size) draw nothing.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ color: Color) {
-        for yy in max(0, y)..<min(height, y + h) { for xx in max(0, x)..<min(width, x + w) { blend(xx, yy, color, 1) } }
+        let x0 = max(0, x), x1 = min(width, x + max(w, 0)), y0 = max(0, y), y1 = min(height, y + max(h, 0))
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 { for xx in x0..<x1 { blend(xx, yy, color, 1) } }
     }
 
     /// A line of the given width; each pixel's coverage comes from its distance to the segment.
     public mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: Color, width w: Double = 1.5) {
+        // Non-finite or far-off coordinates would trap in Int(); such a line draws nothing.
+        guard [x0, y0, x1, y1].allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else { return }
         let half = w / 2
-        let minX = Int((min(x0, x1) - half - 1).rounded(.down)), maxX = Int((max(x0, x1) + half + 1).rounded(.up))
-        let minY = Int((min(y0, y1) - half - 1).rounded(.down)), maxY = Int((max(y0, y1) + half + 1).rounded(.up))
+        let minX = max(0, Int((min(x0, x1) - half - 1).rounded(.down))), maxX = min(width - 1, Int((max(x0, x1) + half + 1).rounded(.up)))
+        let minY = max(0, Int((min(y0, y1) - half - 1).rounded(.down))), maxY = min(height - 1, Int((max(y0, y1) + half + 1).rounded(.up)))
+        guard minX <= maxX, minY <= maxY else { return }
         let dx = x1 - x0, dy = y1 - y0, length2 = dx * dx + dy * dy
-        for y in max(0, minY)...max(0, min(height - 1, maxY)) where minY <= maxY {
-            for x in max(0, minX)...max(0, min(width - 1, maxX)) where minX <= maxX {
+        for y in minY...maxY {
+            for x in minX...maxX {
                 let px = Double(x) + 0.5, py = Double(y) + 0.5
                 var t = length2 > 0 ? ((px - x0) * dx + (py - y0) * dy) / length2 : 0
                 t = min(max(t, 0), 1)
@@ -70,10 +76,40 @@ public struct Canvas: Sendable {
         }
     }
 
+    /// Connected line segments; `dash` is an on/off pattern in pixels measured along the
+    /// whole path, so dashes run on across corners.
+    public mutating func polyline(_ points: [(Double, Double)], _ color: Color, width w: Double = 1.5, dash: [Double]? = nil) {
+        guard points.count > 1 else { return }
+        guard let pattern = dash, pattern.count >= 2, pattern.allSatisfy({ $0 > 0 }) else {
+            for j in 1..<points.count { line(points[j - 1].0, points[j - 1].1, points[j].0, points[j].1, color, width: w) }
+            return
+        }
+        let period = pattern[0] + pattern[1]
+        var travelled = 0.0
+        for j in 1..<points.count {
+            let (ax, ay) = points[j - 1], (bx, by) = points[j]
+            let length = ((bx - ax) * (bx - ax) + (by - ay) * (by - ay)).squareRoot()
+            guard length.isFinite, length > 0 else { continue }
+            var s = 0.0
+            while s < length {
+                let phase = (travelled + s).truncatingRemainder(dividingBy: period)
+                let on = phase < pattern[0]
+                let e = min(length, s + (on ? pattern[0] - phase : period - phase))
+                if on { line(ax + (bx - ax) * s / length, ay + (by - ay) * s / length, ax + (bx - ax) * e / length, ay + (by - ay) * e / length, color, width: w) }
+                s = e
+            }
+            travelled += length
+        }
+    }
+
     /// A filled circle with a soft edge.
     public mutating func disc(_ cx: Double, _ cy: Double, radius: Double, _ color: Color) {
-        for y in Int(cy - radius - 1)...Int(cy + radius + 1) {
-            for x in Int(cx - radius - 1)...Int(cx + radius + 1) {
+        guard cx.isFinite, cy.isFinite, radius.isFinite, abs(cx) < 1e6, abs(cy) < 1e6, radius >= 0, radius < 1e4 else { return }
+        let minY = max(0, Int(cy - radius - 1)), maxY = min(height - 1, Int(cy + radius + 1))
+        let minX = max(0, Int(cx - radius - 1)), maxX = min(width - 1, Int(cx + radius + 1))
+        guard minX <= maxX, minY <= maxY else { return }
+        for y in minY...maxY {
+            for x in minX...maxX {
                 let dx = Double(x) + 0.5 - cx, dy = Double(y) + 0.5 - cy
                 blend(x, y, color, radius + 0.5 - (dx * dx + dy * dy).squareRoot())
             }

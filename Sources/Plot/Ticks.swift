@@ -16,9 +16,12 @@ public enum Ticks {
     public static func linear(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
         var lo = low, hi = high
         if lo == hi { lo -= abs(lo) > 0 ? abs(lo) * 0.1 : 1; hi += abs(hi) > 0 ? abs(hi) * 0.1 : 1 }
+        // A span too wide for a Double (±1e308) or too narrow to step through is drawn as its two ends.
+        guard (hi - lo).isFinite else { return [lo, hi] }
         let range = nice(hi - lo, round: false)
         let step = nice(range / Double(max(count - 1, 1)), round: true)
         let first = floor(lo / step) * step, last = ceil(hi / step) * step
+        guard first.isFinite, last.isFinite, first + step != first, last > first else { return [lo, hi] }
         var out: [Double] = []
         var v = first
         while v <= last + step / 2 && out.count < 50 { out.append(abs(v) < step * 1e-9 ? 0 : v); v += step }
@@ -27,8 +30,11 @@ public enum Ticks {
 
     /// Powers of ten covering [low, high] (both positive).
     public static func logarithmic(_ low: Double, _ high: Double) -> [Double] {
-        let a = floor(log10(low)), b = ceil(log10(high))
-        return stride(from: a, through: max(b, a + 1), by: 1).map { pow(10, $0) }
+        let a = floor(log10(low)), b = max(ceil(log10(high)), a + 1)
+        // Over many decades label every k-th one, so at most about 8 ticks share the axis.
+        let k = max(1, ((b - a) / 8).rounded(.up))
+        let top = a + ((b - a) / k).rounded(.up) * k
+        return stride(from: a, through: top, by: k).map { pow(10, $0) }
     }
 
     /// Short label: integers without decimals, otherwise up to 4 significant digits.

@@ -8,19 +8,23 @@ import Tensors
 /// FairGRPO statistics, DRO weights, step count and the logged history.
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
-/// encoding), CRC-32 of everything before it. Written atomically (temporary
+/// encoding), CRC-32 of everything before it. Version 2 adds named sections
+/// after the history (CheckpointSections.swift); version 1 still loads. Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
-    public static func save(_ t: Trainer, to path: String) throws {
+    public static func save(_ t: Trainer, to path: String) throws { try save(t, to: path, formatVersion: version) }
+
+    /// `formatVersion` 1 writes the older format (what earlier builds wrote), to test that it still loads.
+    static func save(_ t: Trainer, to path: String, formatVersion: UInt32) throws {
         var w = BinaryWriter()
         w.writeBytes(magic)
-        w.write(version)
+        w.write(formatVersion)
         encode(t.data, &w)
-        encode(t.config, &w)
+        encode(t.config, &w, version: formatVersion)
         w.write(t.reward != nil)
         // Policy.
         w.write(UInt32(t.policy.inputCount)); w.write(UInt32(t.policy.classCount))
@@ -65,6 +69,7 @@ public enum Checkpoint {
                 w.write(l.livePrompts)
             }
         }
+        if formatVersion >= 2 { writeSections(t, &w) }
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -91,11 +96,11 @@ public enum Checkpoint {
         var r = BinaryReader(body)
         _ = try r.readBytes(magic.count, "the magic bytes")
         let v = try r.readUInt32("the version")
-        guard v == version else { throw LoadError.unsupportedVersion(path, v) }
+        guard v == 1 || v == version else { throw LoadError.unsupportedVersion(path, v) }
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
-            let config = try decodeConfig(&r)
+            let config = try decodeConfig(&r, version: v)
             let usedReward = try r.readBool("the reward flag")
             if usedReward && reward == nil {
                 throw LoadError.malformed(path, "this run used a custom reward function: pass it again, load(path, reward=fn)")
@@ -170,6 +175,7 @@ public enum Checkpoint {
                 groupHistory.append(logs)
             }
             trainer.restoreHistory(history, groupHistory)
+            if v >= 2 { try readSections(&r, into: trainer) }
             guard r.remaining == 0 else { throw ArchiveError.corrupt("\(r.remaining) unexpected bytes at the end") }
             return trainer
         } catch let e as ArchiveError {
@@ -295,7 +301,7 @@ public enum Checkpoint {
         return data
     }
 
-    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter) {
+    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter, version: UInt32) {
         w.write(c.method.rawValue)
         w.write(c.numGenerations); w.write(c.batchSize); w.write(c.learningRate); w.write(c.epsilon)
         w.write(c.epsilonHigh != nil); w.write(c.epsilonHigh ?? 0)
@@ -307,9 +313,10 @@ public enum Checkpoint {
         case .ema(let d): w.write(true); w.write(d)
         }
         w.write(c.droEta)
+        if version >= 2 { encode(c.clustering, &w) }
     }
 
-    static func decodeConfig(_ r: inout BinaryReader) throws -> TrainerConfig {
+    static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
         var c = TrainerConfig()
         guard let m = TrainerConfig.Method(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown method") }
         c.method = m
@@ -323,6 +330,7 @@ public enum Checkpoint {
         let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
         let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
         c.droEta = try r.readDouble()
+        if version >= 2 { c.clustering = try decodeClustering(&r) }
         return c
     }
 }

@@ -15,7 +15,9 @@ import Cluster
 /// `allUnknown` is FairGRPO_ND: every prompt clustered, μ_d the mean of the
 /// centroid means weighted by 1/cluster size, μ_g floored at ε, factor
 /// clamped to [ε, 1e6]. Options beyond the reference (off by default):
-/// exponential decay of the statistics, and a cap on weights.
+/// exponential decay of the statistics, a cap on weights, and how the UNK
+/// prompts are clustered (`clustering`: features or embeddings instead of
+/// reward vectors, k by silhouette, re-clustering every N batches).
 public struct FairWeighting: Sendable {
     public enum Statistics: Sendable, Equatable { case cumulative, ema(decay: Double) }
 
@@ -41,6 +43,16 @@ public struct FairWeighting: Sendable {
     public private(set) var groups: [String: Cell] = [:]
     /// Reward vectors of every UNK prompt seen, per domain (the reference re-clusters them all each step).
     public private(set) var unknownHistory: [String: [[Double]]] = [:]
+    /// The dataset row of each prompt of `unknownHistory` (−1 when not given).
+    public private(set) var unknownRows: [String: [Int]] = [:]
+    /// How UNK prompts are clustered (the reference's way by default).
+    public var clustering = ClusteringOptions()
+    /// The last clustering of each domain's UNK history.
+    public private(set) var latent: [String: DomainClustering] = [:]
+    /// Batches weighted so far (decides the re-clustering steps).
+    public private(set) var batches = 0
+    /// Whether the last batch re-clustered any domain.
+    public private(set) var lastReclustered = false
 
     public init() {}
 
@@ -50,7 +62,11 @@ public struct FairWeighting: Sendable {
         /// nil when the prompt has no demographics (UNK).
         public var group: String?
         public var rewards: [Double]
-        public init(domain: String, group: String?, rewards: [Double]) { self.domain = domain; self.group = group; self.rewards = rewards }
+        /// The dataset row, for clustering on features or embeddings and for scoring clusters against the truth.
+        public var row: Int?
+        public init(domain: String, group: String?, rewards: [Double], row: Int? = nil) {
+            self.domain = domain; self.group = group; self.rewards = rewards; self.row = row
+        }
     }
 
     /// Per-prompt terms of the weighting, for `weights(t)` and `trace(t)`.
@@ -67,7 +83,9 @@ public struct FairWeighting: Sendable {
 
     /// Steps 2–4 for one batch: updates the statistics and returns the final
     /// advantages (same shape as `rewards`), the GRPO advantages and each prompt's terms.
-    public mutating func advantages(_ batch: [Prompt]) throws -> (final: [[Double]], grpo: [[Double]], terms: [Terms]) {
+    /// `embed` maps dataset rows to the vectors clustered when `clustering.space`
+    /// is not the reward vectors (the trainer passes features or embeddings).
+    public mutating func advantages(_ batch: [Prompt], embed: (([Int]) throws -> [[Double]])? = nil) throws -> (final: [[Double]], grpo: [[Double]], terms: [Terms]) {
         let eps = Advantage.epsilon
         let s = Advantage.grpo(batch.map(\.rewards))
         // Step 2: add the batch first.
@@ -77,6 +95,7 @@ public struct FairWeighting: Sendable {
         }
         var unknownIndex: [Int: Int] = [:]  // prompt → position in its domain's UNK history
         var groupKeys = [String?](repeating: nil, count: batch.count)
+        batches += 1
         for (q, p) in batch.enumerated() {
             let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
             domains[p.domain, default: Cell()].add(rewardSum: total, count: count)
@@ -87,12 +106,28 @@ public struct FairWeighting: Sendable {
             } else {
                 unknownIndex[q] = unknownHistory[p.domain, default: []].count
                 unknownHistory[p.domain, default: []].append(p.rewards)
+                unknownRows[p.domain, default: []].append(p.row ?? -1)
             }
         }
-        // Clusters of each domain's UNK history (every step, whole history: the reference's cost).
-        var clusterings: [String: KMeans.Result] = [:]
-        for domain in Set(unknownIndex.keys.map { batch[$0].domain }) {
-            clusterings[domain] = try Elbow.clusterReference(unknownHistory[domain]!, seed: seed)
+        // Clusters of each domain's UNK history: by default every step on the whole
+        // history (the reference's cost); with recluster_every = N, new prompts join
+        // the last clustering's nearest centroid in between.
+        lastReclustered = false
+        let every = max(clustering.reclusterEvery, 1)
+        for domain in Set(unknownIndex.keys.map { batch[$0].domain }).sorted() {
+            let history = unknownHistory[domain]!
+            if let previous = latent[domain], (batches - 1) % every != 0 {
+                var current = previous
+                let fresh = (0..<batch.count).filter { unknownIndex[$0] != nil && batch[$0].domain == domain }
+                    .sorted { unknownIndex[$0]! < unknownIndex[$1]! }
+                let vectors = try clusteringVectors(fresh.map { unknownIndex[$0]! }, domain: domain, embed: embed)
+                for (q, v) in zip(fresh, vectors) { try current.join(v, rewards: batch[q].rewards) }
+                latent[domain] = current
+            } else {
+                let points = try clusteringVectors(Array(history.indices), domain: domain, embed: embed)
+                latent[domain] = try DomainClustering.fit(points, rewards: history, options: clustering, seed: seed, batch: batches)
+                lastReclustered = true
+            }
         }
         // Step 3.
         var terms: [Terms] = []
@@ -101,18 +136,18 @@ public struct FairWeighting: Sendable {
             let dom = domains[p.domain]!
             var nD = dom.prompts, muD = dom.mean
             var nG: Double, muG: Double, label: String
-            if let position = unknownIndex[q], let clustering = clusterings[p.domain] {
+            if let position = unknownIndex[q], let clustering = latent[p.domain] {
                 let c = clustering.labels[position]
-                nG = Double(clustering.labels.filter { $0 == c }.count)
-                muG = clustering.centroids[c].reduce(0, +) / Double(clustering.centroids[c].count)
+                nG = Double(clustering.sizes[c])
+                muG = clustering.means[c]
                 label = "UNK#\(c)"
                 if allUnknown {
-                    // μ_d: centroid means weighted by 1/cluster size.
+                    // μ_d: cluster means weighted by 1/cluster size.
                     var num = 0.0, den = 0.0
-                    for (ci, centre) in clustering.centroids.enumerated() {
-                        let size = Double(clustering.labels.filter { $0 == ci }.count)
+                    for (ci, mean) in clustering.means.enumerated() {
+                        let size = Double(clustering.sizes[ci])
                         guard size > 0 else { continue }
-                        num += (centre.reduce(0, +) / Double(centre.count)) / size
+                        num += mean / size
                         den += 1 / size
                     }
                     muD = den > 0 ? num / den : muD
@@ -154,14 +189,39 @@ public struct FairWeighting: Sendable {
         return (final, s, terms)
     }
 
+    /// The vectors clustered for the given positions of a domain's UNK history.
+    private func clusteringVectors(_ positions: [Int], domain: String, embed: (([Int]) throws -> [[Double]])?) throws -> [[Double]] {
+        if clustering.space == .rewards { return positions.map { unknownHistory[domain]![$0] } }
+        let rows = positions.map { unknownRows[domain]![$0] }
+        guard let embed, rows.allSatisfy({ $0 >= 0 }) else {
+            throw RLError("clustering on \(clustering.space.rawValue) needs each prompt's dataset row (a trainer provides them)")
+        }
+        return try embed(rows)
+    }
+
     /// The complete state, for checkpoints.
     public struct State: Sendable, Equatable {
         public var domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]]
+        public var unknownRows: [String: [Int]] = [:]
+        public var latent: [String: DomainClustering] = [:]
+        public var batches = 0
+
+        public init(domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]],
+                    unknownRows: [String: [Int]] = [:], latent: [String: DomainClustering] = [:], batches: Int = 0) {
+            self.domains = domains; self.groups = groups; self.unknownHistory = unknownHistory
+            self.unknownRows = unknownRows; self.latent = latent; self.batches = batches
+        }
     }
 
     public var state: State {
-        get { State(domains: domains, groups: groups, unknownHistory: unknownHistory) }
-        set { domains = newValue.domains; groups = newValue.groups; unknownHistory = newValue.unknownHistory }
+        get { State(domains: domains, groups: groups, unknownHistory: unknownHistory, unknownRows: unknownRows, latent: latent, batches: batches) }
+        set {
+            domains = newValue.domains; groups = newValue.groups; unknownHistory = newValue.unknownHistory
+            // A state without rows (an older checkpoint) gets −1 for each history entry, keeping them parallel.
+            unknownRows = newValue.unknownHistory.mapValues { [Int](repeating: -1, count: $0.count) }
+            for (k, rows) in newValue.unknownRows where rows.count == unknownHistory[k]?.count { unknownRows[k] = rows }
+            latent = newValue.latent; batches = newValue.batches
+        }
     }
 }
 

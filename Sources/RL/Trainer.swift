@@ -36,6 +36,10 @@ public final class Trainer: @unchecked Sendable {
 
     public private(set) var history: [StepLog] = []
     public private(set) var groupHistory: [[GroupLog]] = []
+    /// FairGRPO's clusters against the true groups, one entry per step (fairgrpo, fairgrpo_nd).
+    public internal(set) var clusterHistory: [ClusterLog] = []
+    /// Each row's true group (the truth behind `mask`), for scoring the clusters.
+    lazy var groupTruth: GroupTruth = GroupTruth(data)
     /// Every rollout of the last step (built when asked for, from `lastStep`).
     public var lastTrace: [TraceRow] { lastStep?.rows(data) ?? [] }
     /// What the last step's trace is built from.
@@ -63,6 +67,8 @@ public final class Trainer: @unchecked Sendable {
         fair.allUnknown = config.method == .fairgrpoND
         fair.weightClip = config.weightClip
         fair.seed = config.seed
+        fair.clustering = config.clustering
+        try Trainer.checkClustering(config, policy: policy)
         if config.method == .grpoDRO {
             dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
         }
@@ -150,11 +156,12 @@ public final class Trainer: @unchecked Sendable {
     /// error explains why.
     @discardableResult
     public func step() throws -> StepLog {
-        let before = snapshot()
+        let before = snapshot(), clusterLogs = clusterHistory.count
         do {
             return try performStep()
         } catch {
             restore(before)
+            clusterHistory.removeLast(clusterHistory.count - clusterLogs)
             throw error
         }
     }
@@ -198,8 +205,10 @@ public final class Trainer: @unchecked Sendable {
         case .reinforcePlusPlus:
             advantages = Advantage.reinforcePlusPlus(rewards)
         case .fairgrpo, .fairgrpoND:
-            let prompts = (0..<b).map { FairWeighting.Prompt(domain: domainNames[$0], group: groups[$0] == "UNK" ? nil : groups[$0], rewards: rewards[$0]) }
-            let result = try fair.advantages(prompts)
+            let prompts = (0..<b).map { FairWeighting.Prompt(domain: domainNames[$0], group: groups[$0] == "UNK" ? nil : groups[$0], rewards: rewards[$0], row: rows[$0]) }
+            let weighting = monotonicSeconds()
+            let result = try fair.advantages(prompts, embed: { try self.clusteringVectors($0) })
+            clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
             advantages = result.final
             grpoAdvantages = result.grpo
             terms = result.terms

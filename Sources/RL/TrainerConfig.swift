@@ -37,6 +37,8 @@ public struct TrainerConfig: Sendable {
     public var statistics: FairWeighting.Statistics = .cumulative
     /// Group DRO step size η.
     public var droEta = 0.01
+    /// How FairGRPO clusters prompts without demographics (the reference's way by default).
+    public var clustering = ClusteringOptions()
 
     public init() {}
 

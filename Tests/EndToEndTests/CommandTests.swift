@@ -125,6 +125,14 @@ struct CommandTests {
         double(x)
         """
 
+    @Test func anExportedNotebookReplaysUnderDoctest() throws {
+        let dir = try script(CommandTests.notebookScript, named: "notebook.fg")
+        #expect(try fairgrpo(["run", "notebook.fg", "--notebook", "out.md"], in: dir).status == 0)
+        let r = try fairgrpo(["doctest", "out.md"], in: dir)
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.hasPrefix("out.md: 3/3 examples passed"))
+    }
+
     @Test func runWritesAMarkdownNotebook() throws {
         let dir = try script(CommandTests.notebookScript, named: "notebook.fg")
         let r = try fairgrpo(["run", "notebook.fg", "--notebook", "out.md"], in: dir)
@@ -141,7 +149,7 @@ struct CommandTests {
             x
             \(fence)
 
-            \(fence)
+            \(fence)output
             42
             \(fence)
 
@@ -150,7 +158,7 @@ struct CommandTests {
             print("world")
             \(fence)
 
-            \(fence)
+            \(fence)output
             hello
             world
             \(fence)
@@ -160,7 +168,7 @@ struct CommandTests {
             double(x)
             \(fence)
 
-            \(fence)
+            \(fence)output
             84
             \(fence)
 

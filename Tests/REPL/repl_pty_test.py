@@ -272,7 +272,7 @@ def run(binary):
         enter(f":export {md}", 21, r"wrote .*s\.md \(20 cells\)")
         enter(f":export {nb}", 21, r"wrote .*s\.ipynb \(20 cells\)")
         text = open(md).read()
-        assert text.startswith("# fairgrpo session\n") and "```fg\nlearning_rate * 2\n```\n\n```\n1\n```" in text, text[:400]
+        assert text.startswith("# fairgrpo session\n") and "```fg\nlearning_rate * 2\n```\n\n```output\n1\n```" in text, text[:400]
         notebook = json.load(open(nb))
         assert notebook["nbformat"] == 4, notebook.get("nbformat")
         assert len(notebook["cells"]) == 20
@@ -293,6 +293,16 @@ def run(binary):
 
     def unknown_command():
         enter(":frobnicate", 25, r"unknown command :frobnicate")
+
+    def plot_prints_path_and_size():
+        out = enter('plot([1, 4, 2, 8], title="tiny")', 26, r"wrote plot-1\.png \(800×480, \d+ KB\)  [▁▂▃▄▅▆▇█]{4}\n")
+        path = os.path.join(workdir, "plot-1.png")
+        data = open(path, "rb").read()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), "not a PNG file"
+        width, height = struct.unpack(">II", data[16:24])
+        assert (width, height) == (800, 480), (width, height)
+        kb = int(re.search(r"(\d+) KB", out).group(1))
+        assert kb == len(data) // 1024 + 1, (kb, len(data))
 
     def no_escape_codes():
         assert b"\x1b[?2004" not in session.raw, "bracketed-paste codes in the output"
@@ -326,6 +336,7 @@ def run(binary):
         (":export .md and .ipynb", export),
         ("Ctrl-C stops a running loop, variables intact", interrupt_running_loop),
         ("unknown :command", unknown_command),
+        ("a plot prints its path, size and a sparkline", plot_prints_path_and_size),
         ("no escape codes in output or history", no_escape_codes),
         ("Ctrl-D quits with status 0; history file holds the inputs", ctrl_d_quits),
     ]

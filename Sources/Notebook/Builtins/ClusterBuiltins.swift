@@ -36,6 +36,14 @@ enum ClusterBuiltins {
     }
 
     /// Integer labels from a clustering, a list of numbers or strings, or a tensor. Missing (none) becomes −1.
+    /// The names of text labels in the codes labels() gives them (first appearance order), or nil for numeric labels.
+    static func levelNames(_ v: Value) -> [String]? {
+        guard case .list(let l) = v else { return nil }
+        var names: [String] = [], seen: Set<String> = []
+        for case .string(let s) in l.items where seen.insert(s).inserted { names.append(s) }
+        return names.isEmpty ? nil : names
+    }
+
     static func labels(_ v: Value, _ what: String) throws -> [Int] {
         if case .object(let o) = v, let c = o as? ClusteringObject { return c.result.labels }
         let items: [Value]
@@ -106,14 +114,16 @@ enum ClusterBuiltins {
         i.register(BuiltinFunction(
             "align", [Parameter("a"), Parameter("b")],
             summary: "How well two labelings agree: adjusted Rand index, normalised mutual information (arithmetic) and the contingency table.",
-            details: "Typical use: discovered clusters against the true (masked) groups. Items missing in either labeling are left out.",
+            details: "Typical use: discovered clusters against the true (masked) groups. Items missing in either labeling are left out. The result prints as ARI, NMI and the contingency table, and has members ari, nmi and table (the contingency table, rows a's labels, columns b's; heatmap(align(a, b).table) draws it).",
             example: "align(c, data.sex)"
-        ) { a, interp in
+        ) { a, _ in
             let agreement = try Agreement(try labels(a["a"], "a"), try labels(a["b"], "b"))
-            let table = TextTable(header: ["a \\ b"] + agreement.bLevels.map(String.init),
-                                  rows: agreement.table.enumerated().map { i, row in [String(agreement.aLevels[i])] + row.map(String.init) })
-            interp.write("ARI \(formatFixed(agreement.ari, 4)) · NMI \(formatFixed(agreement.nmi, 4))\n\(table)\n")
-            return .record(RecordObject([("ari", .number(agreement.ari)), ("nmi", .number(agreement.nmi))]))
+            // Text labels (data.sex) keep their names in the table instead of their codes.
+            let aNames = levelNames(a["a"]), bNames = levelNames(a["b"])
+            func name(_ level: Int, _ names: [String]?) -> String { names.flatMap { level >= 0 && level < $0.count ? $0[level] : nil } ?? String(level) }
+            let table = TextTable(header: ["a \\ b"] + agreement.bLevels.map { name($0, bNames) },
+                                  rows: agreement.table.enumerated().map { i, row in [name(agreement.aLevels[i], aNames)] + row.map(String.init) })
+            return .object(AlignmentObject(ari: agreement.ari, nmi: agreement.nmi, table: table))
         })
         i.register(BuiltinFunction(
             "pca", [Parameter("x"), Parameter("components", default: .number(2))],
@@ -122,5 +132,26 @@ enum ClusterBuiltins {
         ) { a, _ in
             .object(TensorObject(try PCA.fit(try matrix(a["x"], "x"), components: try a.integer("components")).projection))
         })
+        ClusterViews.register(in: session)
+    }
+}
+
+/// What align() returns: prints as the scores and the contingency table (so
+/// `a = align(...)` prints nothing and `a` shows it), with the numbers as members.
+final class AlignmentObject: LangObject {
+    let ari: Double, nmi: Double
+    let table: TextTable
+    init(ari: Double, nmi: Double, table: TextTable) { self.ari = ari; self.nmi = nmi; self.table = table }
+
+    var typeName: String { "alignment" }
+    func render() -> String { "ARI \(formatFixed(ari, 4)) · NMI \(formatFixed(nmi, 4))\n\(table)" }
+    var memberNames: [String] { ["ari", "nmi", "table"] }
+    func member(_ name: String) throws -> Value? {
+        switch name {
+        case "ari": return .number(ari)
+        case "nmi": return .number(nmi)
+        case "table": return .object(TableObject(table, title: "contingency table"))
+        default: return nil
+        }
     }
 }

@@ -69,6 +69,7 @@ enum FairnessBuiltins {
     }
 
     static func register(in session: Session) {
+        registerConfusion(in: session)
         session.interpreter.register(BuiltinFunction(
             "metrics", [Parameter("y_true"), Parameter("y_pred"), Parameter("data"), Parameter("intersections", default: .bool(false))],
             summary: "The paper's fairness metrics and fairlearn-style group tables for predictions on a dataset.",

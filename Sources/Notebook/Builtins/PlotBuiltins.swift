@@ -83,7 +83,7 @@ enum PlotBuiltins {
             "plot", [Parameter("series"), Parameter("x", default: Value.none), Parameter("y", default: Value.none),
                      Parameter("by", default: Value.none), Parameter("log", default: .bool(false))] + common,
             summary: "A line chart to PNG: y against x, one line per `by` value (or per y column); log=true for a log y axis.",
-            details: "series: a table such as history(t) or history(t, groups=true), a record of lists, a list or a 1-D tensor. x defaults to \"step\" when there is one. The REPL prints the file and a one-line preview.",
+            details: "series: a table such as history(t) or history(t, groups=true), a record of lists, a list or a 1-D tensor. x defaults to \"step\" when there is one; y to the first other column; y may list several columns. With by, rows sharing an x are averaged and a missing or non-finite value breaks the line. log=true draws positive values only. The REPL prints the file, its size and (for one line) a sparkline.",
             example: "plot(history(t, groups=true), y=\"weight\", by=\"group\", log=true, to=\"weights.png\")"
         ) { [unowned session] a, interp in
             let (cols, rows) = try columns(a["series"], "plot()")
@@ -103,7 +103,20 @@ enum PlotBuiltins {
                     groups[name]!.x.append(xi.map { number(row[$0]) } ?? Double(r))
                     groups[name]!.y.append(number(row[yi]))
                 }
-                series += order.map { groups[$0]! }
+                var found = order.map { groups[$0]! }
+                if !byIdx.isEmpty {
+                    // Put every line on the same x values, with NaN where a group has no row
+                    // (a group absent from a step's batch), so its line breaks instead of
+                    // bridging the gap with a straight segment. Several rows at one x (by="domain"
+                    // over per-group rows) are averaged over their finite values.
+                    let xs = Array(Set(found.flatMap(\.x).filter(\.isFinite))).sorted()
+                    found = found.map { s in
+                        var sum: [Double: (Double, Int)] = [:]
+                        for (x, y) in zip(s.x, s.y) where y.isFinite { sum[x, default: (0, 0)].0 += y; sum[x, default: (0, 0)].1 += 1 }
+                        return Series(name: s.name, x: xs, y: xs.map { x in sum[x].map { $0.0 / Double($0.1) } ?? .nan })
+                    }
+                }
+                series += found
             }
             if byIdx.isEmpty && yNames.count == 1 { series = series.map { Series(name: "", x: $0.x, y: $0.y) } }
             let (w, h) = try size(a)
@@ -116,31 +129,44 @@ enum PlotBuiltins {
         i.register(BuiltinFunction(
             "bar", [Parameter("table"), Parameter("x", default: Value.none), Parameter("y", default: Value.none)] + common,
             summary: "A bar chart to PNG: one bar per row (category x), grouped when y names several columns.",
+            details: "table: weights(t), report.by_group, a record of lists. x defaults to the first text column (joined with the other text columns when it repeats, e.g. domain and group); y defaults to weight, f1 or accuracy when present, else the first numeric column.",
             example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"acc\"])"
         ) { [unowned session] a, interp in
             let (cols, rows) = try columns(a["table"], "bar()")
             let xName = try a.optionalString("x") ?? cols.first { c in rows.contains { if case .string = $0[cols.firstIndex(of: c)!] { return true }; return false } } ?? cols[0]
             let xi = try index(xName, in: cols, "bar()")
-            let numericColumn = cols.first { c in c != xName && rows.contains { r in number(r[cols.firstIndex(of: c)!]).isFinite } }
-            let yNames = try names(a["y"], "y") ?? [numericColumn ?? cols.last!]
-            // Categories keep other text columns (e.g. domain) when they disambiguate.
+            // The column people mean by default: a trainer's weight, a report's F1, else the first numeric one.
+            let numeric = cols.filter { c in c != xName && rows.contains { r in number(r[cols.firstIndex(of: c)!]).isFinite } }
+            let preferred = ["weight", "f1", "F1", "accuracy", "value"].first { numeric.contains($0) }
+            let yNames = try names(a["y"], "y") ?? [preferred ?? numeric.first ?? cols.last!]
+            // Categories keep other text columns (e.g. domain with group) when x alone repeats, in column order.
+            // ("-" cells, as in a report's overall row, read as none and do not make a column numeric.)
             let textCols = cols.indices.filter { c in
-                c != xi && rows.allSatisfy { if case .string(let t) = $0[c] { return !number(.string(t)).isFinite }; return false }
+                c != xi && rows.contains { if case .string = $0[c] { return true }; return false } && rows.allSatisfy {
+                    switch $0[c] {
+                    case .string(let t): return !number(.string(t)).isFinite
+                    case .none: return true
+                    default: return false
+                    }
+                }
             }
             let plain = rows.map { $0[xi].display }
-            let categories = Set(plain).count == plain.count ? plain : rows.map { r in (textCols.map { r[$0].display } + [r[xi].display]).joined(separator: " ") }
+            let unique = Set(plain).count == plain.count
+            let categoryCols = unique ? [xi] : (textCols + [xi]).sorted()
+            let categories = rows.map { r in categoryCols.compactMap { if case .none = r[$0] { return nil }; return r[$0].display }.joined(separator: " ") }
             let series = try yNames.map { y -> (String, [Double]) in
                 let yi = try index(y, in: cols, "bar()")
                 return (yNames.count > 1 ? y : "", rows.map { number($0[yi]) })
             }
             let (w, h) = try size(a)
-            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + xName,
+            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + categoryCols.map { cols[$0] }.joined(separator: ", "),
                                      yLabel: yNames.count == 1 ? yNames[0] : "", width: w, height: h)
             return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
         })
         i.register(BuiltinFunction(
             "scatter", [Parameter("points"), Parameter("color", default: Value.none)] + common,
             summary: "A scatter plot to PNG of 2-D points (e.g. pca(x, 2)), coloured by cluster or group.",
+            details: "points: an [n, 2] tensor (further columns are ignored) or a dataset's features. color: a clustering (kmeans(...)), a list of labels (data.sex, missing values shown as \"missing\") or a tensor of whole numbers.",
             example: "scatter(pca(data, 2), color=kmeans(data, k=3), to=\"clusters.png\")"
         ) { [unowned session] a, interp in
             var t: Tensor
@@ -179,19 +205,26 @@ enum PlotBuiltins {
         i.register(BuiltinFunction(
             "heatmap", [Parameter("matrix"), Parameter("rows", default: Value.none), Parameter("columns", default: Value.none)] + common,
             summary: "A heatmap to PNG with the values written in the cells (confusion or contingency tables).",
-            example: "heatmap(tensor([[50, 3], [7, 40]]), rows=[\"neg\", \"pos\"], columns=[\"pred neg\", \"pred pos\"])"
+            details: "matrix: a 2-D tensor, a list of lists, or a table whose first column names the rows (confusion(y_true, y_pred, data), align(a, b).table). rows/columns override the labels.",
+            example: "heatmap(confusion(test.labels, predict(p, test), test), to=\"confusion.png\")"
         ) { [unowned session] a, interp in
             var values: [[Double]]
+            var tableRows: [String]? = nil, tableColumns: [String]? = nil
             if case .object(let o) = a["matrix"], let tbl = o as? TableObject {
-                values = tbl.table.rows.map { $0.dropFirst().map { Double($0) ?? .nan } }
+                // A table such as confusion(...) or align(...).table: the first column names the rows.
+                let t = tbl.table
+                guard t.header.count >= 2, !t.rows.isEmpty else { throw RuntimeError("heatmap(): the table needs a label column and at least one column of numbers and one row") }
+                values = t.rows.map { $0.dropFirst().map { Double($0.replacingPercent) ?? .nan } }
+                tableRows = t.rows.map { $0.first ?? "" }
+                tableColumns = Array(t.header.dropFirst())
             } else {
                 let t = try TensorBuiltins.tensor(from: a["matrix"], what: "matrix")
                 guard t.rank == 2 else { throw RuntimeError("heatmap(): the matrix must be 2-D, got shape \(formatShape(t.shape))") }
                 let s = t.scalars
                 values = (0..<t.shape[0]).map { r in (0..<t.shape[1]).map { Double(s[r * t.shape[1] + $0]) } }
             }
-            let rows = try names(a["rows"], "rows") ?? values.indices.map(String.init)
-            let columns = try names(a["columns"], "columns") ?? (values.first ?? []).indices.map(String.init)
+            let rows = try names(a["rows"], "rows") ?? tableRows ?? values.indices.map(String.init)
+            let columns = try names(a["columns"], "columns") ?? tableColumns ?? (values.first ?? []).indices.map(String.init)
             let (w, h) = try size(a)
             let canvas = Charts.heatmap(values, rows: rows, columns: columns, title: try a.optionalString("title") ?? "", width: w, height: h)
             return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)

@@ -32,8 +32,9 @@ public final class TrainerObject: LangObject {
     public func render() -> String {
         let c = trainer.config
         return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
+            + ClusterViews.summary(trainer)
     }
-    public var memberNames: [String] { ["steps", "method", "policy", "data", "last"] }
+    public var memberNames: [String] { ["steps", "method", "policy", "data", "last", "clusters", "truth"] }
     public func member(_ name: String) throws -> Value? {
         switch name {
         case "steps": return .number(Double(trainer.stepCount))
@@ -41,6 +42,8 @@ public final class TrainerObject: LangObject {
         case "policy": return .object(PolicyObject(trainer.policy))
         case "data": return .object(DatasetObject(trainer.data))
         case "last": return trainer.history.last.map { TrainingBuiltins.record($0) } ?? Value.none
+        case "clusters": return .list(trainer.discoveredGroups().clusters.map { .string($0) })
+        case "truth": return .list(trainer.discoveredGroups().truth.map { .string($0) })
         default: return nil
         }
     }
@@ -97,7 +100,7 @@ enum TrainingBuiltins {
              Parameter("eval_every", default: .number(0)), Parameter("eval_data", default: Value.none),
              Parameter("weight_clip", default: Value.none), Parameter("statistics", default: .string("cumulative")),
              Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
-             Parameter("reward", default: Value.none)],
+             Parameter("reward", default: Value.none)] + ClusterViews.trainerParameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
                 G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
@@ -106,7 +109,7 @@ enum TrainingBuiltins {
                 factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
                 the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
                 reward: a function fn(answer, label, row) returning the reward (default: 1 if answer == label else 0). \
-                eval_every with eval_data records a fairness report every that many steps.
+                eval_every with eval_data records a fairness report every that many steps. \(ClusterViews.trainerHelp)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { [unowned session] a, interp in
@@ -141,6 +144,7 @@ enum TrainingBuiltins {
             default: throw RuntimeError("trainer(): statistics must be \"cumulative\" or \"ema\"")
             }
             c.droEta = try a.number("dro_eta")
+            c.clustering = try ClusterViews.options(a)
             let t = try Trainer(policy: policy, data: data, config: c)
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
             if !a.isNone("reward") {
@@ -205,7 +209,7 @@ enum TrainingBuiltins {
                 return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
             }
             let rows = t.history.map { $0.values.map { format($0, 4) } }
-            return .object(TableObject(TextTable(header: StepLog.columns, rows: rows)))
+            return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
             "trace", [Parameter("trainer")],

@@ -42,21 +42,26 @@ public enum NotebookExport {
         return image
     }
 
+    /// The session as Markdown: each cell's code in an `fg` block and what it
+    /// printed (errors included) in the `output` block after it, then its
+    /// plots as images. That is the layout `fairgrpo doctest` checks, so an
+    /// exported run can be replayed and compared later.
     public static func markdown(_ cells: [Session.Cell], title: String, relativeTo directory: String = ".") -> String {
         var out = "# \(title)\n"
         for cell in cells {
             out += "\n```fg\n\(cell.input)\n```\n"
             var text = ""
+            var images: [String] = []
             for output in cell.outputs {
                 switch output {
                 case .text(let t): text += t
                 case let .image(path, width, height):
-                    if !text.isEmpty { out += fenced(text); text = "" }
-                    out += "\n![plot \(width)×\(height)](\(relative(path, to: directory)))\n"
+                    images.append("![plot \(width)×\(height)](\(relative(path, to: directory)))")
                 }
             }
+            if let error = cell.error { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + error }
             if !text.isEmpty { out += fenced(text) }
-            if let error = cell.error { out += fenced(error) }
+            for image in images { out += "\n\(image)\n" }
         }
         return out
     }
@@ -65,7 +70,7 @@ public enum NotebookExport {
         var body = text
         if body.hasSuffix("\n") { body.removeLast() }
         let fence = body.contains("```") ? "~~~~" : "```"
-        return "\n\(fence)\n\(body)\n\(fence)\n"
+        return "\n\(fence)output\n\(body)\n\(fence)\n"
     }
 
     public static func ipynb(_ cells: [Session.Cell]) throws -> String {

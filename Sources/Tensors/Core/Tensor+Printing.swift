@@ -10,10 +10,15 @@ extension Tensor: CustomStringConvertible {
     public func formatted(prefix: String = "tensor(") -> String {
         if rank == 0 { return prefix + Tensor.format(storage.pointer[0]) + ")" }
         let summarise = count > Tensor.summaryThreshold
-        let shown = visibleValues(summarise: summarise)
-        let width = shown.map { Tensor.format($0).count }.max() ?? 1
+        let shown = visibleValues(summarise: summarise).map(Tensor.format)
+        let width = shown.map(\.count).max() ?? 1
+        // When every value has a fractional part, align the decimal points as
+        // NumPy does (`0.09  , 0.2447`) instead of right-aligning.
+        let fractionWidth = shown.allSatisfy({ $0.contains(".") })
+            ? shown.map { $0.count - 1 - $0.firstIndex(of: ".")!.utf16Offset(in: $0) }.max() ?? 0 : nil
         var text = prefix
-        appendBlock(axis: 0, offset: 0, indent: prefix.count, width: width, summarise: summarise, into: &text)
+        appendBlock(axis: 0, offset: 0, indent: prefix.count, width: width, fractionWidth: fractionWidth,
+                    summarise: summarise, into: &text)
         text += ")"
         if count == 0 { text = prefix + "[], shape=\(formatShape(shape)))" }
         return text
@@ -54,7 +59,8 @@ extension Tensor: CustomStringConvertible {
         return Array(0..<e) + Array((n - e)..<n)
     }
 
-    private func appendBlock(axis: Int, offset: Int, indent: Int, width: Int, summarise: Bool, into text: inout String) {
+    private func appendBlock(axis: Int, offset: Int, indent: Int, width: Int, fractionWidth: Int?, summarise: Bool,
+                             into text: inout String) {
         let n = shape[axis]
         let stride = shapeProduct(Array(shape[(axis + 1)...]))
         let indices = visibleIndices(n, summarise: summarise)
@@ -74,10 +80,14 @@ extension Tensor: CustomStringConvertible {
                 }
             }
             if axis == rank - 1 {
-                let s = Tensor.format(storage.pointer[offset + i])
+                var s = Tensor.format(storage.pointer[offset + i])
+                if let fractionWidth, let dot = s.firstIndex(of: ".") {
+                    s += String(repeating: " ", count: fractionWidth - (s.count - 1 - dot.utf16Offset(in: s)))
+                }
                 text += String(repeating: " ", count: Swift.max(0, width - s.count)) + s
             } else {
-                appendBlock(axis: axis + 1, offset: offset + i * stride, indent: indent, width: width, summarise: summarise, into: &text)
+                appendBlock(axis: axis + 1, offset: offset + i * stride, indent: indent, width: width,
+                            fractionWidth: fractionWidth, summarise: summarise, into: &text)
             }
         }
         text += "]"

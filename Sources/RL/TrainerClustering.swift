@@ -1,0 +1,105 @@
+import Cluster
+import Data
+import Tensors
+
+/// The trainer's side of latent-group discovery: the vectors clustered when
+/// the option asks for features or embeddings, and the per-step agreement of
+/// the discovered clusters with the true groups (known when `mask` hid them,
+/// or for `fairgrpo_nd`, which ignores the groups it has).
+extension Trainer {
+    /// Fails early for options the policy or method cannot serve.
+    static func checkClustering(_ config: TrainerConfig, policy: Policy) throws {
+        try config.clustering.validate()
+        if config.clustering.space == .embeddings, policy.hidden.isEmpty {
+            throw RLError("trainer(): cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
+        }
+    }
+
+    /// Clustering vectors of dataset rows: scaled features, or the policy's
+    /// last hidden-layer activations as the policy is now.
+    func clusteringVectors(_ rows: [Int]) throws -> [[Double]] {
+        guard !rows.isEmpty else { return [] }
+        let x = try data.features.take(rows, axis: 0)
+        let v: Tensor
+        switch config.clustering.space {
+        case .rewards, .features: v = x
+        case .embeddings: v = try Autodiff.withoutGradients { try policy.model.hidden(x) }
+        }
+        let d = v.shape[1]
+        let s = v.scalars
+        return (0..<rows.count).map { i in (0..<d).map { Double(s[i * d + $0]) } }
+    }
+
+    /// Every clustered prompt whose true group is known: its dataset row, its
+    /// discovered cluster ("domain#c") and its true group ("domain/group").
+    public func discoveredGroups() -> (rows: [Int], clusters: [String], truth: [String]) {
+        var rows: [Int] = [], clusters: [String] = [], truth: [String] = []
+        let keys = groupTruth.keys
+        for domain in fair.latent.keys.sorted() {
+            let labels = fair.latent[domain]!.labels
+            for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && keys[row] != "UNK" {
+                rows.append(row)
+                clusters.append(domain + "#" + String(labels[position]))
+                truth.append(domain + "/" + keys[row])
+            }
+        }
+        return (rows, clusters, truth)
+    }
+
+    /// Codes 0, 1, … in order of first appearance.
+    static func codes(_ labels: [String]) -> [Int] {
+        var index: [String: Int] = [:]
+        return labels.map { l in
+            if let i = index[l] { return i }
+            index[l] = index.count
+            return index.count - 1
+        }
+    }
+
+    /// The agreement log of the step that just weighted its batch. The same
+    /// labelings as `discoveredGroups()`, in the same order and coded by first
+    /// appearance as `codes` does, but built from integers: this runs at every
+    /// step over the whole history.
+    func clusterLog(step: Int, milliseconds: Double) throws -> ClusterLog {
+        let truth = groupTruth.codes
+        var clusterCodes: [Int] = [], truthCodes: [Int] = []
+        var clusterIndex: [Int: Int] = [:], truthIndex: [Int: Int] = [:]
+        var offset = 0
+        for domain in fair.latent.keys.sorted() {
+            let labels = fair.latent[domain]!.labels
+            for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && truth[row] >= 0 {
+                let c = offset + labels[position], g = truth[row]
+                if let i = clusterIndex[c] { clusterCodes.append(i) } else { clusterIndex[c] = clusterIndex.count; clusterCodes.append(clusterIndex.count - 1) }
+                if let i = truthIndex[g] { truthCodes.append(i) } else { truthIndex[g] = truthIndex.count; truthCodes.append(truthIndex.count - 1) }
+            }
+            offset += fair.latent[domain]!.centroids.count
+        }
+        var ari = Double.nan, nmi = Double.nan
+        if !clusterCodes.isEmpty {
+            let a = try Agreement(clusterCodes, truthCodes)
+            ari = a.ari
+            nmi = a.nmi
+        }
+        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: clusterCodes.count,
+                          reclustered: fair.lastReclustered, ari: ari, nmi: nmi, milliseconds: milliseconds)
+    }
+}
+
+/// Each row's true group key ("UNK" when unknown) and a code for its (domain, group), −1 when unknown.
+struct GroupTruth {
+    let keys: [String]
+    let codes: [Int]
+
+    init(_ data: Dataset) {
+        let keys = data.groupKeys(truth: true)
+        self.keys = keys
+        var index: [String: Int] = [:]
+        codes = keys.indices.map { r in
+            guard keys[r] != "UNK" else { return -1 }
+            let key = data.domainNames[data.domains[r]] + "\u{1}" + keys[r]
+            if let i = index[key] { return i }
+            index[key] = index.count
+            return index.count - 1
+        }
+    }
+}

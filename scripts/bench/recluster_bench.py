@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Cost of FairGRPO's latent-group clustering as training goes on.
+
+Usage
+-----
+    swift build -c release --product fairgrpo
+    python3 scripts/bench/recluster_bench.py [--bin .build/release/fairgrpo]
+                                             [--steps 400] [--every 1 10 50]
+                                             [--at 10 50 100 200 400] [--window 5]
+                                             [--n 20000] [--batch 64] [--G 8]
+                                             [--method fairgrpo_nd] [--json out.json]
+
+What it measures
+----------------
+The reference re-clusters, at every step, the whole history of each domain's
+prompts without demographics (k-means with k = 1..3 and the elbow rule). For
+``fairgrpo_nd`` every prompt is in that history, so the work per step grows
+with the number of steps taken. ``recluster_every=N`` re-clusters only every N
+steps and lets new prompts join the nearest centroid in between.
+
+For each value of ``--every`` a script is run with ``fairgrpo run``:
+
+    d = demo(n=N, seed=0)                 # seven domains, as the paper's datasets
+    p = policy(d, hidden=[64], seed=0)
+    t = trainer(p, d, method="fairgrpo_nd", G=8, batch=64, seed=0, recluster_every=E)
+    step(t, STEPS, every=STEPS)
+    history(t).to_csv(...)
+
+and the per-step columns ``ms`` (the whole step), ``cluster_ms`` (the
+FairGRPO weighting, clustering included) and ``reclustered`` of ``history(t)``
+are read back. At each step s of ``--at`` the table shows, per setting, the
+mean step time and mean clustering time over the last max(``--window``, N)
+steps ending at s (so for N > 1 one re-clustering is in the window: the
+amortised cost), the clustering time of the last re-clustering step up to s
+(``refit``), and the history size (prompts clustered) at that step.
+
+The runs go one after the other (never concurrently); times are wall-clock
+on whatever else the machine is doing, so compare columns of one run.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def find_binary(path):
+    if os.path.isabs(path) and os.path.exists(path):
+        return path
+    for base in (os.getcwd(), REPO):
+        candidate = os.path.join(base, path)
+        if os.path.exists(candidate):
+            return candidate
+    sys.exit(f"recluster_bench: no binary at {path}; build it with: swift build -c release --product fairgrpo")
+
+
+def run(binary, every, args, workdir):
+    out = os.path.join(workdir, f"history_every{every}.csv")
+    script = os.path.join(workdir, f"recluster_every{every}.fg")
+    with open(script, "w") as f:
+        f.write(
+            f'd = demo(n={args.n}, seed=0)\n'
+            f'p = policy(d, hidden=[64], seed=0)\n'
+            f't = trainer(p, d, method="{args.method}", G={args.G}, batch={args.batch}, seed=0, recluster_every={every})\n'
+            f'step(t, {args.steps}, every={args.steps})\n'
+            f'history(t).to_csv("{out}")\n'
+        )
+    proc = subprocess.run([binary, "run", script], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"recluster_bench: fairgrpo run failed for every={every}:\n{proc.stdout}\n{proc.stderr}")
+    with open(out) as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "cluster_ms" not in rows[0]:
+        sys.exit("recluster_bench: history(t) has no cluster_ms column (is the method fairgrpo_nd?)")
+    return rows
+
+
+def window_mean(rows, column, at, window):
+    values = [float(r[column]) for r in rows[max(0, at - window):at]]
+    return sum(values) / len(values)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", default=".build/release/fairgrpo")
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--every", type=int, nargs="+", default=[1, 10, 50])
+    ap.add_argument("--at", type=int, nargs="+", default=[10, 50, 100, 200, 400])
+    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--G", type=int, default=8)
+    ap.add_argument("--method", default="fairgrpo_nd")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    binary = find_binary(args.bin)
+    at = [s for s in args.at if s <= args.steps]
+    results = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for every in args.every:
+            results[every] = run(binary, every, args, workdir)
+    print(f"{args.method}, demo n={args.n}, batch {args.batch}, G {args.G}; ms, mean over the last "
+          f"max({args.window}, N) steps ending at each step; refit: clustering ms of the last re-clustering step")
+    header = f"{'step':>5} {'history':>8}" + "".join(
+        f" {'N=' + str(e) + ' step':>11} {'cluster':>8} {'refit':>8}" for e in args.every)
+    print(header)
+    table = []
+    for s in at:
+        history = s * args.batch
+        line = f"{s:>5} {history:>8}"
+        entry = {"step": s, "history": history}
+        for e in args.every:
+            w = max(args.window, e)
+            step_ms = window_mean(results[e], "ms", s, w)
+            cluster_ms = window_mean(results[e], "cluster_ms", s, w)
+            refits = [float(r["cluster_ms"]) for r in results[e][:s] if float(r["reclustered"]) == 1]
+            refit = refits[-1] if refits else float("nan")
+            line += f" {step_ms:>11.1f} {cluster_ms:>8.1f} {refit:>8.1f}"
+            entry[f"every{e}"] = {"step_ms": step_ms, "cluster_ms": cluster_ms, "refit_ms": refit}
+        print(line)
+        table.append(entry)
+    totals = {e: sum(float(r["ms"]) for r in results[e]) / 1000 for e in args.every}
+    print("total seconds for all steps: " + ", ".join(f"every={e}: {totals[e]:.1f}" for e in args.every))
+    last = {e: results[e][-1] for e in args.every}
+    print("ARI / NMI against the true groups at the last step: " +
+          ", ".join(f"every={e}: {last[e].get('ari', '-')} / {last[e].get('nmi', '-')}" for e in args.every))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "table": table, "total_seconds": totals}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
