@@ -55,27 +55,58 @@ public struct Scaler: Sendable {
         let n = raw.shape[0], d = raw.shape[1]
         var sums = [Double](repeating: 0, count: d), counts = [Int](repeating: 0, count: d)
         var squares = [Double](repeating: 0, count: d)
-        let selected = rows ?? []
         let rowCount = rows?.count ?? n
-        // Two passes (mean, then squared deviations) over rows in order, column sums per row.
+        let numericColumns = (0..<d).filter { numeric[$0] }
+        // Two passes (mean, then squared deviations), each column summed over
+        // rows in order. Columns are independent, so large tables split them
+        // between two threads without changing a single addition.
+        typealias Partial = (columns: [Int], sums: [Double], squares: [Double], counts: [Int])
+        var partials: [Partial] = []
         raw.withUnsafeBufferPointer { x in
-            for k in 0..<rowCount {
-                let r = rows == nil ? k : selected[k]
-                let row = x.baseAddress! + r * d
-                for c in 0..<d where numeric[c] {
-                    let v = Double(row[c])
-                    if v.isFinite { sums[c] += v; counts[c] += 1 }
+            let base = x.baseAddress!
+            func accumulate(_ selected: [Int]) -> Partial {
+                let k = selected.count
+                var sum = [Double](repeating: 0, count: k), square = [Double](repeating: 0, count: k)
+                var count = [Int](repeating: 0, count: k)
+                guard k > 0 else { return (selected, sum, square, count) }
+                func forEachRow(_ body: (UnsafePointer<Float>) -> Void) {
+                    if let rows { for r in rows { body(base + r * d) } } else { for r in 0..<n { body(base + r * d) } }
                 }
-            }
-            for c in 0..<d { sums[c] = counts[c] > 0 ? sums[c] / Double(counts[c]) : 0 }
-            for k in 0..<rowCount {
-                let r = rows == nil ? k : selected[k]
-                let row = x.baseAddress! + r * d
-                for c in 0..<d where numeric[c] {
-                    let v = Double(row[c])
-                    if v.isFinite { squares[c] += (v - sums[c]) * (v - sums[c]) }
+                selected.withUnsafeBufferPointer { cols in
+                    sum.withUnsafeMutableBufferPointer { s in
+                        count.withUnsafeMutableBufferPointer { cnt in
+                            forEachRow { row in
+                                for j in 0..<k {
+                                    let v = Double(row[cols[j]])
+                                    if v.isFinite { s[j] += v; cnt[j] += 1 }
+                                }
+                            }
+                            for j in 0..<k { s[j] = cnt[j] > 0 ? s[j] / Double(cnt[j]) : 0 }
+                        }
+                        square.withUnsafeMutableBufferPointer { q in
+                            forEachRow { row in
+                                for j in 0..<k {
+                                    let v = Double(row[cols[j]])
+                                    if v.isFinite { q[j] += (v - s[j]) * (v - s[j]) }
+                                }
+                            }
+                        }
+                    }
                 }
+                return (selected, sum, square, count)
             }
+            let half = numericColumns.count / 2
+            if rowCount * numericColumns.count >= 1 << 20 && half > 0 {
+                var first: Partial = ([], [], [], []), second: Partial = ([], [], [], [])
+                let (a, b) = (Array(numericColumns[..<half]), Array(numericColumns[half...]))
+                runConcurrently({ first = accumulate(a) }, { second = accumulate(b) })
+                partials = [first, second]
+            } else {
+                partials = [accumulate(numericColumns)]
+            }
+        }
+        for p in partials {
+            for (j, c) in p.columns.enumerated() { sums[c] = p.sums[j]; squares[c] = p.squares[j]; counts[c] = p.counts[j] }
         }
         var stds = [Double](repeating: 1, count: d)
         for c in 0..<d where numeric[c] {
@@ -92,12 +123,28 @@ public struct Scaler: Sendable {
         guard d > 0 else { return out }
         let scale = stds.map { Float(1 / $0) }, shift = means.map(Float.init)
         out.withUnsafeMutableBufferPointer { x in
-            for r in 0..<(x.count / d) {
-                let row = x.baseAddress! + r * d
-                for c in 0..<d {
-                    let v = row[c]
-                    if !v.isFinite { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
+            scale.withUnsafeBufferPointer { scale in
+            shift.withUnsafeBufferPointer { shift in
+            numeric.withUnsafeBufferPointer { numeric in
+                let base = x.baseAddress!
+                // Each element on its own: large tables are split by rows over two threads.
+                func scaleRows(_ rows: Range<Int>) {
+                    for r in rows {
+                        let row = base + r * d
+                        for c in 0..<d {
+                            let v = row[c]
+                            if !v.isFinite { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
+                        }
+                    }
                 }
+                let n = x.count / d
+                if x.count >= 1 << 20 {
+                    runConcurrently({ scaleRows(0..<n / 2) }, { scaleRows(n / 2..<n) })
+                } else {
+                    scaleRows(0..<n)
+                }
+            }
+            }
             }
         }
         return out

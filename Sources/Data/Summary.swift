@@ -4,7 +4,10 @@ extension Dataset {
     public var headline: String {
         let attrs = attributes.isEmpty ? "no attributes" : "attributes " + attributes.map(\.name).joined(separator: ", ")
         let unk = Int((unknownFraction * 100).rounded())
-        return "\(name): \(count) prompts · \(domainNames.count) domain\(domainNames.count == 1 ? "" : "s") · \(classNames.count) classes · \(featureCount) features · \(attrs) · \(unk)% without demographics"
+        // Domains with rows: a filtered dataset keeps every domain's name (so
+        // domain indices stay comparable) but only counts those it holds.
+        let present = count == 0 ? domainNames.count : Set(domains).count
+        return "\(name): \(count) prompts · \(present) domain\(present == 1 ? "" : "s") · \(classNames.count) classes · \(featureCount) features · \(attrs) · \(unk)% without demographics"
     }
 
     /// Sizes and label balance per domain, per training group and per attribute level.
@@ -25,6 +28,7 @@ extension Dataset {
         var domainRows: [[String]] = []
         for (d, dn) in domainNames.enumerated() {
             let rows = (0..<count).filter { domains[$0] == d }
+            if rows.isEmpty && count > 0 { continue }
             domainRows.append([dn, String(rows.count)] + balance(rows))
         }
         out.append(TextTable(header: ["domain", "n"] + classHeader, rows: domainRows).description)

@@ -237,7 +237,8 @@ public struct FairnessReport: Sendable {
         for s in spreads where s.metric == metric && (attributes == nil || attributes!.contains(s.attribute)) {
             if let v = value(s) { perDomain[s.domain, default: []].append(v) }
         }
-        let domainMeans = perDomain.values.map { $0.reduce(0, +) / Double($0.count) }
+        // In key order: a dictionary's order differs between instances, and the sum's last bit with it.
+        let domainMeans = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
         return domainMeans.isEmpty ? nil : domainMeans.reduce(0, +) / Double(domainMeans.count)
     }
 
@@ -279,7 +280,7 @@ public struct FairnessReport: Sendable {
             // Equalized odds: the larger of the class-1 TPR and FPR gaps, per (domain, attribute).
             var perDomain: [String: [Double]] = [:]
             let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map { "\($0.domain)\u{1}\($0.attribute)" })
-            for key in keys {
+            for key in keys.sorted() {
                 let parts = key.split(separator: "\u{1}").map(String.init)
                 let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
                 let tprs = gs.compactMap(\.positiveTPR), fprs = gs.compactMap(\.positiveFPR)
@@ -288,7 +289,7 @@ public struct FairnessReport: Sendable {
                 if fprs.count >= 2 { gaps.append(fprs.max()! - fprs.min()!) }
                 if let m = gaps.max() { perDomain[parts[0], default: []].append(m) }
             }
-            let means = perDomain.values.map { $0.reduce(0, +) / Double($0.count) }
+            let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
             if !means.isEmpty { t.equalizedOddsDifference = means.reduce(0, +) / Double(means.count) }
         }
         return t

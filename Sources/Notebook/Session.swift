@@ -10,6 +10,9 @@ public final class Session {
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
     public var sink: (String) -> Void
+    /// Where long builtins (compare) report progress; nil: stderr. Kept out of
+    /// the cell record, since elapsed times differ from run to run.
+    public var progressSink: ((String) -> Void)?
     /// Directory plots are written to when a path is relative.
     public var workingDirectory: String?
     private var capturing: Cell?
@@ -41,6 +44,7 @@ public final class Session {
         TrainingBuiltins.register(in: self)
         ClusterBuiltins.register(in: self)
         PlotBuiltins.register(in: self)
+        CompareBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -9,12 +9,15 @@ import Tensors
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
 /// encoding), CRC-32 of everything before it. Version 2 adds named sections
-/// after the history (CheckpointSections.swift); version 1 still loads. Written atomically (temporary
+/// after the history (CheckpointSections.swift); version 3 adds the rare-label
+/// options at the end of the configuration and a "live" section with the
+/// live-prompt columns of the logs and the dead-group counters
+/// (CheckpointLive.swift); versions 1 and 2 still load. Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
 
     public static func save(_ t: Trainer, to path: String) throws { try save(t, to: path, formatVersion: version) }
 
@@ -59,7 +62,8 @@ public enum Checkpoint {
         }
         // History.
         w.write(UInt32(t.history.count))
-        for log in t.history { for v in log.values { w.write(v) } }
+        // The ten columns every version has; later columns go in the "live" section.
+        for log in t.history { for v in log.legacyValues { w.write(v) } }
         w.write(UInt32(t.groupHistory.count))
         for logs in t.groupHistory {
             w.write(UInt32(logs.count))
@@ -69,7 +73,7 @@ public enum Checkpoint {
                 w.write(l.livePrompts)
             }
         }
-        if formatVersion >= 2 { writeSections(t, &w) }
+        if formatVersion >= 2 { writeSections(t, &w, version: formatVersion) }
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -96,7 +100,7 @@ public enum Checkpoint {
         var r = BinaryReader(body)
         _ = try r.readBytes(magic.count, "the magic bytes")
         let v = try r.readUInt32("the version")
-        guard v == 1 || v == version else { throw LoadError.unsupportedVersion(path, v) }
+        guard (1...version).contains(v) else { throw LoadError.unsupportedVersion(path, v) }
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
@@ -154,9 +158,7 @@ public enum Checkpoint {
             let hc = Int(try r.readUInt32())
             guard hc <= r.remaining / 80 else { throw ArchiveError.corrupt("history too long") }
             for _ in 0..<hc {
-                let v = try (0..<StepLog.columns.count).map { _ in try r.readDouble() }
-                history.append(StepLog(step: Int(v[0]), reward: v[1], rewardStd: v[2], fracRewardZeroStd: v[3], kl: v[4], clipRatio: v[5],
-                                       entropy: v[6], gradNorm: v[7], loss: v[8], milliseconds: v[9]))
+                history.append(StepLog(values: try (0..<StepLog.legacyColumnCount).map { _ in try r.readDouble() }))
             }
             var groupHistory: [[GroupLog]] = []
             let gc = Int(try r.readUInt32())
@@ -314,6 +316,7 @@ public enum Checkpoint {
         }
         w.write(c.droEta)
         if version >= 2 { encode(c.clustering, &w) }
+        if version >= 3 { encodeRareOptions(c, &w) }
     }
 
     static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
@@ -331,6 +334,7 @@ public enum Checkpoint {
         let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
         c.droEta = try r.readDouble()
         if version >= 2 { c.clustering = try decodeClustering(&r) }
+        if version >= 3 { try decodeRareOptions(&r, into: &c) }
         return c
     }
 }

@@ -9,7 +9,7 @@ import Tensors
 extension Checkpoint {
     static let clusteringSection = "clustering"
 
-    static func writeSections(_ t: Trainer, _ w: inout BinaryWriter) {
+    static func writeSections(_ t: Trainer, _ w: inout BinaryWriter, version: UInt32) {
         var sections: [(String, BinaryWriter)] = []
         var c = BinaryWriter()
         let fair = t.fair.state
@@ -32,6 +32,7 @@ extension Checkpoint {
             c.write(log.ari); c.write(log.nmi); c.write(log.milliseconds)
         }
         sections.append((clusteringSection, c))
+        if version >= 3 { sections.append((liveSection, liveSectionBody(t))) }
         w.write(UInt32(sections.count))
         for (name, body) in sections {
             w.write(name)
@@ -49,6 +50,7 @@ extension Checkpoint {
             var body = BinaryReader(try r.readBytes(length, "section \(name)"))
             switch name {
             case clusteringSection: try readClustering(&body, into: t)
+            case liveSection: try readLive(&body, into: t)
             default: throw ArchiveError.corrupt("unknown section \"\(name)\" (written by a newer build?)")
             }
             guard body.remaining == 0 else { throw ArchiveError.corrupt("\(body.remaining) unexpected bytes at the end of section \(name)") }

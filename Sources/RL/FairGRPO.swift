@@ -38,6 +38,9 @@ public struct FairWeighting: Sendable {
     /// Cap on a rollout's weight 1/factor, as a multiple of the batch's median weight (nil: no cap).
     public var weightClip: Double?
     public var seed: UInt64 = 0
+    /// Step 1's scaling: the reference divides by each prompt's std ("group"); "batch" or
+    /// "none" (TRL's scale_rewards) keep a per-prompt reward scale such as the balanced reward's.
+    public var scaling: Advantage.RewardScaling = .group
 
     public private(set) var domains: [String: Cell] = [:]
     public private(set) var groups: [String: Cell] = [:]
@@ -87,7 +90,7 @@ public struct FairWeighting: Sendable {
     /// is not the reward vectors (the trainer passes features or embeddings).
     public mutating func advantages(_ batch: [Prompt], embed: (([Int]) throws -> [[Double]])? = nil) throws -> (final: [[Double]], grpo: [[Double]], terms: [Terms]) {
         let eps = Advantage.epsilon
-        let s = Advantage.grpo(batch.map(\.rewards))
+        let s = Advantage.grpo(batch.map(\.rewards), scaling: scaling)
         // Step 2: add the batch first.
         if case .ema(let decay) = statistics {
             for k in domains.keys { domains[k]!.prompts *= decay; domains[k]!.rewardSum *= decay; domains[k]!.rewardCount *= decay }

@@ -26,7 +26,7 @@ public final class Trainer: @unchecked Sendable {
     public var reward: ((Int, Int, Int) throws -> Double)?
     public var evalData: Dataset?
 
-    public private(set) var rng: SeededGenerator
+    public internal(set) var rng: SeededGenerator
     public private(set) var order: [Int] = []
     public private(set) var cursor = 0
     public private(set) var epoch = 0
@@ -45,6 +45,14 @@ public final class Trainer: @unchecked Sendable {
     /// What the last step's trace is built from.
     private var lastStep: StepRecord?
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
+    /// Per (domain, group) key: consecutive steps in the batch without a live prompt.
+    public internal(set) var deadStreaks: [String: Int] = [:]
+    /// Groups warned about and not yet recovered (a warning is given once per dead spell).
+    public internal(set) var warnedGroups: Set<String> = []
+    /// The warnings the last step raised ("FairGRPO has nothing to reweight in group …").
+    public internal(set) var lastWarnings: [String] = []
+    /// `config.reward` as a table reward[label][answer].
+    public let rewardTable: [[Double]]
 
     private let groupKeys: [String]
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
@@ -63,10 +71,12 @@ public final class Trainer: @unchecked Sendable {
                          weightDecay: Float(config.weightDecay), decoupledWeightDecay: config.optimizer == "adamw")
         rng = SeededGenerator(seed: config.seed)
         groupKeys = data.groupKeys()
+        rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
         fair.statistics = config.statistics
         fair.allUnknown = config.method == .fairgrpoND
         fair.weightClip = config.weightClip
         fair.seed = config.seed
+        fair.scaling = config.scaleRewards
         fair.clustering = config.clustering
         try Trainer.checkClustering(config, policy: policy)
         if config.method == .grpoDRO {
@@ -98,7 +108,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// The next batch of row indices, reshuffling at each epoch.
-    private func nextBatch() -> [Int] {
+    func nextBatch() -> [Int] {
         var batch: [Int] = []
         while batch.count < config.batchSize {
             if cursor >= order.count {
@@ -128,13 +138,15 @@ public final class Trainer: @unchecked Sendable {
         var fair: FairWeighting.State, dro: [String: Double]?
         var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
+        var dead: (streaks: [String: Int], warned: Set<String>, warnings: [String])
     }
 
     private func snapshot() -> Snapshot {
         Snapshot(rng: rng, order: order, cursor: cursor, epoch: epoch, fair: fair.state, dro: dro?.state,
                  parameters: policy.parameters.map { $0.value.detached() },
                  moments: optimizer.moments, adamSteps: optimizer.stepCount,
-                 steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep)
+                 steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep,
+                 dead: (deadStreaks, warnedGroups, lastWarnings))
     }
 
     private func restore(_ s: Snapshot) {
@@ -145,6 +157,7 @@ public final class Trainer: @unchecked Sendable {
         groupHistory.removeLast(groupHistory.count - s.logged.groups)
         evaluations.removeLast(evaluations.count - s.logged.evaluations)
         lastStep = s.trace
+        (deadStreaks, warnedGroups, lastWarnings) = s.dead
         fair.state = s.fair
         if let d = s.dro { dro?.state = d }
         for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
@@ -168,31 +181,36 @@ public final class Trainer: @unchecked Sendable {
 
     private func performStep() throws -> StepLog {
         let start = monotonicSeconds()
-        let rows = nextBatch()
-        let b = rows.count, g = config.numGenerations, k = data.classNames.count
-        let x = try data.features.take(rows, axis: 0)
+        let g = config.numGenerations, k = data.classNames.count
         let temperature = Float(config.temperature)
-        // One recorded forward pass: the rollouts are sampled from its logits, and the
-        // first PPO pass reuses it (the parameters have not moved yet, so a second
-        // forward pass would compute the same numbers).
-        var firstLogits: Tensor? = try policy.logits(x)
-        let answers: [[Int]], oldLogProbs: [[Float]]
+        let rows: [Int], x: Tensor, answers: [[Int]], oldLogProbs: [[Float]], rewards: [[Double]], drawn: Int
+        var firstLogits: Tensor?, liveDrawn: Int?
         do {
-            (answers, oldLogProbs) = try policy.sample(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
+            if config.dynamicSampling {
+                // Rollouts from no-grad passes over each drawn batch; the PPO passes recompute the logits.
+                let draw = try drawLiveBatch(temperature: temperature)
+                (rows, answers, oldLogProbs, rewards, drawn) = (draw.rows, draw.answers, draw.logProbs, draw.rewards, draw.drawn)
+                liveDrawn = draw.liveDrawn
+                x = try data.features.take(rows, axis: 0)
+            } else {
+                rows = nextBatch()
+                drawn = rows.count
+                x = try data.features.take(rows, axis: 0)
+                // One recorded forward pass: the rollouts are sampled from its logits, and the
+                // first PPO pass reuses it (the parameters have not moved yet, so a second
+                // forward pass would compute the same numbers).
+                firstLogits = try policy.logits(x)
+                (answers, oldLogProbs) = try policy.sample(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
+                rewards = try rolloutRewards(rows: rows, answers: answers)
+            }
         } catch let e as RLError {
             throw RLError("step \(stepCount + 1): \(e.description); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
         }
-        var rewards: [[Double]] = []
-        for (i, r) in rows.enumerated() {
-            rewards.append(try answers[i].map { a in
-                if let reward { return try reward(a, data.labels[r], r) }
-                return a == data.labels[r] ? 1 : 0
-            })
-        }
+        let b = rows.count
         // Advantages.
         let domainNames = rows.map { data.domainNames[data.domains[$0]] }
         let groups = rows.map { groupKeys[$0] }
-        // FairGRPO computes its own GRPO step (always with group scaling).
+        // FairGRPO computes its own GRPO step (with scale_rewards; "group" in the reference).
         let ownGRPO = config.method == .fairgrpo || config.method == .fairgrpoND
         var grpoAdvantages = ownGRPO ? [] : Advantage.grpo(rewards, scaling: config.scaleRewards)
         var advantages: [[Double]]
@@ -245,8 +263,13 @@ public final class Trainer: @unchecked Sendable {
             let policyLoss = try Tensor.clippedPolicyLoss(
                 logits: logits, temperature: temperature, generations: g, answers: answerIndices,
                 oldLogProbs: old, advantages: adv, low: low, high: high, referenceLogProbs: refLogp, beta: Float(config.beta))
-            let loss = policyLoss.loss, ratio = policyLoss.ratios
+            var loss = policyLoss.loss
+            let ratio = policyLoss.ratios
             if let kl = policyLoss.klMean { klValue = Double(kl) }
+            if config.entropyCoef > 0 {
+                // Maximise the entropy: the loss gets −coef · mean entropy of softmax(logits / T).
+                loss = try loss - (try EntropyBonus.meanEntropy(logits: logits, temperature: temperature) * Float(config.entropyCoef))
+            }
             lossValue = Double(try loss.item())
             guard lossValue.isFinite else {
                 throw RLError("step \(stepCount + 1): the loss is \(lossValue); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
@@ -287,10 +310,15 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         _ = k
-        let log = StepLog(step: stepCount, reward: rewardTotal / Double(rewardCount),
+        var log = StepLog(step: stepCount, reward: rewardTotal / Double(rewardCount),
                           rewardStd: g > 1 ? stds.reduce(0, +) / Double(b) : 0, fracRewardZeroStd: g > 1 ? Double(zeroStd) / Double(b) : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
                           milliseconds: (monotonicSeconds() - start) * 1000)
+        let live = LiveSignal.measure(rewards: rewards, advantages: advantages, members: [Array(0..<b)])[0]
+        log.liveShare = live.share
+        log.liveGradientShare = live.gradientShare
+        log.drawn = Double(drawn); log.kept = Double(live.live); log.dropped = Double(drawn - b)
+        log.liveDrawnShare = Double(liveDrawn ?? live.live) / Double(drawn)
         history.append(log)
         recordGroups(rows: rows, domains: domainNames, groups: groups, rewards: rewards, answers: answers,
                      grpo: grpoAdvantages, final: advantages, terms: terms)
@@ -321,6 +349,7 @@ public final class Trainer: @unchecked Sendable {
         }
         var logs: [GroupLog] = []
         logs.reserveCapacity(keys.count)
+        let signal = LiveSignal.measure(rewards: rewards, advantages: final, members: members)
         for (key, qs) in zip(keys, members) {
             let parts = [key.domain, key.group]
             let absSum = qs.reduce(0.0) { $0 + final[$1].reduce(0) { $0 + abs($1) } }
@@ -335,7 +364,10 @@ public final class Trainer: @unchecked Sendable {
                 meanAbsAdvantage: absSum / Double(qs.count * rewards[qs[0]].count),
                 gradientShare: totalAbs > 0 ? absSum / totalAbs : 0,
                 livePrompts: qs.filter { q in !rewards[q].allSatisfy { $0 == rewards[q][0] } || rewards[q].count == 1 }.count))
+            logs[logs.count - 1].liveShare = signal[logs.count - 1].share
+            logs[logs.count - 1].liveGradientShare = signal[logs.count - 1].gradientShare
         }
+        lastWarnings = trackDeadGroups(&logs)
         groupHistory.append(logs)
         lastStep = StepRecord(step: stepCount, rows: rows, domains: domains, groups: terms?.map(\.groupLabel) ?? groups,
                               answers: answers, rewards: rewards, grpo: grpo, final: final, factors: terms?.map(\.factor))

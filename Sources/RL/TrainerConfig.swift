@@ -37,6 +37,18 @@ public struct TrainerConfig: Sendable {
     public var statistics: FairWeighting.Statistics = .cumulative
     /// Group DRO step size η.
     public var droEta = 0.01
+    /// Options for rare labels (all off by default; see Rewards.swift and DynamicSampling.swift).
+    /// The reward table (ignored when the trainer has a reward function).
+    public var reward: RewardOption = .correct
+    /// DAPO's dynamic sampling: train only on prompts whose rollouts disagree,
+    /// drawing up to `maxResample` more batches of prompts to fill the batch.
+    public var dynamicSampling = false
+    public var maxResample = 3
+    /// Coefficient of the mean policy entropy added to the objective (the loss gets −coef·H̄).
+    public var entropyCoef = 0.0
+    /// Warn when a (domain, group) has had no live prompt in this many consecutive
+    /// steps in which it was in the batch (0: never warn).
+    public var deadStepWarning = 20
     /// How FairGRPO clusters prompts without demographics (the reference's way by default).
     public var clustering = ClusteringOptions()
 
@@ -56,5 +68,8 @@ public struct TrainerConfig: Sendable {
         guard optimizer == "adam" || optimizer == "adamw" else { throw RLError("trainer(): optimizer must be \"adam\" or \"adamw\"") }
         if case .ema(let d) = statistics, !(d > 0 && d < 1) { throw RLError("trainer(): ema decay must be in (0, 1)") }
         if let c = weightClip, !(c > 0) { throw RLError("trainer(): weight_clip must be positive") }
+        guard maxResample >= 0, maxResample <= 1000 else { throw RLError("trainer(): max_resample must be between 0 and 1000") }
+        guard entropyCoef >= 0, entropyCoef.isFinite else { throw RLError("trainer(): entropy_coef must be finite and non-negative") }
+        guard deadStepWarning >= 0 else { throw RLError("trainer(): dead_steps must be non-negative (0: no warning)") }
     }
 }

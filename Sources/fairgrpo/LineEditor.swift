@@ -79,6 +79,12 @@ final class LineEditor {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: poll() must return EINTR
         sigaction(SIGINT, &action, nil)
+        // A blocked SIGINT is inherited from the parent (some test runners and job
+        // launchers block it in the thread that spawns); unblocked, Ctrl-C works anyway.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
 
     /// Reads one line with `prompt`.

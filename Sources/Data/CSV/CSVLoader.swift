@@ -39,61 +39,75 @@ public enum CSVLoader {
         return String(s)
     }
 
-    /// What the first pass learns about each column over a range of rows.
-    private struct Pass {
-        var numbers: [[Double]]
-        var numericCount: [Int], missingCount: [Int], otherCount: [Int]
-        var firstOther: [(line: Int, column: Int, text: String)?]
-        var lines: [Int] = []
-
-        init(columns: Int) {
-            numbers = [[Double]](repeating: [], count: columns)
-            numericCount = [Int](repeating: 0, count: columns)
-            missingCount = numericCount
-            otherCount = numericCount
-            firstOther = [(line: Int, column: Int, text: String)?](repeating: nil, count: columns)
-        }
-
-        mutating func append(_ other: Pass) {
-            for c in numbers.indices {
-                numbers[c] += other.numbers[c]
-                numericCount[c] += other.numericCount[c]
-                missingCount[c] += other.missingCount[c]
-                otherCount[c] += other.otherCount[c]
-                if firstOther[c] == nil { firstOther[c] = other.firstOther[c] }
-            }
-            lines += other.lines
-        }
-    }
-
-    /// Parses numbers of every column over the records in [from, to).
-    private static func firstPass(_ reader: CSVReader, from: Int, to: Int, firstLine: Int, columns: Int) throws -> Pass {
-        var pass = Pass(columns: columns)
-        let estimate = (to - from) / max(8 * columns, 1)
-        for c in 0..<columns { pass.numbers[c].reserveCapacity(estimate) }
+    /// The general first pass: numbers of every column over the records in
+    /// [from, to), through the RFC 4180 tokenizer (quotes, fields across lines).
+    private static func generalPass(_ reader: CSVReader, from: Int, to: Int, firstLine: Int, columns: Int) throws -> NumberBlock {
+        let block = NumberBlock(columns: columns, capacity: (to - from) / max(8 * columns, 1) + 16, firstLine: firstLine)
+        var row = 0
         try reader.forEachRecord(from: from, to: to, firstLine: firstLine) { line, fields in
             guard fields.count == columns else {
                 throw DataError.malformed(file: reader.file, line: line, column: nil,
                                           reason: "this row has \(fields.count) fields but the header has \(columns)")
             }
-            pass.lines.append(line)
+            if row == block.capacity { block.grow() }
+            block.noteLine(line, row: row)
             for c in 0..<columns {
                 let f = fields[c]
                 if let v = reader.number(f) {
-                    pass.numbers[c].append(v)
-                    pass.numericCount[c] += 1
+                    block.pointers[c][row] = v
+                    block.numericCount[c] += 1
                 } else {
-                    pass.numbers[c].append(.nan)
+                    block.pointers[c][row] = .nan
                     if reader.isMissing(f) {
-                        pass.missingCount[c] += 1
+                        block.missingCount[c] += 1
                     } else {
-                        pass.otherCount[c] += 1
-                        if pass.firstOther[c] == nil { pass.firstOther[c] = (line, reader.characterColumn(at: f.start - (f.quoted ? 1 : 0)), reader.text(f)) }
+                        block.noteOther(c, line: line, reader: reader, field: f)
                     }
                 }
             }
+            row += 1
+            block.setRows(row)
         }
-        return pass
+        return block
+    }
+
+    /// The first pass over the body: the fast path on two threads for files
+    /// without quotes (then every newline ends a record), the general one otherwise.
+    /// `forceGeneral` is for tests comparing the two.
+    static func numberPass(_ reader: CSVReader, bodyStart: Int, bodyFirstLine: Int, columns: Int,
+                           forceGeneral: Bool = false) throws -> NumberColumns {
+        let end = reader.count
+        if !forceGeneral && reader.fastPathDelimiter {
+            if end - bodyStart > parallelThreshold {
+                // The second half counts lines from 0 and is moved once the
+                // first half knows where it ends (no pass to count them first).
+                let middle = reader.nextLineStart(after: bodyStart + (end - bodyStart) / 2)
+                var first: Result<NumberBlock?, Error> = .success(nil)
+                var second: Result<NumberBlock?, Error> = .success(nil)
+                runConcurrently({
+                    first = Result { try reader.fastNumberPass(from: bodyStart, to: middle, firstLine: bodyFirstLine, columns: columns) }
+                }, {
+                    second = Result { try reader.fastNumberPass(from: middle, to: end, firstLine: 0, columns: columns) }
+                })
+                // The first half's error comes first, as it would reading in order;
+                // a quote or lone CR in either half means the general path.
+                if let a = try first.get() {
+                    let middleLine = a.endLine
+                    do {
+                        if let b = try second.get() {
+                            b.shiftLines(by: middleLine)
+                            return NumberColumns(columns: columns, blocks: [a, b])
+                        }
+                    } catch DataError.malformed(let file, let line, let column, let reason) {
+                        throw DataError.malformed(file: file, line: line + middleLine, column: column, reason: reason)
+                    }
+                }
+            } else if let block = try reader.fastNumberPass(from: bodyStart, to: end, firstLine: bodyFirstLine, columns: columns) {
+                return NumberColumns(columns: columns, blocks: [block])
+            }
+        }
+        let block = try generalPass(reader, from: bodyStart, to: end, firstLine: bodyFirstLine, columns: columns)
+        return NumberColumns(columns: columns, blocks: [block])
     }
 
     /// Files without quotes above this size are parsed on two threads.
@@ -104,6 +118,12 @@ public enum CSVLoader {
     }
 
     public static func load(reader: CSVReader, roles: CSVRoles, name: String) throws -> Dataset {
+        try load(reader: reader, roles: roles, name: name, forceGeneral: false)
+    }
+
+    /// `forceGeneral` parses through the general tokenizer even when the fast
+    /// path applies, so tests can check that both give the same dataset.
+    static func load(reader: CSVReader, roles: CSVRoles, name: String, forceGeneral: Bool) throws -> Dataset {
         let file = reader.file
         var header: [String] = []
         let headerStart = reader.headerOffset
@@ -121,34 +141,20 @@ public enum CSVLoader {
         let columnCount = header.count
         let bodyFirstLine = 1 + reader.countLines(from: reader.firstRecordOffset, to: bodyStart)
 
-        // First pass: numbers of every column, on two threads when the file is
-        // large and has no quotes (then every newline ends a record).
-        var pass: Pass
-        if reader.count - bodyStart > parallelThreshold && !reader.containsQuotes {
-            let middle = reader.nextLineStart(after: bodyStart + (reader.count - bodyStart) / 2)
-            let middleLine = bodyFirstLine + reader.countLines(from: bodyStart, to: middle)
-            var first: Result<Pass, Error> = .success(Pass(columns: 0))
-            var second: Result<Pass, Error> = .success(Pass(columns: 0))
-            runConcurrently({
-                first = Result { try firstPass(reader, from: bodyStart, to: middle, firstLine: bodyFirstLine, columns: columnCount) }
-            }, {
-                second = Result { try firstPass(reader, from: middle, to: reader.count, firstLine: middleLine, columns: columnCount) }
-            })
-            pass = try first.get()
-            pass.append(try second.get())
-        } else {
-            pass = try firstPass(reader, from: bodyStart, to: reader.count, firstLine: bodyFirstLine, columns: columnCount)
-        }
-        guard !pass.lines.isEmpty else {
+        // First pass: numbers of every column (see `numberPass`).
+        let numbers = try numberPass(reader, bodyStart: bodyStart, bodyFirstLine: bodyFirstLine, columns: columnCount,
+                                     forceGeneral: forceGeneral)
+        let rowCount = numbers.rowCount
+        guard rowCount > 0 else {
             throw DataError.malformed(file: file, line: bodyFirstLine, column: nil, reason: "the file has a header but no rows")
         }
 
         // Which columns hold text: categorical features, and role columns that are not numbers.
         let featureColumns = try selectFeatures(header, roles: roles, file: file)
         var categorical = Set<Int>()
-        for c in featureColumns where pass.otherCount[c] > 0 {
-            let parsed = pass.numericCount[c], total = parsed + pass.otherCount[c]
-            if Double(parsed) >= 0.95 * Double(total), let bad = pass.firstOther[c] {
+        for c in featureColumns where numbers.otherCount(c) > 0 {
+            let parsed = numbers.numericCount(c), total = parsed + numbers.otherCount(c)
+            if Double(parsed) >= 0.95 * Double(total), let bad = numbers.firstOther(c) {
                 throw DataError.malformed(file: file, line: bad.line, column: bad.column,
                     reason: "column '\(header[c])' holds numbers but this value is '\(bad.text.prefix(40))' (expected a number or a missing value: empty, NA, NaN)")
             }
@@ -158,10 +164,10 @@ public enum CSVLoader {
             .map { header.firstIndex(of: $0)! }
         // Domain, id and patient id keep their text exactly as written ("007" stays "007").
         let verbatim = [roles.domain, roles.id, roles.groupID].compactMap { $0 }.map { header.firstIndex(of: $0)! }
-        let textColumns = categorical.union(roleColumns.filter { pass.otherCount[$0] > 0 }).union(verbatim)
+        let textColumns = categorical.union(roleColumns.filter { numbers.otherCount($0) > 0 }).union(verbatim)
         var texts: [Int: [String]] = [:]
         if !textColumns.isEmpty {
-            for c in textColumns { texts[c] = [] ; texts[c]!.reserveCapacity(pass.lines.count) }
+            for c in textColumns { texts[c] = [] ; texts[c]!.reserveCapacity(rowCount) }
             try reader.forEachRecord(from: bodyStart, to: reader.count, firstLine: bodyFirstLine) { _, fields in
                 for c in textColumns { texts[c]!.append(reader.isMissing(fields[c]) ? "" : reader.text(fields[c])) }
             }
@@ -169,22 +175,28 @@ public enum CSVLoader {
         /// A role column's values as text (numbers formatted when the column is numeric).
         func textValues(_ c: Int, _ rows: [Int]) -> [String] {
             if let t = texts[c] { return rows.map { t[$0] } }
+            let column = numbers.column(c)
             return rows.map { r in
-                let v = pass.numbers[c][r]
+                let v = column[r]
                 return v.isNaN ? "" : (v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v))
             }
         }
 
         // Labels: rows without one are dropped.
         let labelIndex = header.firstIndex(of: roles.label)!
-        let allRows = Array(0..<pass.lines.count)
+        let allRows = Array(0..<rowCount)
         var keep: [Int]
         var notes: [String] = []
         let classNames: [String], labels: [Int]
         if texts[labelIndex] == nil {
-            let values = pass.numbers[labelIndex]
-            keep = allRows.filter { !values[$0].isNaN }
-            (classNames, labels) = encodeNumericLevels(keep.map { values[$0] })
+            let values = numbers.column(labelIndex)
+            if values.contains(where: { $0.isNaN }) {
+                keep = allRows.filter { !values[$0].isNaN }
+                (classNames, labels) = encodeNumericLevels(keep.map { values[$0] })
+            } else {
+                keep = allRows
+                (classNames, labels) = encodeNumericLevels(values)
+            }
         } else {
             let labelTexts = texts[labelIndex]!
             keep = allRows.filter { !labelTexts[$0].isEmpty }
@@ -213,17 +225,54 @@ public enum CSVLoader {
         raw.withUnsafeMutableBufferPointer { x in
             var j = 0
             for c in featureColumns {
-                if let levels = oneHotLevels[c] {
-                    var index: [String: Int] = [:]
-                    for (k, l) in levels.enumerated() { index[l] = k }
-                    let t = texts[c]!
-                    for (i, r) in keep.enumerated() { if let k = index[t[r]] { x[i * d + j + k] = 1 } }
-                    j += levels.count
-                } else {
-                    let values = pass.numbers[c]
-                    for (i, r) in keep.enumerated() { x[i * d + j] = Float(values[r]) }
-                    j += 1
+                guard let levels = oneHotLevels[c] else { j += 1; continue }
+                var index: [String: Int] = [:]
+                for (k, l) in levels.enumerated() { index[l] = k }
+                let t = texts[c]!
+                for (i, r) in keep.enumerated() { if let k = index[t[r]] { x[i * d + j + k] = 1 } }
+                j += levels.count
+            }
+            // Numeric columns: each block (one per parsing thread) into its rows,
+            // the two blocks on two threads.
+            var numericTargets: [(column: Int, feature: Int)] = []
+            j = 0
+            for c in featureColumns {
+                if let levels = oneHotLevels[c] { j += levels.count } else { numericTargets.append((c, j)); j += 1 }
+            }
+            // Where each file row goes in the matrix (-1 if dropped); nil when every row is kept.
+            var destination: [Int]? = nil
+            if n < rowCount {
+                var dest = [Int](repeating: -1, count: rowCount)
+                for (i, r) in keep.enumerated() { dest[r] = i }
+                destination = dest
+            }
+            let out = x.baseAddress!
+            func fill(_ firstRow: Int, _ rows: Int, _ columns: UnsafeMutablePointer<UnsafeMutablePointer<Double>>) {
+                // Tiles of rows so the written part of the matrix stays in cache across columns.
+                let tile = 256
+                var t0 = 0
+                while t0 < rows {
+                    let t1 = min(rows, t0 + tile)
+                    for (c, f) in numericTargets {
+                        let src = columns[c]
+                        if let destination {
+                            for r in t0..<t1 { let i = destination[firstRow + r]; if i >= 0 { out[i * d + f] = Float(src[r]) } }
+                        } else {
+                            var o = out + (firstRow + t0) * d + f
+                            for r in t0..<t1 { o.pointee = Float(src[r]); o += d }
+                        }
+                    }
+                    t0 = t1
                 }
+            }
+            var starts: [Int] = []
+            numbers.forEachBlock { first, _, _ in starts.append(first) }
+            let blocks = numbers.blocks
+            if blocks.count == 2 && !numericTargets.isEmpty {
+                runConcurrently({ fill(starts[0], blocks[0].rows, blocks[0].pointers) },
+                                { fill(starts[1], blocks[1].rows, blocks[1].pointers) })
+            } else {
+                for (b, first) in zip(blocks, starts) { fill(first, b.rows, b.pointers) }
             }
         }
 
@@ -231,8 +280,9 @@ public enum CSVLoader {
         var attributes: [Attribute] = []
         for a in roles.attributes {
             let c = header.firstIndex(of: a)!
-            if texts[c] == nil && pass.numericCount[c] > 0 {
-                attributes.append(binned(name: a, values: keep.map { pass.numbers[c][$0] }, bins: roles.ageBins))
+            if texts[c] == nil && numbers.numericCount(c) > 0 {
+                let column = numbers.column(c)
+                attributes.append(binned(name: a, values: keep.map { column[$0] }, bins: roles.ageBins))
             } else {
                 let (levels, codes) = encodeLevels(textValues(c, keep), numericOrder: false)
                 attributes.append(Attribute(name: a, levels: levels, codes: codes))
@@ -243,7 +293,7 @@ public enum CSVLoader {
             let values = textValues(header.firstIndex(of: dcol)!, keep).map { $0.isEmpty ? "unknown" : $0 }
             (domainNames, domains) = encodeLevels(values, numericOrder: false)
         }
-        let ids: [String] = roles.id.map { textValues(header.firstIndex(of: $0)!, keep) } ?? keep.map { String(pass.lines[$0] - 1) }
+        let ids: [String] = roles.id.map { textValues(header.firstIndex(of: $0)!, keep) } ?? lineIDs(numbers, keep)
         let groupIDs: [String]? = roles.groupID.map { textValues(header.firstIndex(of: $0)!, keep) }
         var dataset = Dataset(name: name, rawFeatures: raw, featureNames: names, numeric: numericMask, labels: labels,
                               classNames: classNames, attributes: attributes, domains: domains, domainNames: domainNames,
@@ -252,20 +302,66 @@ public enum CSVLoader {
         return dataset
     }
 
+    /// Default ids: the line each kept row starts on, minus one (the header's
+    /// line is 0 when it is the first), as text. Written straight into the
+    /// array (small strings need no allocation), on two threads for large files.
+    static func lineIDs(_ numbers: NumberColumns, _ keep: [Int]) -> [String] {
+        let n = keep.count
+        return [String](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let out = buffer.baseAddress!
+            let (starts, bases) = numbers.lineSegments()
+            keep.withUnsafeBufferPointer { keep in
+                func write(_ range: Range<Int>) {
+                    guard !range.isEmpty else { return }
+                    // Rows are kept in order, so the segment only moves forward.
+                    var s = 0
+                    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+                    withUnsafeMutableBytes(of: &digits) { scratch in
+                        let b = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                        for i in range {
+                            let r = keep[i]
+                            while s + 1 < starts.count && starts[s + 1] <= r { s += 1 }
+                            var v = r + bases[s] - 1
+                            var k = 24
+                            repeat { k -= 1; b[k] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 } while v > 0
+                            (out + i).initialize(to: String(decoding: UnsafeBufferPointer(start: b + k, count: 24 - k), as: UTF8.self))
+                        }
+                    }
+                }
+                if n >= 1 << 16 {
+                    runConcurrently({ write(0..<n / 2) }, { write(n / 2..<n) })
+                } else {
+                    write(0..<n)
+                }
+            }
+            initialized = n
+        }
+    }
+
     /// Distinct numbers sorted, as level names (integral ones without decimals), and each value's index.
     static func encodeNumericLevels(_ values: [Double]) -> ([String], [Int]) {
         var distinct: [Double] = []
-        var codes = [Int](repeating: 0, count: values.count)
-        var lastValue = Double.nan, lastCode = -1
-        for (i, v) in values.enumerated() {
-            if v == lastValue { codes[i] = lastCode; continue }
-            if let k = distinct.firstIndex(of: v) { codes[i] = k } else {
-                distinct.append(v)
-                codes[i] = distinct.count - 1
-                if distinct.count > 1000 { return encodeLevels(values.map { String($0) }, numericOrder: true) }
+        var tooMany = false
+        // Codes in order of first appearance; -0 and 0 are one level (compared with ==).
+        var codes = [Int](unsafeUninitializedCapacity: values.count) { codes, initialized in
+            values.withUnsafeBufferPointer { values in
+                var lastValue = Double.nan, lastCode = -1
+                for i in 0..<values.count {
+                    let v = values[i]
+                    if v == lastValue { codes[i] = lastCode; continue }
+                    var k = 0
+                    while k < distinct.count && distinct[k] != v { k += 1 }
+                    if k == distinct.count {
+                        distinct.append(v)
+                        if distinct.count > 1000 { tooMany = true; break }
+                    }
+                    codes[i] = k
+                    lastValue = v; lastCode = k
+                }
             }
-            lastValue = v; lastCode = codes[i]
+            initialized = tooMany ? 0 : values.count
         }
+        if tooMany { return encodeLevels(values.map { String($0) }, numericOrder: true) }
         let order = distinct.indices.sorted { distinct[$0] < distinct[$1] }
         var rank = [Int](repeating: 0, count: distinct.count)
         for (r, k) in order.enumerated() { rank[k] = r }
@@ -273,7 +369,10 @@ public enum CSVLoader {
             let v = distinct[k]
             return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
         }
-        return (names, codes.map { rank[$0] })
+        codes.withUnsafeMutableBufferPointer { codes in
+            for i in 0..<codes.count { codes[i] = rank[codes[i]] }
+        }
+        return (names, codes)
     }
 
     private static func validateHeader(_ header: [String], file: String, roles: CSVRoles) throws {

@@ -278,11 +278,12 @@ public struct CSVReader: @unchecked Sendable {
     static func slowNumber(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         let length = end - start
         guard length < 128 else { return nil }
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        for k in 0..<length { buffer[k] = CChar(bitPattern: p[start + k]) }
         // Reject what strtod accepts but a CSV number should not be: hex, "infinity" words are fine.
-        if length >= 2 && (buffer[1] == 120 || buffer[1] == 88 || (length >= 3 && (buffer[2] == 120 || buffer[2] == 88))) { return nil }
-        return buffer.withUnsafeMutableBufferPointer { b -> Double? in
+        if length >= 2 && (p[start + 1] | 0x20 == 120 || (length >= 3 && p[start + 2] | 0x20 == 120)) { return nil }
+        // strtod needs a terminated string: copy into a stack buffer, not an array per call.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { b -> Double? in
+            for k in 0..<length { b[k] = CChar(bitPattern: p[start + k]) }
+            b[length] = 0
             var endPointer: UnsafeMutablePointer<CChar>?
             let v = strtod(b.baseAddress!, &endPointer)
             guard let endPointer, endPointer - b.baseAddress! == length else { return nil }

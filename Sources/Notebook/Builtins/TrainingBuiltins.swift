@@ -32,7 +32,7 @@ public final class TrainerObject: LangObject {
     public func render() -> String {
         let c = trainer.config
         return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
-            + ClusterViews.summary(trainer)
+            + ClusterViews.summary(trainer) + TrainingBuiltins.optionSummary(trainer)
     }
     public var memberNames: [String] { ["steps", "method", "policy", "data", "last", "clusters", "truth"] }
     public func member(_ name: String) throws -> Value? {
@@ -56,16 +56,20 @@ enum TrainingBuiltins {
 
     static func format(_ v: Double, _ d: Int = 3) -> String { v.isNaN ? "-" : formatFixed(v, d) }
 
-    static func logLine(_ log: StepLog) -> String {
-        "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4)) | \(format(log.milliseconds, 1)) ms"
+    /// One step's line; the live-prompt part (and dynamic sampling's counts) come
+    /// before the time, so the time stays last.
+    static func logLine(_ log: StepLog, dynamic: Bool = false) -> String {
+        "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4))\(liveSuffix(log, dynamic: dynamic)) | \(format(log.milliseconds, 1)) ms"
     }
 
     static func weightsTable(_ logs: [GroupLog]) -> TextTable {
-        TextTable(header: ["domain", "group", "n", "N_d", "μ_d", "T_d", "N_g", "μ_g", "factor=T_d·√N_g·μ_g", "weight", "mean|A|", "share", "live"],
+        TextTable(header: ["domain", "group", "n", "N_d", "μ_d", "T_d", "N_g", "μ_g", "factor=T_d·√N_g·μ_g", "weight", "mean|A|", "share", "live",
+                           "live%", "live grad", "dead steps"],
                   rows: logs.map { l in
                       [l.domain, l.group, String(l.batchPrompts), format(l.nDomain, 0), format(l.muDomain), format(l.tDomain, 2),
                        format(l.nGroup, 0), format(l.muGroup), format(l.factor, 3), format(l.weight, 4), format(l.meanAbsAdvantage),
-                       format(l.gradientShare * 100, 1) + "%", String(l.livePrompts)]
+                       format(l.gradientShare * 100, 1) + "%", String(l.livePrompts),
+                       format(l.liveShare * 100, 0) + "%", format(l.liveGradientShare * 100, 1) + "%", String(l.deadSteps)]
                   })
     }
 
@@ -100,16 +104,24 @@ enum TrainingBuiltins {
              Parameter("eval_every", default: .number(0)), Parameter("eval_data", default: Value.none),
              Parameter("weight_clip", default: Value.none), Parameter("statistics", default: .string("cumulative")),
              Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
-             Parameter("reward", default: Value.none)] + ClusterViews.trainerParameters,
+             Parameter("reward", default: Value.none), Parameter("dynamic_sampling", default: .bool(false)),
+             Parameter("max_resample", default: .number(3)), Parameter("entropy_coef", default: .number(0)),
+             Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
                 G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
-                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none". \
+                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none" (fairgrpo applies it in its GRPO step before the weights; the reference uses "group"). \
                 fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
                 factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
                 the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
-                reward: a function fn(answer, label, row) returning the reward (default: 1 if answer == label else 0). \
-                eval_every with eval_data records a fairness report every that many steps. \(ClusterViews.trainerHelp)
+                eval_every with eval_data records a fairness report every that many steps. \
+                \(TrainingBuiltins.rewardHelp) \
+                Keeping learning alive (all off by default): temperature samples from softmax(logits/T) (T > 1: more varied \
+                rollouts, so fewer prompts whose rollouts all agree); dynamic_sampling=true drops prompts whose rollouts all \
+                earn the same reward (zero advantage) and draws up to max_resample more batches to fill the batch with live \
+                prompts (as DAPO; if the cap is hit the batch is filled with dead prompts; the step log shows drawn, kept, \
+                dropped); entropy_coef adds coef · mean entropy of softmax(logits/T) to the objective. dead_steps: warn when a \
+                (domain, group) has had no live prompt in that many consecutive steps in the batch (0: never). \(ClusterViews.trainerHelp)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { [unowned session] a, interp in
@@ -144,17 +156,16 @@ enum TrainingBuiltins {
             default: throw RuntimeError("trainer(): statistics must be \"cumulative\" or \"ema\"")
             }
             c.droEta = try a.number("dro_eta")
+            let reward = try rewardArgument(a["reward"], classes: data.classNames.count, interp: interp, callee: "trainer()")
+            c.reward = reward.option
+            c.dynamicSampling = try a.bool("dynamic_sampling")
+            c.maxResample = try a.integer("max_resample")
+            c.entropyCoef = try a.number("entropy_coef")
+            c.deadStepWarning = try a.integer("dead_steps")
             c.clustering = try ClusterViews.options(a)
             let t = try Trainer(policy: policy, data: data, config: c)
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
-            if !a.isNone("reward") {
-                let f = a["reward"]
-                t.reward = { answer, label, row in
-                    let v = try interp.call(f, positional: [.number(Double(answer)), .number(Double(label)), .number(Double(row))])
-                    guard case .number(let r) = v, r.isFinite else { throw RuntimeError("reward function returned \(v.typeName), expected a finite number") }
-                    return r
-                }
-            }
+            t.reward = reward.function
             _ = session
             return .object(TrainerObject(t))
         })
@@ -168,7 +179,8 @@ enum TrainingBuiltins {
             guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
             for k in 0..<n {
                 let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log) + "\n") }
+                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
+                for w in t.lastWarnings { interp.write(w + "\n") }
                 if Interrupt.isRequested {
                     Interrupt.clear()
                     interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
@@ -180,16 +192,21 @@ enum TrainingBuiltins {
         i.register(BuiltinFunction(
             "weights", [Parameter("trainer")],
             summary: "The last step's weight per (domain, group), with every term of the formula as a column.",
-            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree.",
+            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt.",
             example: "weights(t)"
         ) { a, _ in
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
             guard let last = t.groupHistory.last else { throw RuntimeError("weights(): the trainer has not taken a step yet; call step(t) first") }
-            return .object(TableObject(weightsTable(last), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
+            // Rows in the data's domain order, then by group, so tables of
+            // successive steps can be compared by eye.
+            let order = Dictionary(t.data.domainNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let sorted = last.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
+            return .object(TableObject(weightsTable(sorted), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
         })
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
             summary: "The logged series: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
+            details: "Per step: reward, reward_std, frac_reward_zero_std, kl, clip_ratio, entropy, grad_norm, loss, live (share of prompts whose rollouts disagree), live_grad (share of Σ|A| on them), drawn/kept/dropped (dynamic sampling), live_drawn (share of all drawn prompts that were live: the signal before dynamic sampling's selection), ms. Per group: the weights(t) terms plus live_share, live_grad_share, dead_steps. plot(h[\"live\"]) shows the signal dying.",
             example: "h = history(t); h[\"reward\"]"
         ) { a, _ in
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
@@ -204,11 +221,15 @@ enum TrainingBuiltins {
             if try a.bool("groups") {
                 let rows = t.groupHistory.flatMap { $0 }.map { l in
                     [String(l.step), l.domain, l.group, String(l.batchPrompts), "\(l.nDomain)", "\(l.muDomain)", "\(l.tDomain)", "\(l.nGroup)",
-                     "\(l.muGroup)", "\(l.factor)", "\(l.weight)", "\(l.meanAbsAdvantage)", "\(l.gradientShare)", String(l.livePrompts)]
+                     "\(l.muGroup)", "\(l.factor)", "\(l.weight)", "\(l.meanAbsAdvantage)", "\(l.gradientShare)", String(l.livePrompts),
+                     "\(l.liveShare)", "\(l.liveGradientShare)", String(l.deadSteps)]
                 }
                 return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
             }
-            let rows = t.history.map { $0.values.map { format($0, 4) } }
+            // Counts print as whole numbers, measurements with four decimals.
+            let counts: Set<String> = ["step", "drawn", "kept", "dropped"]
+            let isCount = StepLog.columns.map { counts.contains($0) }
+            let rows = t.history.map { zip($0.values, isCount).map { v, whole in whole ? format(v, 0) : format(v, 4) } }
             return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
@@ -242,12 +263,10 @@ enum TrainingBuiltins {
         ) { a, interp in
             var reward: ((Int, Int, Int) throws -> Double)?
             if !a.isNone("reward") {
-                let f = a["reward"]
-                reward = { answer, label, row in
-                    let v = try interp.call(f, positional: [.number(Double(answer)), .number(Double(label)), .number(Double(row))])
-                    guard case .number(let r) = v, r.isFinite else { throw RuntimeError("reward function returned \(v.typeName), expected a finite number") }
-                    return r
+                guard case .function = a["reward"] else {
+                    throw RuntimeError("load(): reward must be the run's reward function; reward options and cost matrices are stored in the checkpoint")
                 }
+                reward = try rewardArgument(a["reward"], classes: 0, interp: interp, callee: "load()").function
             }
             return .object(TrainerObject(try Checkpoint.load(try a.string("path"), reward: reward)))
         })

@@ -1,0 +1,262 @@
+import Data
+import Fairness
+import Tensors
+
+/// The columns of the FairGRPO paper's results tables, in its order. PP, EOD
+/// and FPR diff are reported ×100 as the paper does; the rest as fractions.
+public enum TableMetric: String, CaseIterable, Sendable {
+    case pp = "PP", eod = "EOD", fprDiff = "FPR_diff", sigmaF1 = "sF1", deltaF1 = "dF1"
+    case f1 = "F1", acc = "Acc", f1ES = "F1_ES", accES = "Acc_ES"
+
+    /// The factor from the report's fraction to the table's number.
+    public var scale: Double { [.pp, .eod, .fprDiff].contains(self) ? 100 : 1 }
+    /// Gaps and spreads are better small; scores better large.
+    public var lowerIsBetter: Bool { [.pp, .eod, .fprDiff, .sigmaF1, .deltaF1].contains(self) }
+    /// Decimals worth printing at this scale.
+    public var decimals: Int { scale == 100 ? 2 : 3 }
+    /// The printed heading, with the better direction.
+    public var heading: String {
+        let name: String
+        switch self {
+        case .pp: name = "PP×100"
+        case .eod: name = "EOD×100"
+        case .fprDiff: name = "FPR diff×100"
+        case .sigmaF1: name = "σF1"
+        case .deltaF1: name = "ΔF1"
+        default: name = rawValue
+        }
+        return name + (lowerIsBetter ? " ↓" : " ↑")
+    }
+
+    /// This metric of a report's headline table, at the table's scale (nil where undefined).
+    public func value(_ t: FairnessReport.Table) -> Double? {
+        let v: Double?
+        switch self {
+        case .pp: v = t.pp
+        case .eod: v = t.eod
+        case .fprDiff: v = t.fprDiff
+        case .sigmaF1: v = t.sigmaF1
+        case .deltaF1: v = t.deltaF1
+        case .f1: v = t.f1
+        case .acc: v = t.acc
+        case .f1ES: v = t.f1ES
+        case .accES: v = t.accES
+        }
+        return v.map { $0 * scale }
+    }
+}
+
+/// One method trained from one seed and scored on the evaluation data.
+public struct ComparisonRun: Sendable {
+    public var method: TrainerConfig.Method
+    public var seed: UInt64
+    public var steps: Int
+    public var seconds: Double
+    /// The table's metrics (scaled as the paper's tables); absent where undefined.
+    public var metrics: [TableMetric: Double]
+    /// The full report of the trained policy on the evaluation data.
+    public var report: FairnessReport
+    /// ΔF1 and PP (×100) at step 0, every `evalEvery` steps, and the last step.
+    public var dynamics: [(step: Int, deltaF1: Double?, pp: Double?)]
+
+    public init(method: TrainerConfig.Method, seed: UInt64, steps: Int, seconds: Double, report: FairnessReport,
+                dynamics: [(step: Int, deltaF1: Double?, pp: Double?)]) {
+        self.method = method; self.seed = seed; self.steps = steps; self.seconds = seconds
+        self.report = report; self.dynamics = dynamics
+        let table = report.table
+        var m: [TableMetric: Double] = [:]
+        for metric in TableMetric.allCases { if let v = metric.value(table), v.isFinite { m[metric] = v } }
+        metrics = m
+    }
+}
+
+/// Several methods, each trained from several seeds on the same data and
+/// scored on the same evaluation data, summarised as the paper's table:
+/// mean ± sample standard deviation over seeds per method.
+public struct Comparison: Sendable {
+    public var methods: [TrainerConfig.Method]
+    public var seeds: [UInt64]
+    public var steps: Int
+    public var evalEvery: Int
+    /// The runs that finished, in the order they ran (method-major).
+    public var runs: [ComparisonRun]
+    /// Whether the comparison was stopped before every run finished.
+    public var interrupted = false
+
+    public init(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, runs: [ComparisonRun] = []) {
+        self.methods = methods; self.seeds = seeds; self.steps = steps; self.evalEvery = evalEvery; self.runs = runs
+    }
+
+    /// Where a run stands, for a progress line.
+    public struct Progress: Sendable {
+        public var run: Int, runs: Int
+        public var method: TrainerConfig.Method, seed: UInt64
+        public var step: Int, steps: Int
+        public var elapsed: Double
+        /// Seconds left at the pace so far (nil before the first step).
+        public var eta: Double?
+    }
+
+    /// Trains `methods × seeds` (method-major), `steps` steps each, with the
+    /// trainer `makeTrainer(method, seed)` builds (a fresh, seeded policy each
+    /// time), and scores each policy on `evalData`. `progress` is called when
+    /// a run finishes; `shouldStop` is asked after every step, and when it says
+    /// yes the unfinished run is dropped and the finished ones are returned
+    /// with `interrupted` set.
+    public static func run(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, evalData: Dataset,
+                           makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
+                           progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Comparison {
+        guard !methods.isEmpty else { throw RLError("compare(): give at least one method") }
+        guard !seeds.isEmpty else { throw RLError("compare(): give at least one seed") }
+        guard Set(methods).count == methods.count else { throw RLError("compare(): a method is listed twice") }
+        guard Set(seeds).count == seeds.count else { throw RLError("compare(): a seed is listed twice") }
+        guard steps >= 1 else { throw RLError("compare(): steps must be at least 1") }
+        guard evalEvery >= 0 else { throw RLError("compare(): eval_every must be ≥ 0 (0: no training-dynamics series)") }
+        var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
+        let total = methods.count * seeds.count
+        let start = monotonicSeconds()
+        for method in methods {
+            for seed in seeds {
+                let runStart = monotonicSeconds()
+                let trainer = try makeTrainer(method, seed)
+                let context = "compare(): \(method.rawValue) seed \(seed)"
+                func score() throws -> FairnessReport {
+                    do { return try evaluate(policy: trainer.policy, on: evalData) } catch { throw RLError("\(context): evaluation: \(error)") }
+                }
+                func point(_ r: FairnessReport) -> (step: Int, deltaF1: Double?, pp: Double?) {
+                    let t = r.table
+                    return (trainer.stepCount, TableMetric.deltaF1.value(t), TableMetric.pp.value(t))
+                }
+                var dynamics: [(step: Int, deltaF1: Double?, pp: Double?)] = []
+                if evalEvery > 0 { dynamics.append(point(try score())) }
+                for k in 1...steps {
+                    do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
+                    if shouldStop() {
+                        out.interrupted = true
+                        return out
+                    }
+                    if evalEvery > 0, k % evalEvery == 0, k < steps { dynamics.append(point(try score())) }
+                }
+                let report = try score()
+                if evalEvery > 0 { dynamics.append(point(report)) }
+                out.runs.append(ComparisonRun(method: method, seed: seed, steps: steps, seconds: monotonicSeconds() - runStart,
+                                              report: report, dynamics: dynamics))
+                let elapsed = monotonicSeconds() - start
+                // Methods differ several-fold in cost (clustering): a run left is expected to take
+                // as long as its method's finished runs, or the mean run so far for a method not yet started.
+                let meanRun = out.runs.reduce(0) { $0 + $1.seconds } / Double(out.runs.count)
+                var eta = 0.0
+                for other in methods {
+                    let done = out.runs.filter { $0.method == other }
+                    let left = seeds.count - done.count
+                    eta += Double(left) * (done.isEmpty ? meanRun : done.reduce(0) { $0 + $1.seconds } / Double(done.count))
+                }
+                progress(Progress(run: out.runs.count, runs: total, method: method, seed: seed, step: steps, steps: steps,
+                                  elapsed: elapsed, eta: eta))
+            }
+        }
+        return out
+    }
+
+    /// Mean and sample standard deviation over the values given (nil std for fewer than two).
+    public static func meanStd(_ values: [Double]) -> (mean: Double?, std: Double?) {
+        guard !values.isEmpty else { return (nil, nil) }
+        let m = values.reduce(0, +) / Double(values.count)
+        guard values.count >= 2 else { return (m, nil) }
+        return (m, (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot())
+    }
+
+    /// A metric of one method over its finished seeds (those where it is defined).
+    public func summary(_ method: TrainerConfig.Method, _ metric: TableMetric) -> (mean: Double?, std: Double?, n: Int) {
+        let values = runs.filter { $0.method == method }.compactMap { $0.metrics[metric] }
+        let (m, s) = Comparison.meanStd(values)
+        return (m, s, values.count)
+    }
+
+    /// Methods with at least one finished run, in the order given.
+    public var finishedMethods: [TrainerConfig.Method] { methods.filter { m in runs.contains { $0.method == m } } }
+
+    /// Where two methods' means differ by no more than one standard deviation
+    /// (the larger of the two): differences the seeds cannot tell apart.
+    public var notes: [String] {
+        let methods = finishedMethods
+        guard runs.contains(where: { r in runs.filter { $0.method == r.method }.count >= 2 }) else {
+            return ["with one seed per method there is no spread over seeds to judge differences against; give seeds=[0, 1, 2] or more"]
+        }
+        var out: [String] = []
+        for metric in TableMetric.allCases {
+            for i in methods.indices {
+                for j in methods.indices where j > i {
+                    let a = summary(methods[i], metric), b = summary(methods[j], metric)
+                    guard let ma = a.mean, let mb = b.mean, let sa = a.std, let sb = b.std else { continue }
+                    let difference = abs(ma - mb), spread = max(sa, sb)
+                    if difference <= spread {
+                        out.append("\(metric.rawValue): \(methods[j].rawValue) vs \(methods[i].rawValue) differ by \(formatFixed(difference, metric.decimals + 1)), within one std (\(formatFixed(spread, metric.decimals + 1)))")
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Per method and group (domain, attribute, level): the mean over seeds of
+    /// the group's scores on the evaluation data.
+    public struct GroupRow: Sendable {
+        public var method: TrainerConfig.Method
+        public var domain: String, attribute: String, level: String
+        public var n: Int
+        public var seeds: Int
+        /// Mean over the seeds where the score is defined.
+        public var scores: [Metric: Double]
+    }
+
+    public static let groupMetrics: [Metric] = [.f1, .accuracyOVR, .precision, .recall, .fpr, .fdr, .accuracy]
+
+    public var byGroup: [GroupRow] {
+        var rows: [GroupRow] = []
+        for method in finishedMethods {
+            let reports = runs.filter { $0.method == method }.map(\.report)
+            var keys: [String] = [], groups: [String: [FairnessReport.Group]] = [:]
+            for r in reports {
+                for g in r.groups {
+                    let key = g.domain + "\u{1}" + g.attribute + "\u{1}" + g.level
+                    if groups[key] == nil { keys.append(key) }
+                    groups[key, default: []].append(g)
+                }
+            }
+            for key in keys {
+                let gs = groups[key]!
+                var scores: [Metric: Double] = [:]
+                for metric in Comparison.groupMetrics {
+                    if let m = Comparison.meanStd(gs.compactMap { $0.scores.value(metric) }).mean { scores[metric] = m }
+                }
+                rows.append(GroupRow(method: method, domain: gs[0].domain, attribute: gs[0].attribute, level: gs[0].level,
+                                     n: gs[0].scores.n, seeds: gs.count, scores: scores))
+            }
+        }
+        return rows
+    }
+
+    /// Per method and evaluation step: ΔF1 and PP (×100), mean and std over seeds.
+    public struct DynamicsRow: Sendable {
+        public var method: TrainerConfig.Method
+        public var step: Int
+        public var deltaF1: (mean: Double?, std: Double?)
+        public var pp: (mean: Double?, std: Double?)
+        public var seeds: Int
+    }
+
+    public var dynamics: [DynamicsRow] {
+        var rows: [DynamicsRow] = []
+        for method in finishedMethods {
+            let series = runs.filter { $0.method == method }.map(\.dynamics)
+            let steps = series.first?.map(\.step) ?? []
+            for (i, step) in steps.enumerated() {
+                let points = series.compactMap { i < $0.count && $0[i].step == step ? $0[i] : nil }
+                rows.append(DynamicsRow(method: method, step: step, deltaF1: Comparison.meanStd(points.compactMap(\.deltaF1)),
+                                        pp: Comparison.meanStd(points.compactMap(\.pp)), seeds: points.count))
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,60 @@
+/// Where the learning signal is: a prompt is *live* when its rollouts'
+/// rewards disagree, so its group-relative advantage is non-zero. Once a
+/// policy answers a prompt the same way every time, GRPO's advantage for it
+/// is exactly zero and FairGRPO's weights multiply zeros: with a rare
+/// positive class most prompts die soon after the policy learns to answer
+/// the majority class.
+public enum LiveSignal {
+    public struct Share: Sendable, Equatable {
+        /// Live prompts among the members.
+        public var live: Int
+        /// live / members.
+        public var share: Double
+        /// Σ|A| over the members' live prompts / Σ|A| over the whole batch (0 when the batch has none).
+        public var gradientShare: Double
+    }
+
+    /// For each set of prompt indices in `members` (e.g. one per (domain, group)).
+    public static func measure(rewards: [[Double]], advantages: [[Double]], members: [[Int]]) -> [Share] {
+        var total = 0.0
+        for row in advantages { for v in row { total += abs(v) } }
+        return members.map { qs in
+            var live = 0, mass = 0.0
+            for q in qs where Trainer.isLive(rewards[q]) {
+                live += 1
+                for v in advantages[q] { mass += abs(v) }
+            }
+            return Share(live: live, share: qs.isEmpty ? .nan : Double(live) / Double(qs.count), gradientShare: total > 0 ? mass / total : 0)
+        }
+    }
+}
+
+extension Trainer {
+    /// Updates each (domain, group)'s count of consecutive dead steps from
+    /// this step's logs (a group absent from the batch keeps its count) and
+    /// returns, for FairGRPO, the warnings for groups that reached `deadStepWarning` now;
+    /// a group is warned about once until it has a live prompt again.
+    func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
+        var warnings: [String] = []
+        let multiDomain = Set(data.domains).count > 1
+        for i in logs.indices {
+            let key = logs[i].domain + "\u{1}" + logs[i].group
+            if logs[i].livePrompts > 0 {
+                deadStreaks[key] = 0
+                warnedGroups.remove(key)
+            } else {
+                deadStreaks[key, default: 0] += 1
+            }
+            logs[i].deadSteps = deadStreaks[key] ?? 0
+            // Only FairGRPO reweights groups by their statistics; the other methods' step
+            // logs show the live share, without a warning per group.
+            let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
+            if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
+                warnedGroups.insert(key)
+                let name = multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group
+                warnings.append("warning: FairGRPO has nothing to reweight in group \(name): all rollouts agree (no live prompt in its last \(logs[i].deadSteps) steps in the batch)")
+            }
+        }
+        return warnings
+    }
+}

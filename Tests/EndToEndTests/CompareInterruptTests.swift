@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ctrl-C (SIGINT) while `fairgrpo run` is inside compare(): after a run has
+/// finished, the comparison keeps the finished runs and the script goes on;
+/// before any has, the cell is interrupted like any other.
+@Suite("compare() and Ctrl-C in a headless run", .serialized)
+struct CompareInterruptTests {
+    /// Runs `script`, sends SIGINT once stderr shows `trigger`, and returns what the process printed.
+    func runInterrupted(_ script: String, after trigger: String) throws -> ProcessResult {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-int-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(script.utf8).write(to: dir.appendingPathComponent("script.fg"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
+        process.arguments = ["run", "script.fg"]
+        process.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // A run that never sees its signal must not hang the suite.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 180) { if process.isRunning { process.terminate() } }
+        var errText = Data()
+        var signalled = false
+        while true {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            errText.append(chunk)
+            if !signalled, String(decoding: errText, as: UTF8.self).contains(trigger) {
+                kill(process.processIdentifier, SIGINT)
+                signalled = true
+            }
+        }
+        let outText = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(signalled, "never saw \(trigger) on stderr: \(String(decoding: errText, as: UTF8.self))")
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outText, as: UTF8.self),
+                             stderr: String(decoding: errText, as: UTF8.self))
+    }
+
+    // Runs long enough (hundreds of steps) that the signal lands inside the next run.
+    static let call = "c = compare(demo(n=1000), seeds=[0, 1], steps=800, eval_every=0, G=4, batch=16, hidden=[8])"
+
+    @Test("after the first run: the finished run is kept and the script continues")
+    func afterFirstRun() throws {
+        let r = try runInterrupted(Self.call + "\nprint(len(c.runs), c.interrupted)\nprint(c.table[\"method\"])\n", after: "[1/4]")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "interrupted: 1 of 4 runs finished; the comparison holds those\n1 true\n[\"grpo\"]\n", "\(r.stdout)")
+        #expect(r.stderr.hasPrefix("compare: 2 methods × 2 seeds · 800 steps"))
+        #expect(!r.stderr.contains("[2/4]"))
+    }
+
+    @Test("before any run finishes: the cell is interrupted and the script stops with status 130")
+    func beforeAnyRun() throws {
+        let r = try runInterrupted(Self.call + "\nprint(\"not reached\")\n", after: "compare: ")
+        #expect(r.status == 130, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout == "")
+        #expect(r.stderr.hasSuffix("interrupted\n"), "\(r.stderr)")
+    }
+}
