@@ -31,13 +31,16 @@ public enum Advantage {
     public static func grpo(_ rewards: [[Double]], scaling: RewardScaling = .group) -> [[Double]] {
         let batchStd = scaling == .batch ? meanStd(concatenating: rewards).1 : 0
         return rewards.map { r in
+            // A prompt whose rewards agree gets zeros without computing its (zero) spread.
+            if r.count > 1 && r.allSatisfy({ $0 == r[0] }) { return [Double](repeating: 0, count: r.count) }
             let (m, s) = meanStd(r)
-            if r.count > 1 && r.allSatisfy({ $0 == r[0] }) { return r.map { _ in 0 } }
+            let scale: Double
             switch scaling {
-            case .group: return r.map { ($0 - m) / (s + epsilon) }
-            case .batch: return r.map { ($0 - m) / (batchStd + epsilon) }
+            case .group: scale = s + epsilon
+            case .batch: scale = batchStd + epsilon
             case .none: return r.map { $0 - m }
             }
+            return r.map { ($0 - m) / scale }
         }
     }
 

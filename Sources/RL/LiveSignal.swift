@@ -36,7 +36,6 @@ extension Trainer {
     /// a group is warned about once until it has a live prompt again.
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
         var warnings: [String] = []
-        let multiDomain = Set(data.domains).count > 1
         for i in logs.indices {
             let key = logs[i].domain + "\u{1}" + logs[i].group
             if logs[i].livePrompts > 0 {

@@ -51,10 +51,19 @@ public final class Policy: @unchecked Sendable {
     /// logits `[n, classes]` this policy computed (e.g. in a recorded forward
     /// pass that the loss reuses).
     public func sample(logits: Tensor, g: Int, temperature: Float, using rng: inout SeededGenerator) throws -> (answers: [[Int]], logProbs: [[Float]]) {
+        let flat = try sampleFlat(logits: logits, g: g, temperature: temperature, using: &rng)
+        let n = logits.shape[0]
+        return ((0..<n).map { Array(flat.answers[($0 * g)..<(($0 + 1) * g)]) },
+                (0..<n).map { Array(flat.logProbs[($0 * g)..<(($0 + 1) * g)]) })
+    }
+
+    /// `sample(logits:…)` with the answers and log-probabilities laid end to
+    /// end, `[n·g]` (rollout i belongs to row i / g): the same draws, without
+    /// two arrays per row.
+    public func sampleFlat(logits: Tensor, g: Int, temperature: Float, using rng: inout SeededGenerator) throws -> (answers: [Int], logProbs: [Float]) {
         let logp = try Autodiff.withoutGradients { try (logits.detached() * (1 / temperature)).logSoftmax() }
         let n = logits.shape[0], k = classCount
-        var answers = [[Int]](), logProbs = [[Float]]()
-        answers.reserveCapacity(n)
+        var answers = [Int](repeating: 0, count: n * g), logProbs = [Float](repeating: 0, count: n * g)
         var diverged = false
         logp.withUnsafeBufferPointer { lp in
             // The draws are SeededGenerator.nextCategorical's, unrolled for speed with the
@@ -74,16 +83,13 @@ public final class Policy: @unchecked Sendable {
                     }
                     // Non-finite logits (diverged parameters) give NaN probabilities: nothing to sample from.
                     guard total > 0, total.isFinite else { diverged = true; return }
-                    var a = [Int](repeating: 0, count: g), l = [Float](repeating: 0, count: g)
-                    for j in 0..<g {
+                    for j in (i * g)..<((i + 1) * g) {
                         let u = rng.nextUnitDouble() * total
                         var c = lastPositive
                         for t in 0..<k where u < cum[t] { c = t; break }
-                        a[j] = c
-                        l[j] = row[c]
+                        answers[j] = c
+                        logProbs[j] = row[c]
                     }
-                    answers.append(a)
-                    logProbs.append(l)
                 }
             }
         }

@@ -78,12 +78,18 @@ extension Trainer {
     func rolloutRewards(rows: [Int], answers: [[Int]]) throws -> [[Double]] {
         var rewards: [[Double]] = []
         rewards.reserveCapacity(rows.count)
+        let labels = data.labels
+        if let reward {
+            for (i, r) in rows.enumerated() {
+                let label = labels[r]
+                rewards.append(try answers[i].map { a in try reward(a, label, r) })
+            }
+            return rewards
+        }
+        // The table's rows looked up once per prompt, not per rollout.
         for (i, r) in rows.enumerated() {
-            let label = data.labels[r]
-            rewards.append(try answers[i].map { a in
-                if let reward { return try reward(a, label, r) }
-                return rewardTable[label][a]
-            })
+            let row = rewardTable[labels[r]]
+            rewards.append(answers[i].map { row[$0] })
         }
         return rewards
     }

@@ -55,6 +55,12 @@ public final class Trainer: @unchecked Sendable {
     public let rewardTable: [[Double]]
 
     private let groupKeys: [String]
+    /// Each row's (domain, group) cell, numbered in order of first appearance in the data.
+    private let cellOfRow: [Int]
+    /// Whether the data has more than one domain (warnings then name the domain too).
+    let multiDomain: Bool
+    /// The cells' (domain, group) names.
+    private let cellNames: [(domain: String, group: String)]
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
@@ -71,6 +77,23 @@ public final class Trainer: @unchecked Sendable {
                          weightDecay: Float(config.weightDecay), decoupledWeightDecay: config.optimizer == "adamw")
         rng = SeededGenerator(seed: config.seed)
         groupKeys = data.groupKeys()
+        // Per domain: group key → cell.
+        var cellIndex = [[String: Int]](repeating: [:], count: data.domainNames.count)
+        var cellOfRow: [Int] = [], cellNames: [(domain: String, group: String)] = []
+        cellOfRow.reserveCapacity(data.count)
+        for r in 0..<data.count {
+            let d = data.domains[r]
+            if let c = cellIndex[d][groupKeys[r]] {
+                cellOfRow.append(c)
+            } else {
+                cellIndex[d][groupKeys[r]] = cellNames.count
+                cellOfRow.append(cellNames.count)
+                cellNames.append((data.domainNames[d], groupKeys[r]))
+            }
+        }
+        self.cellOfRow = cellOfRow
+        multiDomain = Set(data.domains).count > 1
+        self.cellNames = cellNames
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
         fair.statistics = config.statistics
         fair.allUnknown = config.method == .fairgrpoND
@@ -183,13 +206,20 @@ public final class Trainer: @unchecked Sendable {
         let start = monotonicSeconds()
         let g = config.numGenerations, k = data.classNames.count
         let temperature = Float(config.temperature)
-        let rows: [Int], x: Tensor, answers: [[Int]], oldLogProbs: [[Float]], rewards: [[Double]], drawn: Int
+        let rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]], drawn: Int
+        // The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
+        var answerIndices: [Int] = [], flatOld: [Float] = []
         var firstLogits: Tensor?, liveDrawn: Int?
         do {
             if config.dynamicSampling {
                 // Rollouts from no-grad passes over each drawn batch; the PPO passes recompute the logits.
                 let draw = try drawLiveBatch(temperature: temperature)
-                (rows, answers, oldLogProbs, rewards, drawn) = (draw.rows, draw.answers, draw.logProbs, draw.rewards, draw.drawn)
+                (rows, answers, rewards, drawn) = (draw.rows, draw.answers, draw.rewards, draw.drawn)
+                answerIndices.reserveCapacity(rows.count * g); flatOld.reserveCapacity(rows.count * g)
+                for q in rows.indices {
+                    answerIndices += draw.answers[q]
+                    flatOld += draw.logProbs[q]
+                }
                 liveDrawn = draw.liveDrawn
                 x = try data.features.take(rows, axis: 0)
             } else {
@@ -200,7 +230,8 @@ public final class Trainer: @unchecked Sendable {
                 // first PPO pass reuses it (the parameters have not moved yet, so a second
                 // forward pass would compute the same numbers).
                 firstLogits = try policy.logits(x)
-                (answers, oldLogProbs) = try policy.sample(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
+                (answerIndices, flatOld) = try policy.sampleFlat(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
+                answers = rows.indices.map { Array(answerIndices[($0 * g)..<(($0 + 1) * g)]) }
                 rewards = try rolloutRewards(rows: rows, answers: answers)
             }
         } catch let e as RLError {
@@ -237,14 +268,11 @@ public final class Trainer: @unchecked Sendable {
         }
 
         // Loss over all B·G rollouts.
-        var flatAnswers: [Float] = [], flatOld: [Float] = [], flatAdvantages: [Float] = []
-        flatAnswers.reserveCapacity(b * g); flatOld.reserveCapacity(b * g); flatAdvantages.reserveCapacity(b * g)
+        var flatAdvantages: [Float] = []
+        flatAdvantages.reserveCapacity(b * g)
         for q in 0..<b {
-            for a in answers[q] { flatAnswers.append(Float(a)) }
-            flatOld += oldLogProbs[q]
             for v in advantages[q] { flatAdvantages.append(Float(v)) }
         }
-        let answerIndices = flatAnswers.map { Int($0) }
         let old = try Tensor(shape: [b * g], scalars: flatOld)
         let adv = try Tensor(shape: [b * g], scalars: flatAdvantages)
         var refLogp: Tensor?
@@ -333,18 +361,36 @@ public final class Trainer: @unchecked Sendable {
         var totalAbs = 0.0
         for row in final { for v in row { totalAbs += abs(v) } }
         // (domain, group) in order of first appearance, with their prompts.
-        var index: [String: Int] = [:]
         var keys: [(domain: String, group: String)] = []
         var members: [[Int]] = []
-        for q in rows.indices {
-            let label = terms?[q].groupLabel ?? groups[q]
-            let key = domains[q] + "\u{1}" + label
-            if let i = index[key] {
-                members[i].append(q)
-            } else {
-                index[key] = keys.count
-                keys.append((domains[q], label))
-                members.append([q])
+        // The data's own (domain, group) cells are numbered once in init, so the usual case
+        // (no terms, or terms that keep the data's groups) groups prompts by an integer
+        // rather than hashing a string per prompt; clusters (fairgrpo_nd) relabel the groups.
+        let ownCells = terms.map { t in rows.indices.allSatisfy { t[$0].groupLabel == groups[$0] } } ?? true
+        if ownCells {
+            var slot = [Int](repeating: -1, count: cellNames.count)
+            for q in rows.indices {
+                let cell = cellOfRow[rows[q]]
+                if slot[cell] >= 0 {
+                    members[slot[cell]].append(q)
+                } else {
+                    slot[cell] = keys.count
+                    keys.append((domains[q], groups[q]))
+                    members.append([q])
+                }
+            }
+        } else {
+            var index: [String: Int] = [:]
+            for q in rows.indices {
+                let label = terms?[q].groupLabel ?? groups[q]
+                let key = domains[q] + "\u{1}" + label
+                if let i = index[key] {
+                    members[i].append(q)
+                } else {
+                    index[key] = keys.count
+                    keys.append((domains[q], label))
+                    members.append([q])
+                }
             }
         }
         var logs: [GroupLog] = []
@@ -353,14 +399,15 @@ public final class Trainer: @unchecked Sendable {
         for (key, qs) in zip(keys, members) {
             let parts = [key.domain, key.group]
             let absSum = qs.reduce(0.0) { $0 + final[$1].reduce(0) { $0 + abs($1) } }
-            var ratios: [Double] = []
-            for q in qs { for (s, a) in zip(grpo[q], final[q]) where s != 0 { ratios.append(a / s) } }
+            // Mean of final / GRPO advantage over the non-zero ones, summed in rollout order.
+            var ratioSum = 0.0, ratioCount = 0
+            for q in qs { for (s, a) in zip(grpo[q], final[q]) where s != 0 { ratioSum += a / s; ratioCount += 1 } }
             let t = terms?[qs[0]]
             logs.append(GroupLog(
                 step: stepCount, domain: parts[0], group: parts[1], batchPrompts: qs.count,
                 nDomain: t?.nDomain ?? .nan, muDomain: t?.muDomain ?? .nan, tDomain: t?.tDomain ?? .nan,
                 nGroup: t?.nGroup ?? .nan, muGroup: t?.muGroup ?? .nan, factor: t?.factor ?? .nan,
-                weight: ratios.isEmpty ? .nan : ratios.reduce(0, +) / Double(ratios.count),
+                weight: ratioCount == 0 ? .nan : ratioSum / Double(ratioCount),
                 meanAbsAdvantage: absSum / Double(qs.count * rewards[qs[0]].count),
                 gradientShare: totalAbs > 0 ? absSum / totalAbs : 0,
                 livePrompts: qs.filter { q in !rewards[q].allSatisfy { $0 == rewards[q][0] } || rewards[q].count == 1 }.count))
