@@ -140,7 +140,6 @@ extension Tensor {
             let glp = gl.storage.pointer
             let rp = ratioTensor.storage.pointer
             let ep = klExp?.storage.pointer
-            var row = [Float](repeating: 0, count: k)
             // softmax of each prompt's row, shared by its g rollouts.
             let probs = Tensor(uninitializedShape: [n, k])
             let pp = probs.storage.pointer
@@ -161,15 +160,15 @@ extension Tensor {
                 }
                 // The gather leaves glogp at the answer and zeros elsewhere; log-softmax backward.
                 let selected: Float = 0 + glogp
-                var total: Float = 0
-                for j in 0..<k { total += j == a ? selected : 0 }
+                // The row's sum 0 + … + selected + … + 0 (zeros elsewhere) is exactly selected + 0
+                // (which also turns −0 into +0, as the sum does).
+                let total: Float = selected + 0
                 let prow = pp + q * k, grow = glp + q * k
+                // take's backward adds the rows of a prompt's rollouts in order.
                 for j in 0..<k {
                     let gj: Float = j == a ? selected : 0
-                    row[j] = gj - prow[j] * total
+                    grow[j] += gj - prow[j] * total
                 }
-                // take's backward adds the rows of a prompt's rollouts in order.
-                for j in 0..<k { grow[j] += row[j] }
             }
             for i in 0..<(n * k) { glp[i] = glp[i] * invT }
             return gl
