@@ -97,21 +97,48 @@ public struct FairWeighting: Sendable {
             for k in groups.keys { groups[k]!.prompts *= decay; groups[k]!.rewardSum *= decay; groups[k]!.rewardCount *= decay }
         }
         var unknownIndex: [Int: Int] = [:]  // prompt → position in its domain's UNK history
-        var groupKeys = [String?](repeating: nil, count: batch.count)
+        // The batch's domains and (domain, group) cells are updated in local slots, one
+        // dictionary look-up per prompt and name rather than several string keys, then
+        // written back; each cell still adds its prompts one by one in batch order.
+        var domainSlot: [String: Int] = [:], domainCells: [Cell] = [], domainOrder: [String] = []
+        var groupSlot: [[String: Int]] = [], groupCells: [Cell] = [], groupOrder: [String] = []
+        var promptDomain = [Int](repeating: 0, count: batch.count), promptGroup = [Int](repeating: -1, count: batch.count)
         batches += 1
         for (q, p) in batch.enumerated() {
             let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
-            domains[p.domain, default: Cell()].add(rewardSum: total, count: count)
+            let d: Int
+            if let i = domainSlot[p.domain] {
+                d = i
+            } else {
+                d = domainCells.count
+                domainSlot[p.domain] = d
+                domainCells.append(domains[p.domain] ?? Cell())
+                domainOrder.append(p.domain)
+                groupSlot.append([:])
+            }
+            domainCells[d].add(rewardSum: total, count: count)
+            promptDomain[q] = d
             if let g = p.group, !allUnknown {
-                let k = FairWeighting.key(p.domain, g)
-                groups[k, default: Cell()].add(rewardSum: total, count: count)
-                groupKeys[q] = k
+                let c: Int
+                if let i = groupSlot[d][g] {
+                    c = i
+                } else {
+                    c = groupCells.count
+                    groupSlot[d][g] = c
+                    let k = FairWeighting.key(p.domain, g)
+                    groupCells.append(groups[k] ?? Cell())
+                    groupOrder.append(k)
+                }
+                groupCells[c].add(rewardSum: total, count: count)
+                promptGroup[q] = c
             } else {
                 unknownIndex[q] = unknownHistory[p.domain, default: []].count
                 unknownHistory[p.domain, default: []].append(p.rewards)
                 unknownRows[p.domain, default: []].append(p.row ?? -1)
             }
         }
+        for (name, cell) in zip(domainOrder, domainCells) { domains[name] = cell }
+        for (key, cell) in zip(groupOrder, groupCells) { groups[key] = cell }
         // Clusters of each domain's UNK history: by default every step on the whole
         // history (the reference's cost); with recluster_every = N, new prompts join
         // the last clustering's nearest centroid in between.
@@ -136,7 +163,7 @@ public struct FairWeighting: Sendable {
         var terms: [Terms] = []
         var scaled: [[Double]] = []
         for (q, p) in batch.enumerated() {
-            let dom = domains[p.domain]!
+            let dom = domainCells[promptDomain[q]]
             var nD = dom.prompts, muD = dom.mean
             var nG: Double, muG: Double, label: String
             if let position = unknownIndex[q], let clustering = latent[p.domain] {
@@ -157,7 +184,7 @@ public struct FairWeighting: Sendable {
                     muG = max(muG, eps)
                 }
             } else {
-                let cell = groups[groupKeys[q]!]!
+                let cell = groupCells[promptGroup[q]]
                 nG = cell.prompts
                 muG = cell.mean
                 label = p.group!
