@@ -66,13 +66,14 @@ public enum Catalog {
     }
 
     public static func load(_ name: String) throws -> Dataset {
-        guard let entry = entries.first(where: { $0.name == name }) else {
+        // The file's own name (covid_testing_chop, as in the .md files) works too.
+        guard let entry = entries.first(where: { $0.name == name || $0.file == name + ".numeric.csv" }) else {
             throw DataError.invalidArgument("dataset(): no dataset named '\(name)'; available: \(entries.map(\.name).joined(separator: ", "))")
         }
         guard let dir = directory() else {
             throw DataError.invalidArgument("dataset(): cannot find the data/clinical folder; set FAIRGRPO_DATA to its path")
         }
-        var data = try CSVLoader.load(path: dir + "/" + entry.file, roles: entry.roles, name: name)
+        var data = try CSVLoader.load(path: dir + "/" + entry.file, roles: entry.roles, name: entry.name)
         // Short attribute names read better in group keys and reports.
         for i in data.attributes.indices {
             data.attributes[i].name = data.attributes[i].name.replacingPrefix("fg_", with: "").replacingPrefix("age_group", with: "age")

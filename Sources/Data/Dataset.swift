@@ -118,36 +118,38 @@ public struct Scaler: Sendable {
 
     /// Scaled features; missing numeric values become 0 (the mean), missing one-hot stays 0.
     public func apply(_ raw: Tensor) -> Tensor {
-        var out = raw
         let d = raw.shape[1]
-        guard d > 0 else { return out }
+        guard d > 0 else { return raw }
         let scale = stds.map { Float(1 / $0) }, shift = means.map(Float.init)
-        out.withUnsafeMutableBufferPointer { x in
-            scale.withUnsafeBufferPointer { scale in
-            shift.withUnsafeBufferPointer { shift in
-            numeric.withUnsafeBufferPointer { numeric in
-                let base = x.baseAddress!
-                // Each element on its own: large tables are split by rows over two threads.
-                func scaleRows(_ rows: Range<Int>) {
-                    for r in rows {
-                        let row = base + r * d
-                        for c in 0..<d {
-                            let v = row[c]
-                            if !v.isFinite { row[c] = 0 } else if numeric[c] { row[c] = (v - shift[c]) * scale[c] }
+        // The raw features stay in the dataset (splits refit from them), so the
+        // scaled copy is written straight from them: one pass over new memory,
+        // split by rows over two threads for large tables.
+        return raw.withUnsafeBufferPointer { source in
+            Tensor.writingEveryElement(shape: raw.shape) { x in
+                scale.withUnsafeBufferPointer { scale in
+                shift.withUnsafeBufferPointer { shift in
+                numeric.withUnsafeBufferPointer { numeric in
+                    let base = x.baseAddress!, input = source.baseAddress!
+                    func scaleRows(_ rows: Range<Int>) {
+                        for r in rows {
+                            let row = base + r * d, raw = input + r * d
+                            for c in 0..<d {
+                                let v = raw[c]
+                                row[c] = !v.isFinite ? 0 : numeric[c] ? (v - shift[c]) * scale[c] : v
+                            }
                         }
                     }
+                    let n = x.count / d
+                    if x.count >= 1 << 20 {
+                        runConcurrently({ scaleRows(0..<n / 2) }, { scaleRows(n / 2..<n) })
+                    } else {
+                        scaleRows(0..<n)
+                    }
                 }
-                let n = x.count / d
-                if x.count >= 1 << 20 {
-                    runConcurrently({ scaleRows(0..<n / 2) }, { scaleRows(n / 2..<n) })
-                } else {
-                    scaleRows(0..<n)
                 }
-            }
-            }
+                }
             }
         }
-        return out
     }
 }
 

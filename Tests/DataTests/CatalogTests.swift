@@ -66,6 +66,15 @@ struct CatalogTests {
         #expect(Set(patients).count < covid.count)  // repeat tests of the same patient
     }
 
+    @Test("a table also loads by its file's name, under its short name")
+    func fileNames() throws {
+        Fixtures.useShippedClinicalData()
+        let byFile = try Catalog.load("covid_testing_chop"), byName = try Catalog.load("covid_testing")
+        #expect(byFile.name == "covid_testing")
+        #expect(byFile.count == byName.count && byFile.labels == byName.labels)
+        #expect(throws: DataError.self) { try Catalog.load("covid_testing_chop.numeric") }
+    }
+
     @Test("an unknown name lists the available tables")
     func unknownName() {
         #expect(throws: DataError.invalidArgument("dataset(): no dataset named 'iris'; available: heart_cleveland, nhefs_death, covid_testing, pbc_mayo")) {

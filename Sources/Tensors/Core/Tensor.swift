@@ -33,6 +33,15 @@ public struct Tensor: @unchecked Sendable {
         self.init(shape: shape, storage: Storage(uninitializedCount: shapeProduct(shape)))
     }
 
+    /// A new tensor whose every element `body` writes, without zeroing it
+    /// first: for producers that fill large tensors (in parallel) from other
+    /// data, so the memory is touched once. `body` must write all elements.
+    public static func writingEveryElement(shape: [Int], _ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows -> Tensor {
+        let out = Tensor(uninitializedShape: shape)
+        try body(out.storage.buffer)
+        return out
+    }
+
     /// A tensor with the given shape and elements in row-major order.
     public init(shape: [Int], scalars: [Float]) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
