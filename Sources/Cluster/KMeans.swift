@@ -10,8 +10,12 @@ import Tensors
 /// computed directly as Σ(x − c)², eight centres at a time in SIMD lanes
 /// (no ‖x‖² − 2x·c + ‖c‖² cancellation: for k ≤ 8, d ≤ 32, the sizes
 /// FairGRPO clusters, a BLAS product is no faster and its float32 errors move
-/// inertia and near-tied labels; it wins 3–7× only for k ≥ 32 with d ≥ 32,
-/// measured in docs/clustering.md), and large inputs are split
+/// inertia and near-tied labels). From k ≥ 64 with d ≥ 32, where the product
+/// wins (1.1× at k = 64, 1.9× at k = 256; docs/clustering.md), the nearest
+/// centre is found through BLAS
+/// as scikit-learn does — argmin of ‖c‖² − 2x·c from one sgemm per block of
+/// rows — and the distance to it is then computed directly, so inertia keeps
+/// full float32 accuracy. Large inputs are split
 /// in two halves run on two threads (always the same halves, combined in the
 /// same order, so the same seed gives the same result on any machine).
 public struct KMeans: Sendable {
@@ -264,12 +268,18 @@ struct Lloyd {
                 // Assignment, with each part's weighted sums and mass.
                 sums.update(repeating: 0, count: 2 * k * d)
                 mass.update(repeating: 0, count: 2 * k)
-                let blocks = CentreBlocks(centres, count: k, d: d)
-                let parts = blocks.vectors.withUnsafeBufferPointer { cp in
-                    let c = cp.baseAddress!
-                    return forParts(work: n * k * d) { part, lo, hi in
-                        changes[part] = assignRows(lo, hi, centres: c, k: k, labels: labels, distances: distances,
-                                                   sums: sums + part * k * d, mass: mass + part * k)
+                let parts: Int
+                if Self.usesProducts(k: k, d: d) {
+                    changes[0] = assignRowsThroughProducts(centres, k: k, labels: labels, distances: distances, sums: sums, mass: mass)
+                    parts = 1
+                } else {
+                    let blocks = CentreBlocks(centres, count: k, d: d)
+                    parts = blocks.vectors.withUnsafeBufferPointer { cp in
+                        let c = cp.baseAddress!
+                        return forParts(work: n * k * d) { part, lo, hi in
+                            changes[part] = assignRows(lo, hi, centres: c, k: k, labels: labels, distances: distances,
+                                                       sums: sums + part * k * d, mass: mass + part * k)
+                        }
                     }
                 }
                 if parts == 2 {
@@ -292,7 +302,9 @@ struct Lloyd {
                 }
                 if shift <= tolerance { break }
             }
-            if !consistent {
+            if !consistent && Self.usesProducts(k: k, d: d) {
+                _ = assignRowsThroughProducts(centres, k: k, labels: labels, distances: distances, sums: nil, mass: nil)
+            } else if !consistent {
                 CentreBlocks(centres, count: k, d: d).vectors.withUnsafeBufferPointer { cp in
                     let c = cp.baseAddress!
                     forParts(work: n * k * d) { _, lo, hi in
@@ -335,6 +347,60 @@ struct Lloyd {
                 let s = sums + best * d
                 for j in 0..<d { s[j] += weight * Double(row[j]) }
             }
+        }
+        return changed
+    }
+
+    /// Whether assignment goes through BLAS products (see the type's comment).
+    static func usesProducts(k: Int, d: Int) -> Bool { k >= 64 && d >= 32 }
+
+    /// `assignRows` for many centres in many dimensions: for each block of
+    /// rows one sgemm gives x·c for every centre, the nearest centre (first
+    /// on ties) minimises ‖c‖² − 2x·c, and the squared distance to it is then
+    /// computed directly. Returns how many labels changed.
+    func assignRowsThroughProducts(_ centres: [Float], k: Int, labels: UnsafeMutablePointer<Int32>,
+                                   distances: UnsafeMutablePointer<Float>,
+                                   sums: UnsafeMutablePointer<Double>?, mass: UnsafeMutablePointer<Double>?) -> Int {
+        let d = self.d, rowsPerBlock = 1024
+        var norms = [Float](repeating: 0, count: k)
+        for c in 0..<k {
+            var s: Float = 0
+            for j in 0..<d { s += centres[c * d + j] * centres[c * d + j] }
+            norms[c] = s
+        }
+        var products = [Float](repeating: 0, count: rowsPerBlock * k)
+        var changed = 0
+        centres.withUnsafeBufferPointer { cp in
+        products.withUnsafeMutableBufferPointer { pp in
+            let c = cp.baseAddress!, p = pp.baseAddress!
+            var lo = 0
+            while lo < n {
+                let rows = min(rowsPerBlock, n - lo)
+                BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: k, k: d,
+                           alpha: 1, a: x + lo * d, b: c, beta: 0, c: p)
+                for r in 0..<rows {
+                    let i = lo + r, scores = p + r * k
+                    var best = 0
+                    var bestScore = Float.infinity
+                    for j in 0..<k {
+                        let score = norms[j] - 2 * scores[j]
+                        if score < bestScore { bestScore = score; best = j }
+                    }
+                    let row = x + i * d, centre = c + best * d
+                    var distance: Float = 0
+                    for j in 0..<d { let t = row[j] - centre[j]; distance += t * t }
+                    if labels[i] != Int32(best) { labels[i] = Int32(best); changed += 1 }
+                    distances[i] = distance
+                    if let sums, let mass {
+                        let weight = weights[i]
+                        mass[best] += weight
+                        let s = sums + best * d
+                        for j in 0..<d { s[j] += weight * Double(row[j]) }
+                    }
+                }
+                lo += rows
+            }
+        }
         }
         return changed
     }

@@ -294,3 +294,30 @@ struct ElbowTests {
         #expect(clusterErrorMessage { _ = try Elbow.table(x, kmax: 0, seed: 0) } == "elbow: kmax must be at least 1")
     }
 }
+
+@Suite("Cluster: k-means with many centres in many dimensions (BLAS assignment)")
+struct KMeansProductTests {
+    /// 64 well-separated centres in 40 dimensions: the path that finds nearest
+    /// centres through sgemm. Its labels must be the directly computed nearest
+    /// centres, its inertia the directly computed sum, and the blobs recovered.
+    @Test("the BLAS path recovers blobs and agrees with direct distances")
+    func productsAgreeWithDirectDistances() throws {
+        var rng = SeededGenerator(seed: 11)
+        let k = 64, d = 40
+        let centres: [[Double]] = (0..<k).map { _ in (0..<d).map { _ in Double.random(in: -20...20, using: &rng) } }
+        let data = shuffled(blobs(centres: centres, perCluster: 30, std: 1.0, seed: 12), seed: 13)
+        let result = try KMeans(k: k, nInit: 1, seed: 0).fit(data.points)
+        #expect(try ari(result.labels, data.labels) == 1)
+        var inertia = 0.0
+        for (p, l) in zip(data.points, result.labels) {
+            let distances = result.centroids.map { squaredDistance(p, $0) }
+            let nearest = distances.indices.min { distances[$0] < distances[$1] }!
+            #expect(nearest == l)
+            inertia += distances[l]
+        }
+        #expect(close(result.inertia, inertia, rtol: 1e-4, atol: 1e-6))
+        // Same seed, same result.
+        let again = try KMeans(k: k, nInit: 1, seed: 0).fit(data.points)
+        #expect(again.labels == result.labels && again.inertia == result.inertia)
+    }
+}

@@ -11,7 +11,7 @@ public enum BLAS {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major. `op` transposes
     /// when the flag is set, without copying: A is stored [m, k], or [k, m]
     /// when `transposeA`; B is [k, n], or [n, k] when `transposeB`.
-    static func sgemm(
+    public static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         beta: Float, c: UnsafeMutablePointer<Float>
