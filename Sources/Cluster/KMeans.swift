@@ -339,14 +339,28 @@ struct Lloyd {
                     best = 8 * b + l
                 }
             }
-            if labels[i] != Int32(best) { labels[i] = Int32(best); changed += 1 }
-            distances[i] = bestDistance
-            if let sums, let mass {
-                let weight = weights[i]
-                mass[best] += weight
-                let s = sums + best * d
-                for j in 0..<d { s[j] += weight * Double(row[j]) }
+            if record(i, best: best, distance: bestDistance, labels: labels, distances: distances, sums: sums, mass: mass) {
+                changed += 1
             }
+        }
+        return changed
+    }
+
+    /// Stores row `i`'s nearest centre and squared distance, and adds its
+    /// weighted values and weight to that cluster's `sums` and `mass` when
+    /// given. Returns whether the label changed.
+    @inline(__always)
+    func record(_ i: Int, best: Int, distance: Float, labels: UnsafeMutablePointer<Int32>,
+                distances: UnsafeMutablePointer<Float>,
+                sums: UnsafeMutablePointer<Double>?, mass: UnsafeMutablePointer<Double>?) -> Bool {
+        let changed = labels[i] != Int32(best)
+        labels[i] = Int32(best)
+        distances[i] = distance
+        if let sums, let mass {
+            let weight = weights[i], row = x + i * d
+            mass[best] += weight
+            let s = sums + best * d
+            for j in 0..<d { s[j] += weight * Double(row[j]) }
         }
         return changed
     }
@@ -389,13 +403,8 @@ struct Lloyd {
                     let row = x + i * d, centre = c + best * d
                     var distance: Float = 0
                     for j in 0..<d { let t = row[j] - centre[j]; distance += t * t }
-                    if labels[i] != Int32(best) { labels[i] = Int32(best); changed += 1 }
-                    distances[i] = distance
-                    if let sums, let mass {
-                        let weight = weights[i]
-                        mass[best] += weight
-                        let s = sums + best * d
-                        for j in 0..<d { s[j] += weight * Double(row[j]) }
+                    if record(i, best: best, distance: distance, labels: labels, distances: distances, sums: sums, mass: mass) {
+                        changed += 1
                     }
                 }
                 lo += rows

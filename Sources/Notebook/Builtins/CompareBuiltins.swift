@@ -101,13 +101,7 @@ public final class ComparisonObject: LangObject {
         case "runs": return .object(TableObject(runs))
         case "notes": return .list(comparison.notes.map { .string($0) })
         case "interrupted": return .bool(comparison.interrupted)
-        case "to_csv":
-            return .function(BoundMethod("to_csv", [Parameter("path")]) { [table] a, interp in
-                let path = try a.string("path")
-                try FileIO.writeAtomically(Array(table.csv.utf8), to: path)
-                interp.write("wrote \(path) (\(table.rows.count) rows: mean and std over seeds per method)\n")
-                return .none
-            })
+        case "to_csv": return .function(TableObject.csvWriter(table, what: "rows: mean and std over seeds per method"))
         default: return nil
         }
     }

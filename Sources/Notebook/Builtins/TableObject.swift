@@ -27,14 +27,19 @@ public final class TableObject: LangObject {
             return .list(table.rows.map { row in
                 .record(RecordObject(zip(table.header, row).map { ($0, TableObject.cell($1)) }))
             })
-        case "to_csv":
-            return .function(BoundMethod("to_csv", [Parameter("path")]) { [table] a, interp in
-                let path = try a.string("path")
-                try FileIO.writeAtomically(Array(table.csv.utf8), to: path)
-                interp.write("wrote \(path) (\(table.rows.count) rows)\n")
-                return .none
-            })
+        case "to_csv": return .function(TableObject.csvWriter(table))
         default: return nil
+        }
+    }
+
+    /// The `to_csv(path)` method of a table: writes it atomically and says
+    /// where, with `what` describing the rows.
+    static func csvWriter(_ table: TextTable, what: String = "rows") -> BoundMethod {
+        BoundMethod("to_csv", [Parameter("path")]) { a, interp in
+            let path = try a.string("path")
+            try FileIO.writeAtomically(Array(table.csv.utf8), to: path)
+            interp.write("wrote \(path) (\(table.rows.count) \(what))\n")
+            return .none
         }
     }
 
