@@ -48,22 +48,25 @@ let package = Package(
             name: "Tensors", dependencies: ["CBLAS", "CSystem", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "NN", dependencies: ["Tensors", "CKernels"]),
+        // What a person sees, shared by every module that shows something:
+        // aligned text tables, the terminal's width, PNG encoding.
+        .target(name: "Render", dependencies: ["Tensors", "CPNG"]),
         // Datasets: CSV and PNG loading, the demo benchmark, splits and masking.
-        .target(name: "Data", dependencies: ["Tensors", "CPNG"]),
+        .target(name: "Data", dependencies: ["Tensors", "CPNG", "Render"]),
         // k-means and choosing k (groups when demographics are missing).
         .target(name: "Cluster", dependencies: ["Tensors"]),
         // Policy, GRPO family, FairGRPO, trainer.
         .target(name: "RL", dependencies: ["Tensors", "NN", "Data", "Cluster", "Fairness"]),
         // Charts drawn to PNG (canvas, bitmap font, line/bar/scatter/heatmap).
-        .target(name: "Plot", dependencies: ["Data"]),
+        .target(name: "Plot", dependencies: ["Render"]),
         // Fairness metrics and reports (the paper's, fairlearn-style group tables).
-        .target(name: "Fairness", dependencies: ["Data"]),
+        .target(name: "Fairness", dependencies: ["Data", "Render"]),
         // The language: lexer, parser, interpreter. Knows nothing about ML.
         .target(
             name: "Lang",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // The binding layer: builtins, sessions, notebook export.
-        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Data", "Fairness", "Cluster", "RL", "Plot"]),
+        .target(name: "Notebook", dependencies: ["Lang", "Tensors", "NN", "Render", "Data", "Fairness", "Cluster", "RL", "Plot"]),
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
@@ -77,7 +80,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
         // Fixtures live in Tests/DataTests/Fixtures and are found through #filePath.
         .testTarget(
-            name: "DataTests", dependencies: ["Data", "Tensors", "Notebook", "Lang"],
+            name: "DataTests", dependencies: ["Data", "Render", "Tensors", "Notebook", "Lang"],
             exclude: ["Fixtures"]),
         // Fixtures (scikit-learn and NumPy references) live in Tests/ClusterTests/Fixtures.
         .testTarget(
@@ -92,6 +95,6 @@ let package = Package(
             exclude: ["Fixtures"]),
         // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "Lang"]),
-        .testTarget(name: "RLTests", dependencies: ["RL", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
     ]
 )

@@ -1,3 +1,4 @@
+import Render
 import Tensors
 
 extension Dataset {

@@ -1,3 +1,4 @@
+import Render
 /// Text summaries: `describe(data)` and `head(data, n)`.
 extension Dataset {
     /// One line: "heart: 303 prompts · 1 domain · 2 classes · attributes sex, age · 0% without demographics".

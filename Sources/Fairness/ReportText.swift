@@ -1,3 +1,4 @@
+import Render
 import Data
 
 /// Text and CSV forms of a report.

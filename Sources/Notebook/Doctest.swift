@@ -1,3 +1,4 @@
+import Render
 import Lang
 
 /// Runs the `fg` code blocks of a Markdown document in order, in one session,

@@ -1,4 +1,4 @@
-import Data
+import Render
 
 /// An RGB colour.
 public struct Color: Equatable, Hashable, Sendable {
@@ -144,6 +144,6 @@ public struct Canvas: Sendable {
 
     /// The canvas as PNG bytes (deterministic for the same pixels).
     public func png() throws -> [UInt8] {
-        try PNG.encode(PNG.Image(width: width, height: height, channels: 3, pixels: pixels))
+        try PNGEncoder.encode(PNGImage(width: width, height: height, channels: 3, pixels: pixels))
     }
 }

@@ -1,4 +1,5 @@
 @testable import Data
+import Render
 import Glibc
 import Tensors
 import Testing

@@ -1,3 +1,4 @@
+import Render
 import Tensors
 
 /// Loads an image dataset: a manifest CSV naming each PNG file (relative to

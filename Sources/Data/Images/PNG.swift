@@ -1,24 +1,18 @@
 import CPNG
+import Render
 import Tensors
 
-/// Reading and writing PNG files through libpng's simplified API
-/// (`png_image_*`), which reports errors in `image.message` instead of
-/// `longjmp`-ing across Swift frames. The only file that talks to libpng.
+/// Reading PNG files through libpng's simplified API (`png_image_*`), which
+/// reports errors in `image.message` instead of `longjmp`-ing across Swift
+/// frames. Writing lives in Render's `PNGEncoder` (charts need it without
+/// depending on datasets).
 public enum PNG {
     /// An 8-bit image: `channels` is 1 (gray), 3 (RGB) or 4 (RGBA), rows top to bottom.
-    public struct Image: Sendable {
-        public var width: Int, height: Int, channels: Int
-        public var pixels: [UInt8]
-        public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-            self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
-        }
-    }
+    public typealias Image = PNGImage
 
-    // libpng's format codes (PNG_FORMAT_RGBA is a compound macro Swift does
-    // not import): bit 1 = colour, bit 0 = alpha.
-    static let formatGray: UInt32 = 0, formatRGB: UInt32 = 2, formatRGBA: UInt32 = 3, formatLinear: UInt32 = 4
-
-    static func format(channels: Int) -> UInt32 { channels == 1 ? formatGray : channels == 3 ? formatRGB : formatRGBA }
+    static let formatGray = PNGImage.formatGray, formatRGB = PNGImage.formatRGB, formatRGBA = PNGImage.formatRGBA
+    static let formatLinear: UInt32 = 4
+    static func format(channels: Int) -> UInt32 { PNGImage.format(channels: channels) }
 
     /// Largest accepted width × height, so a forged header cannot exhaust memory.
     public static let maximumPixels = 1 << 26
@@ -65,35 +59,10 @@ public enum PNG {
         return try decode(bytes, channels: channels, name: path)
     }
 
-    /// Encodes an 8-bit image. The output is deterministic for the same pixels.
-    public static func encode(_ img: Image) throws -> [UInt8] { try encode(img, format: format(channels: img.channels)) }
+    /// Encodes an 8-bit image (see `PNGEncoder`).
+    public static func encode(_ img: Image) throws -> [UInt8] { try PNGEncoder.encode(img) }
 
-    /// Encodes with an explicit libpng format (gray+alpha is format 1).
-    static func encode(_ img: Image, format: UInt32) throws -> [UInt8] {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(img.width)
-        image.height = UInt32(img.height)
-        image.format = format
-        var size: Int = 0
-        // First call measures, second writes.
-        let measured = img.pixels.withUnsafeBytes { px in
-            png_image_write_to_memory(&image, nil, &size, 0, px.baseAddress, Int32(img.width * img.channels), nil)
-        }
-        guard measured != 0 else { throw DataError.badImage(file: "<memory>", reason: "cannot encode PNG: \(message(image))") }
-        var out = [UInt8](repeating: 0, count: size)
-        let written = out.withUnsafeMutableBytes { dst in
-            img.pixels.withUnsafeBytes { px in
-                png_image_write_to_memory(&image, dst.baseAddress, &size, 0, px.baseAddress, Int32(img.width * img.channels), nil)
-            }
-        }
-        guard written != 0 else { throw DataError.badImage(file: "<memory>", reason: "cannot encode PNG: \(message(image))") }
-        return Array(out.prefix(size))
-    }
-
-    public static func write(_ img: Image, to path: String) throws {
-        try FileIO.writeAtomically(try encode(img), to: path)
-    }
+    public static func write(_ img: Image, to path: String) throws { try PNGEncoder.write(img, to: path) }
 
     private static func message(_ image: png_image) -> String {
         withUnsafeBytes(of: image.message) { raw in

@@ -1,3 +1,4 @@
+import Render
 import Cluster
 import Data
 import Lang

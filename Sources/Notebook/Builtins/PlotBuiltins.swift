@@ -1,3 +1,4 @@
+import Render
 import Data
 import Lang
 import Plot

@@ -37,7 +37,7 @@ public struct TextTable: CustomStringConvertible {
 /// delimiter the reader could detect (; tab |), or spaces at either end
 /// (which an unquoted field loses). Works on bytes: a quote or newline may
 /// be part of a larger character (a quote followed by a combining mark, CRLF).
-func csvQuote(_ s: String) -> String {
+public func csvQuote(_ s: String) -> String {
     let u = s.utf8
     let special = u.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 || $0 == 59 || $0 == 9 || $0 == 124 }
     guard special || u.first == 32 || u.last == 32 else { return s }
@@ -52,7 +52,7 @@ func csvQuote(_ s: String) -> String {
 }
 
 extension String {
-    var trimmingTrailingSpaces: String {
+    public var trimmingTrailingSpaces: String {
         var s = Substring(self)
         while s.last == " " { s.removeLast() }
         return String(s)
