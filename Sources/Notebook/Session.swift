@@ -1,4 +1,5 @@
 import Lang
+import Render
 import Tensors
 
 /// One notebook session: an interpreter with every builtin registered, and
@@ -45,6 +46,7 @@ public final class Session {
         ClusterBuiltins.register(in: self)
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
+        TableBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.
@@ -88,7 +90,7 @@ public final class Session {
                 capturing?.result = value
                 interpreter.define("_", value)
                 interpreter.define("_\(number)", value)
-                if echo { emit(value.repr + "\n") }
+                if echo { emit(value.echo(number: { formatSignificant($0, digits: Display.digits) }) + "\n") }
             }
             return .ok
         } catch let e as DiagnosticList {

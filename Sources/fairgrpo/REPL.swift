@@ -101,6 +101,7 @@ final class REPL {
               :run file.fg      run a script in this session
               :save file.fg     save this session's inputs as a replayable script
               :export file.md   write the session with outputs and plots (.md or .ipynb)
+              :set width 100    how output prints: width, rows, digits (as set_display)
               :reset            forget every variable
               :quit             leave (also Ctrl-D)
             """)
@@ -147,6 +148,19 @@ final class REPL {
             do {
                 try NotebookExport.write(session.cells, to: argument)
                 print("wrote \(argument) (\(session.cells.count) cells)")
+            } catch { print("error: \(error)") }
+        case ":set":
+            // :set width 100 → set_display(width=100); :set alone shows the settings.
+            let words = argument.split(separator: " ").map(String.init)
+            var keywords: [(String, Value)] = []
+            if words.count == 2, let v = Double(words[1]) {
+                keywords = [(words[0], .number(v))]
+            } else if !words.isEmpty {
+                print("usage: :set width|rows|digits|table_digits N (0 width: the terminal's; 0 rows: all)")
+                return 0
+            }
+            do {
+                _ = try session.interpreter.call(.function(session.interpreter.builtins["set_display"]!), positional: [], keywords: keywords)
             } catch { print("error: \(error)") }
         case ":reset":
             session.reset()

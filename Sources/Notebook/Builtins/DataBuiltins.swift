@@ -195,9 +195,14 @@ enum DataBuiltins {
             example: "describe(demo())"
         ) { a, interp in interp.write(try dataset(a, "data").describe() + "\n"); return .none })
         i.register(BuiltinFunction(
-            "head", [Parameter("data"), Parameter("n", default: .number(5))], summary: "The first n rows of a dataset, as a table (features standardised, as the policy sees them).",
+            "head", [Parameter("data"), Parameter("n", default: .number(5))], summary: "The first n rows of a dataset (features standardised, as the policy sees them) or of a table, as a table.",
             example: "head(demo(), 3)"
-        ) { a, _ in .object(TableObject(try dataset(a, "data").head(try rowCount(a)))) })
+        ) { a, _ in
+            if case .object(let o) = a["data"], let t = o as? TableObject {
+                return .object(TableObject(t.table.rows(Array(0..<min(try rowCount(a), t.table.rowCount)))))
+            }
+            return .object(TableObject(try dataset(a, "data").head(try rowCount(a))))
+        })
         i.register(BuiltinFunction(
             "split",
             [Parameter("data"), Parameter("test", default: .number(0.2)), Parameter("seed", default: .number(0)),
