@@ -107,7 +107,8 @@ public enum TutorialNotebook {
     /// The examples of an executed notebook whose output does not match the
     /// Markdown's, as doctest failures.
     public static func compare(executed: JSON, markdown: String, file: String) throws -> (checked: Int, failures: [Doctest.Failure]) {
-        let examples = Dictionary(try Doctest.examples(in: markdown, file: file).map { ($0.line, $0) }, uniquingKeysWith: { a, _ in a })
+        let all = try Doctest.examples(in: markdown, file: file)
+        let examples = Dictionary(all.map { ($0.line, $0) }, uniquingKeysWith: { a, _ in a })
         var checked = 0
         var failures: [Doctest.Failure] = []
         for cell in executed["cells"]?.items ?? [] {
@@ -123,6 +124,11 @@ public enum TutorialNotebook {
             } else if outputs.contains(where: { $0["output_type"]?.string == "error" }) {
                 failures.append(Doctest.Failure(file: file, example: example, actual: actual, reason: "error in a block with no expected output"))
             }
+        }
+        let runnable = all.filter { $0.kind == .code && !$0.skip }
+        if checked < runnable.count {
+            failures.append(Doctest.Failure(file: file, example: runnable[checked], actual: "",
+                                            reason: "the notebook has \(checked) of the \(runnable.count) code cells of its Markdown: regenerate it"))
         }
         return (checked, failures)
     }
