@@ -114,6 +114,7 @@ final class REPL {
               :run file.fg      run a script in this session
               :save file.fg     save this session's inputs as a replayable script
               :export file.md   write the session with outputs and plots (.md or .ipynb)
+              :cd [dir]         change the working directory (paths and plots are relative to it); print it
               :reset            forget every variable
               :quit             leave (also Ctrl-D)
             """
@@ -161,6 +162,13 @@ final class REPL {
                 try NotebookExport.write(session.cells, to: argument)
                 say("wrote \(argument) (\(session.cells.count) cells)")
             } catch { say("error: \(error)") }
+        case ":cd":
+            if !argument.isEmpty, chdir(argument) != 0 {
+                say("error: cannot change to directory '\(argument)': \(String(cString: strerror(errno)))")
+                return 0
+            }
+            var buffer = [CChar](repeating: 0, count: 4096)
+            say(getcwd(&buffer, buffer.count) != nil ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ".")
         case ":reset":
             session.reset()
             say("session reset: every variable forgotten")

@@ -1,8 +1,6 @@
-import Notebook
-
-/// The JSON the kernel protocol exchanges: one object per line. Small on
-/// purpose: requests are flat objects of strings, numbers and booleans.
-enum JSON: Equatable {
+/// JSON values, for the kernel protocol (one object per line) and for
+/// reading notebooks back. Small on purpose; objects keep their key order.
+public enum JSON: Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,18 +8,24 @@ enum JSON: Equatable {
     case array([JSON])
     case object([(String, JSON)])
 
-    static func == (a: JSON, b: JSON) -> Bool { a.text == b.text }
+    public static func == (a: JSON, b: JSON) -> Bool { a.text == b.text }
 
-    subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSON? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil
     }
-    var string: String? { if case .string(let s) = self { return s }; return nil }
-    var int: Int? { if case .number(let d) = self, d == d.rounded(), abs(d) < 1e15 { return Int(d) }; return nil }
-    var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var string: String? { if case .string(let s) = self { return s }; return nil }
+    public var int: Int? { if case .number(let d) = self, d == d.rounded(), abs(d) < 1e15 { return Int(d) }; return nil }
+    public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    public var items: [JSON]? { if case .array(let a) = self { return a }; return nil }
+    /// A string, or nbformat's list of lines joined.
+    public var lines: String? {
+        if case .array(let a) = self { return a.compactMap(\.string).joined() }
+        return string
+    }
 
     /// Compact text on one line (strings escape their newlines).
-    var text: String {
+    public var text: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -32,11 +36,11 @@ enum JSON: Equatable {
         }
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func parse(_ text: String) throws -> JSON {
+    public static func parse(_ text: String) throws -> JSON {
         var p = Reader(bytes: Array(text.utf8))
         let value = try p.value()
         p.skipSpace()
