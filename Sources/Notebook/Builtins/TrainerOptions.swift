@@ -3,7 +3,8 @@ import RL
 
 /// The language's side of the trainer options (RL's `TrainerConfig.options`):
 /// trainer()'s parameters, reading them from a call, their help lines and the
-/// trainer's summary. compare() takes trainer()'s parameters, so it follows.
+/// trainer's summary. compare() takes trainer()'s parameters, so it follows;
+/// replay() takes the ones that concern advantages.
 enum TrainerOptions {
     /// policy, data, then one parameter per option in table order; eval_data (a
     /// dataset for the trainer, not a setting) right after eval_every, where it
@@ -11,6 +12,14 @@ enum TrainerOptions {
     static let parameters: [Parameter] = [Parameter("policy"), Parameter("data")] + TrainerConfig.options.flatMap { o -> [Parameter] in
         let p = Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
         return o.name == "eval_every" ? [p, Parameter("eval_data", default: Value.none)] : [p]
+    }
+
+    /// Parameters for some options, in the order given (for builtins that take a few).
+    static func parameters(_ names: [String]) -> [Parameter] {
+        names.map { name in
+            guard let o = TrainerConfig.option(named: name) else { preconditionFailure("no trainer option \(name)") }
+            return Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
+        }
     }
 
     static func value(_ v: TrainerOption.Value) -> Value {
@@ -24,11 +33,13 @@ enum TrainerOptions {
         }
     }
 
-    /// The configuration a trainer(...) call asks for, and its reward function if it gave one.
-    static func config(_ a: Arguments, classes: Int, interp: Interpreter) throws -> (TrainerConfig, ((Int, Int, Int) throws -> Double)?) {
+    /// The configuration a call asks for (the options among its parameters; the
+    /// others keep their defaults), and its reward function if it gave one.
+    static func config(_ a: Arguments, classes: Int = 0, interp: Interpreter) throws -> (TrainerConfig, ((Int, Int, Int) throws -> Double)?) {
         var c = TrainerConfig()
         var rewardFunction: ((Int, Int, Int) throws -> Double)?
-        for o in TrainerConfig.options {
+        let callee = a.callee + "()"
+        for o in TrainerConfig.options where a.parameters.contains(where: { $0.name == o.name }) {
             let v: TrainerOption.Value
             switch o.kind {
             case .number: v = .number(try a.number(o.name))
@@ -37,18 +48,18 @@ enum TrainerOptions {
             case .optionalNumber: v = try a.optionalNumber(o.name).map { .number($0) } ?? .none
             case .choice: v = .text(try a.string(o.name))
             case .reward:
-                let reward = try TrainingBuiltins.rewardArgument(a[o.name], classes: classes, interp: interp, callee: "trainer()")
+                let reward = try TrainingBuiltins.rewardArgument(a[o.name], classes: classes, interp: interp, callee: callee)
                 rewardFunction = reward.function
                 v = reward.option.optionValue
             }
-            try located { try o.set(v, in: &c) }
+            try located(callee) { try o.set(v, in: &c) }
         }
         return (c, rewardFunction)
     }
 
-    /// Runs library code that checks options, naming trainer() in what it throws.
-    static func located<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TrainerOptionError { throw RuntimeError("trainer(): " + e.message) }
+    /// Runs library code that checks options, naming the builtin in what it throws.
+    static func located<T>(_ callee: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as TrainerOptionError { throw RuntimeError(callee + ": " + e.message) }
     }
 
     /// One line per option for help(trainer): name=default, then what it does.

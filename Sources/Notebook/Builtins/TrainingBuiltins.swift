@@ -112,7 +112,7 @@ enum TrainingBuiltins {
             let policy = try a.object("policy", as: PolicyObject.self, "a policy").policy
             let data = try a.object("data", as: DatasetObject.self, "a dataset").data
             let (c, rewardFunction) = try TrainerOptions.config(a, classes: data.classNames.count, interp: interp)
-            let t = try TrainerOptions.located { try Trainer(policy: policy, data: data, config: c) }
+            let t = try TrainerOptions.located("trainer()") { try Trainer(policy: policy, data: data, config: c) }
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
             t.reward = rewardFunction
             return .object(TrainerObject(t))
