@@ -83,6 +83,12 @@ enum CoreBuiltins {
             "str", [Parameter("x")], summary: "A value as text (as print shows it).", example: "\"step \" + str(3)"
         ) { a, _ in .string(a["x"].display) })
         i.register(BuiltinFunction(
+            "format", [Parameter("x"), Parameter("spec", default: .string(""))],
+            summary: "A value as text by a format spec, as Python's format(): \".3f\", \",\", \".1%\", \">10\", \"+.2e\".",
+            details: "The spec is [[fill]align][sign][#][0][width][,][.precision][type], the same as after ':' in an f-string field.",
+            example: "format(0.4567, \".1%\")"
+        ) { a, _ in .string(try a["x"].formatted(try a.string("spec"))) })
+        i.register(BuiltinFunction(
             "round", [Parameter("x"), Parameter("digits", default: .number(0))],
             summary: "Rounds a number to `digits` decimals.", example: "round(3.14159, 2)"
         ) { a, _ in
