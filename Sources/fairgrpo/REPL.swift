@@ -83,7 +83,7 @@ final class REPL {
     }
 
     private func showHelp(_ name: String) {
-        if name.isEmpty { print(session.helpIndex); printCommands(); return }
+        if name.isEmpty { print(session.helpIndex()); printCommands(); return }
         if let text = session.help(for: name) { print(text); return }
         var message = "no builtin or variable named '\(name)'"
         if let note = Suggestions.note(for: name, among: session.interpreter.definedNames) { message += "\n" + note }

@@ -47,7 +47,7 @@ enum CoreBuiltins {
             example: "help(range)"
         ) { [unowned session] a, interp in
             switch a["name"] {
-            case .none: interp.write(session.helpIndex + "\n")
+            case .none: interp.write(session.helpIndex() + "\n")
             case .string(let n):
                 guard let text = session.help(for: n) else {
                     throw RuntimeError("help(): no builtin or variable named '\(n)'",
@@ -65,7 +65,7 @@ enum CoreBuiltins {
             "seed", [Parameter("n")],
             summary: "Reseeds the session's random generator, so what follows is reproducible.",
             details: "Functions that take `seed=` use their own generator instead.",
-            example: "seed(0); randn([2, 2])"
+            example: "seed(0); randn(2, 2)"
         ) { [unowned session] a, _ in
             let n = try a.integer("n")
             guard n >= 0 else { throw RuntimeError("seed(): the seed must be non-negative, got \(n)") }

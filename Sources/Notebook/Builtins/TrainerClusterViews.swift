@@ -12,14 +12,6 @@ enum ClusterViews {
         Parameter("cluster_kmax", default: .number(3)), Parameter("recluster_every", default: .number(1)),
     ]
 
-    static let trainerHelp = """
-        Clustering of prompts without demographics (fairgrpo's UNK prompts, every prompt for fairgrpo_nd), defaults as the \
-        reference: cluster_on="rewards" (each prompt's G rewards) | "features" | "embeddings" (the policy's last hidden layer, \
-        recomputed at each re-clustering); cluster_k="elbow" (the reference rule, k ≤ 3) | "silhouette" (best mean silhouette \
-        for k = 2…cluster_kmax); recluster_every=N re-clusters the whole history only every N steps, new prompts joining the \
-        nearest centroid in between (bounds a cost that otherwise grows with training length). When the true groups are known \
-        (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the clusters against them: history(t), clusters(t).
-        """
 
     static func options(_ a: Arguments) throws -> ClusteringOptions {
         var o = ClusteringOptions()

@@ -110,19 +110,9 @@ enum TrainingBuiltins {
              Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
-                G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
-                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none" (fairgrpo applies it in its GRPO step before the weights; the reference uses "group"). \
-                fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
-                factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
-                the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
-                eval_every with eval_data records a fairness report every that many steps. \
-                \(TrainingBuiltins.rewardHelp) \
-                Keeping learning alive (all off by default): temperature samples from softmax(logits/T) (T > 1: more varied \
-                rollouts, so fewer prompts whose rollouts all agree); dynamic_sampling=true drops prompts whose rollouts all \
-                earn the same reward (zero advantage) and draws up to max_resample more batches to fill the batch with live \
-                prompts (as DAPO; if the cap is hit the batch is filled with dead prompts; the step log shows drawn, kept, \
-                dropped); entropy_coef adds coef · mean entropy of softmax(logits/T) to the objective. dead_steps: warn when a \
-                (domain, group) has had no live prompt in that many consecutive steps in the batch (0: never). \(ClusterViews.trainerHelp)
+                fairgrpo implements the reference exactly: cumulative per-(domain, group) statistics,                 T_d = max(√N_d·μ_d, ε), factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation;                 prompts without demographics (UNK) are clustered (cluster_on, cluster_k, recluster_every). scale_rewards                 applies in fairgrpo's GRPO step, before the weights (the reference uses "group").
+                \(TrainingBuiltins.rewardHelp)
+                Keeping learning alive (all off by default): temperature, dynamic_sampling (the step log then shows drawn,                 kept and dropped prompts; when max_resample is reached the batch is filled with dead prompts) and entropy_coef.                 When the true groups are known (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the                 clusters against them: history(t), clusters(t).
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { [unowned session] a, interp in
