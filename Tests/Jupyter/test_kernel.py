@@ -6,7 +6,9 @@ structured errors, the pager, and interrupting a long step() with the
 trainer surviving. Run by scripts/test-jupyter.
 """
 
+import os
 import re
+import tempfile
 import time
 import unittest
 
@@ -53,11 +55,17 @@ class RichOutputTests(unittest.TestCase):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel()
 
+    def reply_to(self, msg_id, timeout=TIMEOUT):
+        """The shell reply to msg_id (skipping replies to earlier requests, such as start-up's kernel_info)."""
+        while True:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def run_cell(self, code, timeout=TIMEOUT):
         """The reply and the cell's iopub messages (type, content)."""
         msg_id = self.kc.execute(code)
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        reply = self.reply_to(msg_id, timeout)
         outputs = []
         while True:
             msg = self.kc.get_iopub_msg(timeout=timeout)
@@ -123,8 +131,7 @@ class RichOutputTests(unittest.TestCase):
         time.sleep(3)
         started = time.monotonic()
         self.km.interrupt_kernel()
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        reply = self.reply_to(msg_id)
         self.assertLess(time.monotonic() - started, 20, "the interrupt took too long")
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         texts = []
@@ -148,4 +155,7 @@ class RichOutputTests(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    # Kernels start in the current directory and write their plots there.
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        unittest.main(verbosity=2)
