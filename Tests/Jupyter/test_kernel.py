@@ -6,13 +6,18 @@ structured errors, the pager, and interrupting a long step() with the
 trainer surviving. Run by scripts/test-jupyter.
 """
 
+import json
 import os
 import re
 import tempfile
 import time
 import unittest
 
+import subprocess
+
 import jupyter_kernel_test
+import nbformat
+from nbclient import NotebookClient
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 60
@@ -152,6 +157,27 @@ class RichOutputTests(unittest.TestCase):
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done)])
         _, outputs = self.run_cell("step(t, 1)\nt.steps")
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done + 1)])
+
+
+class ExportTests(unittest.TestCase):
+    """A notebook fairgrpo exports names this kernel and runs again under it."""
+
+    def test_exported_notebook_reruns(self):
+        with open("export.fg", "w") as f:
+            f.write('x = 2\n\nplot([1, 2, 3], to="export.png")\n\nx * 21\n')
+        subprocess.run([os.environ["FAIRGRPO_BIN"], "run", "export.fg", "--notebook", "export.ipynb"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open("export.ipynb") as f:
+            raw = json.load(f)
+        self.assertTrue(all("id" in cell for cell in raw["cells"]), "nbformat 4.5 cells need ids")
+        nb = nbformat.read("export.ipynb", as_version=4)
+        nbformat.validate(nb)
+        self.assertEqual(nb.metadata.kernelspec.name, "fairgrpo")
+        NotebookClient(nb, kernel_name=nb.metadata.kernelspec.name, timeout=TIMEOUT).execute()
+        nbformat.validate(nb)
+        plot_outputs, last_outputs = nb.cells[1].outputs, nb.cells[2].outputs
+        self.assertIn("image/png", [key for o in plot_outputs if o.output_type == "display_data" for key in o.data])
+        self.assertEqual([o.data["text/plain"] for o in last_outputs if o.output_type == "execute_result"], ["42"])
 
 
 if __name__ == "__main__":
