@@ -53,6 +53,7 @@ public final class Session {
         ClusterBuiltins.register(in: self)
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
+        InteropBuiltins.register(in: self)
     }
 
     /// Appends printed text to the running cell and passes it on.

@@ -385,16 +385,19 @@ public enum JSONLines {
             switch p[i] {
             case 34: return try stringEnd(i + 1, end).0 + 1
             case 123, 91:
-                var depth = 0
+                // The open brackets, to check each close matches (the structure is not otherwise validated).
+                var open: [UInt8] = []
                 while i < end {
                     let b = p[i]
                     if b == 34 { i = try stringEnd(i + 1, end).0 + 1; continue }
                     if b == 123 || b == 91 {
-                        depth += 1
-                        guard depth <= JSONLines.maxDepth else { throw fail(i, "arrays and objects nested deeper than \(JSONLines.maxDepth)") }
+                        open.append(b)
+                        guard open.count <= JSONLines.maxDepth else { throw fail(i, "arrays and objects nested deeper than \(JSONLines.maxDepth)") }
                     } else if b == 125 || b == 93 {
-                        depth -= 1
-                        if depth == 0 { return i + 1 }
+                        let expected: UInt8 = open.last == 123 ? 125 : 93
+                        guard b == expected else { throw fail(i, "mismatched '\(Character(Unicode.Scalar(b)))' (expected '\(Character(Unicode.Scalar(expected)))')") }
+                        open.removeLast()
+                        if open.isEmpty { return i + 1 }
                     }
                     i += 1
                 }
