@@ -19,8 +19,11 @@ public final class RolloutsObject: LangObject {
         for s in steps { for p in s.prompts { gs.insert(p.rewards.count) } }
         let g = gs.count == 1 ? "G \(gs.first!)" : "G \(gs.min()!)–\(gs.max()!)"
         let prompts = perStep.min() == perStep.max() ? "\(perStep[0]) prompts/step" : "\(perStep.min()!)–\(perStep.max()!) prompts/step"
-        let groups = Set(steps.flatMap { $0.prompts.map(\.group) }).sorted()
-        var lines = ["rollouts: \(steps.count) steps (\(steps.first!.step)…\(steps.last!.step)) · \(prompts) · \(g) · \(r.rolloutCount) rollouts · \(r.domainNames.count) domain\(r.domainNames.count == 1 ? "" : "s") · groups \(groups.prefix(8).joined(separator: " "))\(groups.count > 8 ? " …" : "")",
+        let groups = Set(steps.flatMap { $0.prompts.map(\.group) }).sorted(by: CSVLoader.naturalOrder)
+        let domains = r.domainNames
+        var lines = ["rollouts: \(steps.count) steps (\(steps.first!.step)…\(steps.last!.step)) · \(prompts) · \(g) · \(r.rolloutCount) rollouts",
+                     "\(domains.count) domain\(domains.count == 1 ? "" : "s"): \(domains.prefix(6).joined(separator: ", "))\(domains.count > 6 ? ", …" : "")",
+                     "\(groups.count) group\(groups.count == 1 ? "" : "s"): \(groups.prefix(12).joined(separator: " "))\(groups.count > 12 ? " …" : "")",
                      "from \(r.source)"]
         lines += r.notes
         if !r.ragged.isEmpty {
@@ -81,7 +84,8 @@ public final class PredictionsObject: LangObject {
     public func render() -> String {
         let p = predictions
         let correct = zip(p.data.labels, p.predicted).filter { $0 == $1 }.count
-        var lines = ["predictions: \(p.data.count) cases · \(p.data.domainNames.count) domain\(p.data.domainNames.count == 1 ? "" : "s") · \(p.data.classNames.count) answers · exact accuracy \(formatFixed(Double(correct) / Double(max(p.data.count, 1)), 4)) · attributes \(p.data.attributes.map(\.name).joined(separator: ", "))"]
+        var lines = ["predictions: \(p.data.count) cases · \(p.data.classNames.count) answers · exact accuracy \(formatFixed(Double(correct) / Double(max(p.data.count, 1)), 4))",
+                     "\(p.data.domainNames.count) domain\(p.data.domainNames.count == 1 ? "" : "s"): \(p.data.domainNames.prefix(6).joined(separator: ", "))\(p.data.domainNames.count > 6 ? ", …" : "") · attributes: \(p.data.attributes.isEmpty ? "none" : p.data.attributes.map(\.name).joined(separator: ", "))"]
         lines += p.notes
         return lines.joined(separator: "\n")
     }
