@@ -176,7 +176,7 @@ enum InteropBuiltins {
                 ≤25, 26-50, 51-75, >75). A bad row stops the load with its file and line; prompts with a number of rollouts other \
                 than their step's are listed in r.ragged, not split or padded.
                 """,
-            example: "r = load_rollouts(\"rollouts/\", format=\"verl\", domain=\"data_source\", demo=\"demo\")"
+            example: "r = load_rollouts(\"data/runs/verl\", format=\"verl\", domain=\"data_source\", demo=\"demo\")"
         ) { a, _ in
             let name = try a.string("format")
             guard let format = RolloutFields.Format(rawValue: name) else {
@@ -211,7 +211,7 @@ enum InteropBuiltins {
                 re-samples data and so replays as grpo), scale_rewards, weight_clip, statistics/ema_decay, dro_eta, seed (k-means), \
                 dead_steps, cluster_k, cluster_kmax, recluster_every (cluster_on must be "rewards"). steps=N replays the first N steps.
                 """,
-            example: "r = replay(load_rollouts(\"rollouts/\"), method=\"fairgrpo\"); weights(r)"
+            example: "r = replay(load_rollouts(\"data/runs/verl\"), method=\"fairgrpo\"); weights(r, step=5)"
         ) { a, interp in
             let rollouts = try a.object("rollouts", as: RolloutsObject.self, "rollouts (load_rollouts(...))").rollouts
             var c = TrainerConfig()
@@ -255,7 +255,7 @@ enum InteropBuiltins {
                 out with drop_unparsed=true (the authors' script). Demo strings give the sex and age attributes (age bins ≤25, \
                 26-50, 51-75, >75); attributes=["sex", "age"] names separate fields instead. metrics(p) scores them.
                 """,
-            example: "p = load_predictions(\"eval.jsonl\"); metrics(p).table"
+            example: "p = load_predictions(\"data/runs/eval.jsonl\"); metrics(p).table"
         ) { a, _ in
             var f = Predictions.Fields()
             f.prediction = try a.optionalString("prediction")
