@@ -95,6 +95,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "Lang"]),
-        .testTarget(name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
+        // Checkpoints of every format version live in Tests/RLTests/Fixtures.
+        .testTarget(
+            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"],
+            exclude: ["Fixtures"]),
     ]
 )

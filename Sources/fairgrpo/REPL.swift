@@ -34,7 +34,8 @@ final class REPL {
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
-    /// piped input the status of the first failing cell (65 syntax, 70 runtime).
+    /// piped input the status of the first failing cell (65 syntax, 70 runtime,
+    /// 130 Ctrl-C).
     func run() -> Int32 {
         if interactive {
             print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
@@ -83,7 +84,8 @@ final class REPL {
         }
         Interrupt.clear()
         switch session.execute(text) {
-        case .ok, .interrupted: return 0
+        case .ok: return 0
+        case .interrupted: return interactive ? 0 : 130
         case .syntaxError: return 65
         case .runtimeError: return 70
         }

@@ -52,7 +52,8 @@ import Testing
         #expect(data["text/plain"]?.hasPrefix("step 2 · fairgrpo\n") == true)
 
         let display = try #require(events(out, id: 2).first { $0["type"] as? String == "display" })
-        let png = try #require(Data(base64Encoded: try #require((display["data"] as? [String: Any])?["image/png"] as? String)))
+        let encoded = try #require((display["data"] as? [String: Any])?["image/png"] as? String)
+        let png = try #require(Data(base64Encoded: encoded))
         #expect(Array(png.prefix(8)) == [137, 80, 78, 71, 13, 10, 26, 10])
         let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
         #expect((width, height) == (320, 200))

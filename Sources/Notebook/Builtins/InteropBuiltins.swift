@@ -194,42 +194,23 @@ enum InteropBuiltins {
         })
         i.register(BuiltinFunction(
             "replay",
-            [Parameter("rollouts"), Parameter("method", default: .string("fairgrpo")), Parameter("steps", default: Value.none),
-             Parameter("scale_rewards", default: .string("group")), Parameter("weight_clip", default: Value.none),
-             Parameter("statistics", default: .string("cumulative")), Parameter("ema_decay", default: .number(0.99)),
-             Parameter("dro_eta", default: .number(0.01)), Parameter("seed", default: .number(0)),
-             Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
+            [Parameter("rollouts")] + TrainerOptions.parameters(["method"]) + [Parameter("steps", default: Value.none)]
+                + TrainerOptions.parameters(["scale_rewards", "weight_clip", "statistics", "ema_decay", "dro_eta", "seed", "dead_steps",
+                                             "cluster_on", "cluster_k", "cluster_kmax", "recluster_every"]),
             summary: "Replays recorded rollouts through an advantage method, step by step with no policy: FairGRPO's statistics, clusters, factors and weights over the rewards a real run saw.",
             details: """
                 The numbers are the trainer's (one code path): weights(r, step=k), history(r), history(r, groups=true), trace(r, step=k), \
                 clusters(r) and their plots work as on a trainer; KL, clip ratio, entropy, grad norm and loss are NaN (there is \
-                no policy). Options as trainer(): method (grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_dro; grpo_rs \
-                re-samples data and so replays as grpo), scale_rewards, weight_clip, statistics/ema_decay, dro_eta, seed (k-means), \
-                dead_steps, cluster_k, cluster_kmax, recluster_every (cluster_on must be "rewards"). steps=N replays the first N steps.
+                no policy). The options are trainer()'s (help(trainer) lists them): grpo_rs re-samples data and so replays as \
+                grpo; seed seeds k-means; cluster_on must be "rewards". steps=N replays the first N steps.
                 """,
             example: "r = replay(load_rollouts(\"rollouts/\"), method=\"fairgrpo\"); weights(r)"
         ) { a, interp in
             let rollouts = try a.object("rollouts", as: RolloutsObject.self, "rollouts (load_rollouts(...))").rollouts
-            var c = TrainerConfig()
-            guard let m = TrainerConfig.Method(rawValue: try a.string("method")) else {
-                throw RuntimeError("replay(): unknown method \"\(try a.string("method"))\"; methods: \(TrainerConfig.Method.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            c.method = m == .grpoRS ? .grpo : m
-            guard let scaling = Advantage.RewardScaling(rawValue: try a.string("scale_rewards")) else {
-                throw RuntimeError("replay(): scale_rewards must be \"group\", \"batch\" or \"none\"")
-            }
-            c.scaleRewards = scaling
-            c.weightClip = try a.optionalNumber("weight_clip")
-            switch try a.string("statistics") {
-            case "cumulative": c.statistics = .cumulative
-            case "ema": c.statistics = .ema(decay: try a.number("ema_decay"))
-            default: throw RuntimeError("replay(): statistics must be \"cumulative\" or \"ema\"")
-            }
-            c.droEta = try a.number("dro_eta")
-            c.seed = UInt64(max(0, try a.integer("seed")))
-            c.deadStepWarning = try a.integer("dead_steps")
-            c.clustering = try ClusterViews.options(a)
-            let replay = try Replay(rollouts: rollouts, config: c)
+            var (c, _) = try TrainerOptions.config(a, interp: interp)
+            let m = c.method
+            if m == .grpoRS { c.method = .grpo }
+            let replay = try TrainerOptions.located("replay()") { try Replay(rollouts: rollouts, config: c) }
             let steps = try a.optionalInteger("steps")
             if let steps, steps < 0 { throw RuntimeError("replay(): steps must be ≥ 0") }
             try replay.run(steps)
