@@ -35,13 +35,21 @@ extension FairnessReport {
                          kind: "difference", keys: ["domain", "attribute"])
     }
 
-    /// Headline table, overall scores, and what was skipped.
+    /// Headline table, overall scores, and what was skipped, fitted to the terminal.
     public var summary: String {
         let width = Terminal.width
-        var out = [wrapItems(["\(overall.n) predictions", "\(classNames.count) classes", "\(Set(groups.map(\.domain)).count) domains", "\(groups.count) groups"],
-                             prefix: "fairness report: ", width: width),
-                   headlineTable.text, "",
-                   wrapItems(FairnessReport.groupMetrics.map { "\($0.rawValue) \(FairnessReport.show(overall.value($0)))" }, prefix: "overall: ", width: width)]
+        return [summaryHeadline(width: width), headlineTable.text, "", summaryFooter(width: width)].joined(separator: "\n")
+    }
+
+    /// "fairness report: N predictions · …", broken to fit `width`.
+    public func summaryHeadline(width: Int) -> String {
+        wrapItems(["\(overall.n) predictions", "\(classNames.count) classes", "\(Set(groups.map(\.domain)).count) domains", "\(groups.count) groups"],
+                  prefix: "fairness report: ", width: width)
+    }
+
+    /// The lines after the table: overall scores and what was skipped.
+    public func summaryFooter(width: Int) -> String {
+        var out = [wrapItems(FairnessReport.groupMetrics.map { "\($0.rawValue) \(FairnessReport.show(overall.value($0)))" }, prefix: "overall: ", width: width)]
         if !skipped.isEmpty {
             out.append("skipped (\(skipped.count)):")
             out += skipped.prefix(12).map { wrapWords("  " + $0, indent: "    ", width: width) }

@@ -14,6 +14,14 @@ public final class Session {
     /// Where long builtins (compare) report progress; nil: stderr. Kept out of
     /// the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
+    /// Where a plot goes as it is written (path, width, height), besides the
+    /// cell record: the kernel shows it inline. nil: nowhere else.
+    public var imageSink: ((String, Int, Int) -> Void)?
+    /// Receives each echoed value instead of the sink receiving its text, so
+    /// a notebook front end can show it richly; the cell record keeps the text.
+    public var resultSink: ((Value) -> Void)?
+    /// Why the last cell failed, for front ends that report errors as data.
+    public private(set) var lastFailure: Failure?
     /// Directory plots are written to when a path is relative.
     public var workingDirectory: String?
     private var capturing: Cell?
@@ -47,6 +55,8 @@ public final class Session {
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
         TableBuiltins.register(in: self)
+        InteropBuiltins.register(in: self)
+        BuiltinHelp.attach(to: interpreter)
     }
 
     /// Appends printed text to the running cell and passes it on.
@@ -65,6 +75,20 @@ public final class Session {
     /// Records an image written while the current cell runs.
     public func recordImage(path: String, width: Int, height: Int) {
         capturing?.outputs.append(.image(path: path, width: width, height: height))
+        imageSink?(path, width, height)
+    }
+
+    /// A cell's error as data: its kind ("SyntaxError", "RuntimeError",
+    /// "Interrupted"), the first message, where it is (the cell's source name,
+    /// line and column, when known) and the text the terminal shows, caret
+    /// lines included.
+    public struct Failure: Sendable {
+        public var name: String
+        public var message: String
+        public var file: String?
+        public var line: Int?
+        public var column: Int?
+        public var text: String
     }
 
     public enum Status { case ok, syntaxError, runtimeError, interrupted }
@@ -81,6 +105,7 @@ public final class Session {
     public func execute(_ source: SourceFile, echo: Bool = true) -> Status {
         let number = cells.count + 1
         capturing = Cell(number: number, input: source.text)
+        lastFailure = nil
         defer {
             if let cell = capturing { cells.append(cell) }
             capturing = nil
@@ -90,23 +115,37 @@ public final class Session {
                 capturing?.result = value
                 interpreter.define("_", value)
                 interpreter.define("_\(number)", value)
-                if echo { emit(value.echo(number: { formatSignificant($0, digits: Display.digits) }) + "\n") }
+                guard echo else { return }
+                let shown = value.echo(number: { formatSignificant($0, digits: Display.digits) })
+                if let resultSink {
+                    capturing?.outputs.append(.text(shown + "\n"))
+                    resultSink(value)
+                } else {
+                    emit(shown + "\n")
+                }
             }
             return .ok
         } catch let e as DiagnosticList {
             capturing?.error = e.description
+            let first = e.diagnostics.first
+            lastFailure = Failure(name: "SyntaxError", message: first?.message ?? "syntax error", file: first?.file,
+                                  line: first?.location.line, column: first?.location.column, text: e.description)
             report(e.description + "\n")
             return .syntaxError
         } catch let e as Diagnostic {
             capturing?.error = e.description
+            lastFailure = Failure(name: "RuntimeError", message: e.message, file: e.file,
+                                  line: e.location.line, column: e.location.column, text: e.description)
             report(e.description + "\n")
         } catch is InterruptedError {
             Interrupt.clear()
             capturing?.error = "interrupted"
+            lastFailure = Failure(name: "Interrupted", message: "interrupted", text: "interrupted")
             report("interrupted\n")
             return .interrupted
         } catch {
             capturing?.error = "\(error)"
+            lastFailure = Failure(name: "Error", message: "\(error)", text: "error: \(error)")
             report("error: \(error)\n")
         }
         return .runtimeError
@@ -132,29 +171,50 @@ public final class Session {
         cells.removeAll()
     }
 
-    /// Help for a builtin, a user function or a variable.
-    public func help(for name: String) -> String? {
+    /// Help for a builtin, a user function or a variable, wrapped to `width`
+    /// (the terminal's by default).
+    public func help(for name: String, width: Int = Terminal.width) -> String? {
         if let b = interpreter.builtins[name], case .function(let f)? = interpreter.value(of: name), f === b {
-            return b.help
+            return b.help(width: width)
         }
         guard let v = interpreter.value(of: name) else { return nil }
+        var lines: [String]
         switch v {
-        case .function(let f): return f.signature + "\n\nA function defined in this session."
+        case .function(let f):
+            lines = TextWrap.code(f.signature, width: width, indent: 4) + ["", "A function defined in this session."]
         case .object(let o):
-            var text = "\(name): \(o.typeName)"
-            if !o.memberNames.isEmpty { text += "\nmembers: " + o.memberNames.joined(separator: ", ") }
-            return text
-        default: return "\(name): \(v.typeName) = \(v.repr.prefix(200))"
+            lines = ["\(name): \(o.typeName)"]
+            if !o.memberNames.isEmpty { lines += TextWrap.wrap("members: " + o.memberNames.joined(separator: ", "), width: width, indent: 2) }
+        default:
+            lines = TextWrap.wrap("\(name): \(v.typeName) = \(v.repr.prefix(200))", width: width, indent: 2)
         }
+        return lines.joined(separator: "\n")
     }
 
-    /// An overview of every builtin, grouped, for `:help` and `help()`.
-    public var helpIndex: String {
-        var lines = ["builtins (help(name) or name? for details):"]
-        let width = (interpreter.builtins.keys.map(\.count).max() ?? 0) + 2
-        for name in interpreter.builtins.keys.sorted() {
-            let b = interpreter.builtins[name]!
-            lines.append("  " + name.padding(to: width) + b.summary)
+    /// Every builtin by topic, for `:help` and `help()`: a name and its
+    /// summary per line, wrapped under the summary's column.
+    public func helpIndex(width: Int = Terminal.width) -> String {
+        var lines = TextWrap.wrap("builtins by topic (help(name) or name? for one):", width: width)
+        let column = min((interpreter.builtins.keys.map(\.count).max() ?? 0) + 4, width / 3)
+        let known = Set(BuiltinHelp.topics)
+        let other = interpreter.builtins.values.contains { !known.contains($0.topic) }
+        for topic in BuiltinHelp.topics + (other ? ["other"] : []) {
+            let members = interpreter.builtins.values
+                .filter { topic == "other" ? !known.contains($0.topic) : $0.topic == topic }
+                .sorted { $0.name < $1.name }
+            guard !members.isEmpty else { continue }
+            lines += ["", topic + ":"]
+            for b in members {
+                let head = "  " + b.name
+                let summary = TextWrap.wrap(b.summary, width: width - column)
+                if head.count + 2 <= column, let first = summary.first {
+                    lines.append(head + String(repeating: " ", count: column - head.count) + first)
+                } else {
+                    lines.append(head)
+                    if let first = summary.first { lines.append(String(repeating: " ", count: column) + first) }
+                }
+                lines += summary.dropFirst().map { String(repeating: " ", count: column) + $0 }
+            }
         }
         return lines.joined(separator: "\n")
     }

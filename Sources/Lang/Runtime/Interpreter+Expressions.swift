@@ -13,15 +13,59 @@ extension Interpreter {
             var e = RuntimeError("local variable '\(n.name)' is used before it is assigned", at: n.location)
             e.source = currentSource
             throw e
+        case .boxed(let i):
+            if let v = frame!.boxes[i]!.value { return v }
+            var e = RuntimeError("local variable '\(n.name)' is used before it is assigned", at: n.location)
+            e.source = currentSource
+            throw e
+        case .captured(let k):
+            if let v = frame!.captures[k].value { return v }
+            var e = RuntimeError("variable '\(n.name)' of the enclosing function is used before it is assigned", at: n.location)
+            e.source = currentSource
+            throw e
         case .unresolved:
             preconditionFailure("name '\(n.name)' was not resolved")
         }
+    }
+
+    func visit(_ f: FormatStringExpr) throws -> Value {
+        var out = ""
+        try appendFormatted(f.parts, to: &out)
+        return .string(out)
+    }
+
+    private func appendFormatted(_ parts: [FormatPart], to out: inout String) throws {
+        for part in parts {
+            switch part {
+            case .text(let t): out += t
+            case .field(let field):
+                var value = try field.value.evaluate(self)
+                var spec = ""
+                try appendFormatted(field.spec, to: &spec)
+                if let label = field.label {
+                    out += label
+                    if field.conversion == nil && spec.isEmpty { value = .string(value.repr) }
+                }
+                switch field.conversion {
+                case "r": value = .string(value.repr)
+                case "s": value = .string(value.display)
+                default: break
+                }
+                do { out += try value.formatted(spec) } catch { throw located(error, field.value.location) }
+            }
+        }
+    }
+
+    func visit(_ l: LambdaExpr) throws -> Value {
+        .function(try makeFunction(l.function, name: "fn", isAnonymous: true))
     }
 
     func store(_ n: NameExpr, _ value: Value) {
         switch n.slot {
         case .global(let i): globals[i] = value
         case .local(let i): frame!.slots[i] = value
+        case .boxed(let i): frame!.boxes[i]!.value = value
+        case .captured(let k): frame!.captures[k].value = value
         case .unresolved: preconditionFailure("name '\(n.name)' was not resolved")
         }
     }

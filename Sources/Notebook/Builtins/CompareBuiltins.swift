@@ -78,11 +78,16 @@ public final class ComparisonObject: LangObject {
     }
 
     public func render() -> String {
-        let c = comparison
-        guard !c.runs.isEmpty else { return "comparison: no finished runs" }
+        guard !comparison.runs.isEmpty else { return "comparison: no finished runs" }
         let width = Terminal.width
-        var lines = [wrapItems(setting.split(separator: " · ").map(String.init), width: width), printedTable.text, "",
-                     wrapItems(["mean ± sample std over seeds", "PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)",
+        return [wrapItems(setting.split(separator: " · ").map(String.init), width: width), printedTable.text, "", footer(width: width)]
+            .joined(separator: "\n")
+    }
+
+    /// The lines after the table: units, an interruption, the notes.
+    func footer(width: Int) -> String {
+        let c = comparison
+        var lines = [wrapItems(["mean ± sample std over seeds", "PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)",
                                 "↓ lower is better, ↑ higher is better"], separator: "; ", width: width)]
         if c.interrupted {
             lines.append(wrapWords("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.", width: width))
@@ -91,7 +96,7 @@ public final class ComparisonObject: LangObject {
         if !notes.isEmpty {
             let shown = 8
             lines.append("within one std (\(notes.count), c.notes lists them all):")
-            lines += notes.prefix(shown).map { shorten("  " + $0, width) }
+            lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
             if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
         }
         return lines.joined(separator: "\n")
