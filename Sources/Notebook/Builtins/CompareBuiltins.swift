@@ -95,7 +95,7 @@ public final class ComparisonObject: LangObject {
         let notes = c.notes
         if !notes.isEmpty {
             let shown = 8
-            lines.append("within one std (\(notes.count), c.notes lists them all):")
+            lines.append(wrapWords("within one std (\(notes.count), c.notes lists them all):", indent: "  ", width: width))
             lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
             if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
         }
