@@ -180,7 +180,7 @@ enum CompareBuiltins {
                 The result prints as the paper's table: PP, EOD, FPR diff (×100), σF1, ΔF1 (↓ better), F1, Acc, F1_ES, Acc_ES \
                 (↑ better), mean ± sample std over seeds. Members: c.table (numbers, mean and _std columns, for bar() and to_csv), \
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
-                PP, method: plot(c.dynamics, y="PP", by="method")), c.notes (pairs of methods whose means differ by no more than \
+                PP_pct, method: plot(c.dynamics, y="PP_pct", by="method")), c.notes (pairs of methods whose means differ by no more than \
                 the larger std), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
                 """,
             example: "c = compare(demo(), methods=[\"grpo\", \"fairgrpo\"], seeds=[0, 1, 2], steps=300)\nplot(c.dynamics, y=\"dF1\", by=\"method\", to=\"dF1.png\")"
