@@ -49,7 +49,10 @@ struct FairgrpoCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let session = Session(sink: { fputs($0, stdout) })
         let repl = REPL(session: session, historyPath: noHistory ? nil : FairgrpoCommand.historyPath())
-        if !repl.interactive { session.errorSink = { fputs($0, stderr) } }
+        if !repl.interactive {
+            session.errorSink = { fputs($0, stderr) }
+            session.warningSink = { fputs($0, stderr) }
+        }
         let status = repl.run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -71,6 +74,16 @@ struct Assignments: ParsableArguments {
         "Define a variable before the script runs (repeatable). The value is read as an expression, or as text when it is not one: --set lr=0.01 --set data=demo.",
         valueName: "name=value"))
     var assignments: [String] = []
+
+    /// The assignments as code, for a notebook of the run: `name = value` per line (nil without any).
+    func code(in session: Session) -> String? {
+        let lines = assignments.compactMap { item -> String? in
+            guard let eq = item.firstIndex(of: "=") else { return nil }
+            let name = String(item[..<eq])
+            return session.interpreter.value(of: name).map { "\(name) = \($0.repr)" }
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
 
     func apply(to session: Session) throws {
         for item in assignments {
@@ -126,11 +139,12 @@ struct RunCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let session = Session(sink: { fputs($0, stdout) })
         session.errorSink = { fputs($0, stderr) }
+        session.warningSink = { fputs($0, stderr) }
         try variables.apply(to: session)
         LineEditor.installSignalHandler()
         let outcome = ScriptRunner(session: session).run(path: script, stopOnError: true)
         if let notebook, outcome != .missingInput {
-            do { try NotebookExport.write(session.cells, to: notebook, title: script) }
+            do { try NotebookExport.write(session.cells, to: notebook, title: script, preamble: variables.code(in: session)) }
             catch { fputs("fairgrpo: \(error)\n", stderr); throw ExitCode(73) }
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -20,6 +20,10 @@ final class REPL {
             editor = LineEditor(historyPath: historyPath)
             let completer = Completer(session: session)
             LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
+            // Long work redraws one line in place, on a terminal only: a pipe gets periodic lines.
+            if isatty(1) == 1 {
+                session.progressDisplay = TerminalProgressDisplay { fputs($0, stdout); fflush(stdout) }
+            }
         } else {
             editor = nil
             LineEditor.installSignalHandler()
@@ -101,6 +105,7 @@ final class REPL {
               :run file.fg      run a script in this session
               :save file.fg     save this session's inputs as a replayable script
               :export file.md   write the session with outputs and plots (.md or .ipynb)
+              :set [name value] show or change a setting (charts on|off, warnings on|off)
               :reset            forget every variable
               :quit             leave (also Ctrl-D)
             """)
@@ -148,6 +153,14 @@ final class REPL {
                 try NotebookExport.write(session.cells, to: argument)
                 print("wrote \(argument) (\(session.cells.count) cells)")
             } catch { print("error: \(error)") }
+        case ":set":
+            let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+            guard words.count == 2 else {
+                for e in Settings.all { print(e.name.padding(to: 10) + (e.get(session.settings).repr).padding(to: 7) + e.meaning) }
+                if words.count == 1 { print("usage: :set name value (e.g. :set charts off)") }
+                return 0
+            }
+            do { try session.settings.set(words[0], .string(words[1].trimmed)) } catch { print("error: \(error)") }
         case ":reset":
             session.reset()
             print("session reset: every variable forgotten")
