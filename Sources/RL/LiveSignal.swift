@@ -37,6 +37,12 @@ extension Trainer {
     /// rollouts all agree has a zero advantage under GRPO as under FairGRPO's weights.
     /// A group is reported once until it has a live prompt again.
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
+        Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: config.deadStepWarning, multiDomain: multiDomain)
+    }
+
+    /// The dead-group bookkeeping itself, on the given state (a trainer's or a replay's).
+    static func trackDeadGroups(_ logs: inout [GroupLog], streaks deadStreaks: inout [String: Int], warned warnedGroups: inout Set<String>,
+                                limit: Int, multiDomain: Bool) -> [String] {
         var dead: [String] = []
         for i in logs.indices {
             let key = logs[i].domain + "\u{1}" + logs[i].group
@@ -47,7 +53,6 @@ extension Trainer {
                 deadStreaks[key, default: 0] += 1
             }
             logs[i].deadSteps = deadStreaks[key] ?? 0
-            let limit = config.deadStepWarning
             if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
                 warnedGroups.insert(key)
                 dead.append(multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group)

@@ -61,7 +61,14 @@ extension Trainer {
     /// appearance as `codes` does, but built from integers: this runs at every
     /// step over the whole history.
     func clusterLog(step: Int, milliseconds: Double) throws -> ClusterLog {
-        let truth = groupTruth.codes
+        try ClusterLog.measure(fair, truth: groupTruth.codes, step: step, milliseconds: milliseconds)
+    }
+}
+
+extension ClusterLog {
+    /// The agreement of `fair`'s last clusterings with the true groups: `truth[row]` is
+    /// the code of a clustered prompt's row (−1 when unknown). Used by trainers and replays.
+    static func measure(_ fair: FairWeighting, truth: [Int], step: Int, milliseconds: Double) throws -> ClusterLog {
         var clusterCodes: [Int] = [], truthCodes: [Int] = []
         var clusterIndex: [Int: Int] = [:], truthIndex: [Int: Int] = [:]
         var offset = 0

@@ -27,7 +27,7 @@ struct FairgrpoCommand: ParsableCommand {
             OPENBLAS_CORETYPE yourself to choose another; `fairgrpo --version` \
             shows the core in use.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, DoctestCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, DoctestCommand.self, NotebookCommand.self, KernelCommand.self])
 
     @Flag(name: .long, help: "Print the version, the OpenBLAS version, its core and threads, and exit.")
     var version = false

@@ -441,12 +441,15 @@ public enum CSVLoader {
             levels.append(i == 0 ? "≤\(formatBound(b))" : "\(lower)-\(formatBound(b))")
         }
         levels.append(">\(formatBound(bins.last ?? 0))")
-        let codes = values.map { v -> Int in
-            if v.isNaN { return -1 }
-            return bins.firstIndex(where: { v <= $0 }) ?? bins.count
-        }
+        let codes = values.map { ageBin($0, bins: bins) }
         let short = (1...levels.count).map { "A\($0)" }
         return Attribute(name: name, levels: levels, shortNames: short, codes: codes)
+    }
+
+    /// The bin of one value: the first bound it does not exceed (A1 is ≤ bins[0]); −1 for NaN.
+    public static func ageBin(_ v: Double, bins: [Double] = [25, 50, 75]) -> Int {
+        if v.isNaN { return -1 }
+        return bins.firstIndex(where: { v <= $0 }) ?? bins.count
     }
 
     static func formatBound(_ b: Double) -> String { b == b.rounded() ? String(Int(b)) : String(b) }

@@ -201,18 +201,31 @@ public final class BoundMethod: Callable, @unchecked Sendable {
     public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value { try body(arguments, interpreter) }
 }
 
-/// A function defined with `fn`.
+/// A variable shared between the function that owns it and the closures
+/// that capture it.
+final class Box {
+    var value: Value?
+    init(_ value: Value? = nil) { self.value = value }
+}
+
+/// A function defined with `fn name(...) { ... }` or written as an anonymous
+/// `fn(...) { ... }`.
 public final class UserFunction: Callable {
     public let name: String
     public let parameters: [Parameter]
-    let declaration: FunctionStmt
+    /// Written as `fn(...) { ... }`, without a name.
+    public let isAnonymous: Bool
+    let function: FunctionBody
+    let captures: [Box]
     let source: SourceFile
 
-    init(declaration: FunctionStmt, defaults: [Value?], source: SourceFile) {
-        self.name = declaration.name.name
-        self.declaration = declaration
+    init(name: String, isAnonymous: Bool, function: FunctionBody, defaults: [Value?], captures: [Box], source: SourceFile) {
+        self.name = name
+        self.isAnonymous = isAnonymous
+        self.function = function
+        self.captures = captures
         self.source = source
-        self.parameters = zip(declaration.parameters, defaults).map { Parameter($0.0.name, default: $0.1) }
+        self.parameters = zip(function.parameters, defaults).map { Parameter($0.0.name, default: $0.1) }
     }
 
     public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {

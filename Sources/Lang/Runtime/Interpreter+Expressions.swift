@@ -13,15 +13,31 @@ extension Interpreter {
             var e = RuntimeError("local variable '\(n.name)' is used before it is assigned", at: n.location)
             e.source = currentSource
             throw e
+        case .boxed(let i):
+            if let v = frame!.boxes[i]!.value { return v }
+            var e = RuntimeError("local variable '\(n.name)' is used before it is assigned", at: n.location)
+            e.source = currentSource
+            throw e
+        case .captured(let k):
+            if let v = frame!.captures[k].value { return v }
+            var e = RuntimeError("variable '\(n.name)' of the enclosing function is used before it is assigned", at: n.location)
+            e.source = currentSource
+            throw e
         case .unresolved:
             preconditionFailure("name '\(n.name)' was not resolved")
         }
+    }
+
+    func visit(_ l: LambdaExpr) throws -> Value {
+        .function(try makeFunction(l.function, name: "fn", isAnonymous: true))
     }
 
     func store(_ n: NameExpr, _ value: Value) {
         switch n.slot {
         case .global(let i): globals[i] = value
         case .local(let i): frame!.slots[i] = value
+        case .boxed(let i): frame!.boxes[i]!.value = value
+        case .captured(let k): frame!.captures[k].value = value
         case .unresolved: preconditionFailure("name '\(n.name)' was not resolved")
         }
     }

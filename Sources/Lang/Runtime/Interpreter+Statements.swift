@@ -147,9 +147,7 @@ extension Interpreter {
     }
 
     func visit(_ s: FunctionStmt) throws -> Flow {
-        var defaults: [Value?] = []
-        for p in s.parameters { defaults.append(try p.defaultValue?.evaluate(self)) }
-        store(s.name, .function(UserFunction(declaration: s, defaults: defaults, source: currentSource)))
+        store(s.name, .function(try makeFunction(s.function, name: s.name.name, isAnonymous: false)))
         return .normal
     }
 }

@@ -20,7 +20,16 @@ public final class Interpreter {
 
     final class Frame {
         var slots: [Value?]
-        init(count: Int) { slots = [Value?](repeating: nil, count: count) }
+        /// Boxes of the locals inner functions capture (indexed like `slots`).
+        var boxes: [Box?]
+        /// The running closure's captured variables.
+        let captures: [Box]
+        init(count: Int, boxed: [Int], captures: [Box]) {
+            slots = [Value?](repeating: nil, count: count)
+            boxes = boxed.isEmpty ? [] : [Box?](repeating: nil, count: count)
+            for i in boxed { boxes[i] = Box() }
+            self.captures = captures
+        }
     }
     var frame: Frame?
     /// Names of the current function's locals, for error messages.
@@ -152,9 +161,10 @@ public final class Interpreter {
         if stackBase != 0, stackBase > here, stackBase - here > stackLimit {
             throw RuntimeError("recursion too deep in '\(function.name)': the stack is nearly full")
         }
-        let declaration = function.declaration
-        let newFrame = Frame(count: declaration.localCount)
+        let declaration = function.function
+        let newFrame = Frame(count: declaration.localCount, boxed: declaration.boxedSlots, captures: function.captures)
         for i in 0..<arguments.values.count { newFrame.slots[i] = arguments.values[i] }
+        for i in declaration.boxedSlots where i < arguments.values.count { newFrame.boxes[i]!.value = arguments.values[i] }
         let (savedFrame, savedSource, savedNames) = (frame, currentSource, frameNames)
         frame = newFrame
         currentSource = function.source
@@ -167,15 +177,45 @@ public final class Interpreter {
             callDepth -= 1
         }
         do {
-            switch try executeBlock(declaration.body) {
-            case .returned(let v): return v
-            case .normal: return .none
-            case .breakLoop, .continueLoop: throw RuntimeError("'break' or 'continue' outside a loop")
+            let body = declaration.body
+            // An anonymous function gives the value of its last statement
+            // when that is an expression.
+            if declaration.returnsLastExpression, let last = body.last as? ExprStmt {
+                for s in body.dropLast() {
+                    let flow = try s.execute(self)
+                    if case .normal = flow { continue }
+                    return try returnValue(flow)
+                }
+                return try last.expr.evaluate(self)
             }
+            return try returnValue(try executeBlock(body))
         } catch var e as RuntimeError {
             if e.source == nil { e.source = function.source }
             throw e
         }
+    }
+
+    private func returnValue(_ flow: Flow) throws -> Value {
+        switch flow {
+        case .returned(let v): return v
+        case .normal: return .none
+        case .breakLoop, .continueLoop: throw RuntimeError("'break' or 'continue' outside a loop")
+        }
+    }
+
+    /// A function value for `function`, holding the boxes of the enclosing
+    /// variables it uses (taken from the running frame).
+    func makeFunction(_ function: FunctionBody, name: String, isAnonymous: Bool) throws -> UserFunction {
+        var defaults: [Value?] = []
+        for p in function.parameters { defaults.append(try p.defaultValue?.evaluate(self)) }
+        let captures: [Box] = function.captures.map { source in
+            switch source {
+            case .boxedLocal(let i): return frame!.boxes[i]!
+            case .captured(let k): return frame!.captures[k]
+            }
+        }
+        return UserFunction(name: name, isAnonymous: isAnonymous, function: function, defaults: defaults,
+                            captures: captures, source: currentSource)
     }
 
     @inline(__always)

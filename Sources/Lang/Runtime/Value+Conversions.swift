@@ -33,6 +33,9 @@ extension Value {
         case .string(let s): return s
         case .function(let f):
             if f is BuiltinFunction { return "<builtin \(f.signature)>" }
+            if let u = f as? UserFunction, u.isAnonymous {
+                return "<fn(" + u.parameters.map(\.display).joined(separator: ", ") + ")>"
+            }
             return "<fn \(f.signature)>"
         case .object(let o): return o.render()
         case .list, .record: return display

@@ -23,6 +23,19 @@ enum Slot: Equatable {
     case unresolved
     case global(Int)
     case local(Int)
+    /// A local that an inner function captures: the frame holds it in a box
+    /// that the inner function shares.
+    case boxed(Int)
+    /// A variable of an enclosing function: the box at this index of the
+    /// running closure's captures.
+    case captured(Int)
+}
+
+/// Where a closure takes each captured box from when it is created, in
+/// terms of the frame it is created in.
+enum CaptureSource {
+    case boxedLocal(Int)
+    case captured(Int)
 }
 
 final class NameExpr: Expr {
@@ -233,18 +246,48 @@ struct ParameterDecl {
     let location: SourceLocation
 }
 
-final class FunctionStmt: Stmt {
-    let name: NameExpr
+/// What a named `fn` statement and an anonymous `fn(...) { ... }` share:
+/// parameters, body and the frame layout the resolver works out.
+final class FunctionBody {
     let parameters: [ParameterDecl]
     let body: [Stmt]
+    /// An anonymous function's value is that of its last statement when that
+    /// is an expression (`fn(r) { r.weight > 1 }`); a named one needs `return`.
+    let returnsLastExpression: Bool
     /// Filled by the resolver: the local variables (parameters first).
     var localNames: [String] = []
     /// Filled by the resolver: how many local slots a call needs.
     var localCount = 0
+    /// Filled by the resolver: the locals that inner functions capture, kept in boxes.
+    var boxedSlots: [Int] = []
+    /// Filled by the resolver: the variables of enclosing functions this one
+    /// uses, taken when the function value is created.
+    var captures: [CaptureSource] = []
+    init(_ parameters: [ParameterDecl], _ body: [Stmt], returnsLastExpression: Bool) {
+        self.parameters = parameters; self.body = body; self.returnsLastExpression = returnsLastExpression
+    }
+}
+
+final class FunctionStmt: Stmt {
+    let name: NameExpr
+    let function: FunctionBody
+    var parameters: [ParameterDecl] { function.parameters }
     init(_ name: NameExpr, _ parameters: [ParameterDecl], _ body: [Stmt], _ location: SourceLocation) {
-        self.name = name; self.parameters = parameters; self.body = body; super.init(location)
+        self.name = name
+        self.function = FunctionBody(parameters, body, returnsLastExpression: false)
+        super.init(location)
     }
     override func execute(_ i: Interpreter) throws -> Flow { try i.visit(self) }
+}
+
+/// `fn(r) { r.weight > 1 }`: an anonymous function, a value like any other.
+final class LambdaExpr: Expr {
+    let function: FunctionBody
+    init(_ parameters: [ParameterDecl], _ body: [Stmt], _ location: SourceLocation) {
+        function = FunctionBody(parameters, body, returnsLastExpression: true)
+        super.init(location)
+    }
+    override func evaluate(_ i: Interpreter) throws -> Value { try i.visit(self) }
 }
 
 final class ReturnStmt: Stmt {

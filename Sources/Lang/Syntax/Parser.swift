@@ -199,7 +199,8 @@ public struct Parser {
             let condition = try expression()
             return WhileStmt(condition, try block("to start the loop body"), start)
         case .keyword(.if): return try ifStatement()
-        case .keyword(.fn): return try functionStatement()
+        // `fn name(...)` defines a function; `fn(...) { ... }` is an anonymous one.
+        case .keyword(.fn) where tokens[position + 1].kind != .symbol(.leftParen): return try functionStatement()
         case .keyword(.return):
             _ = advance()
             switch current.kind {
@@ -278,9 +279,25 @@ public struct Parser {
 
     private mutating func functionStatement() throws -> Stmt {
         let start = advance().location
-        guard case .identifier(let name) = current.kind else { throw failure("expected a function name after 'fn'") }
+        guard case .identifier(let name) = current.kind else { throw failure("expected a function name after 'fn' (or '(' for an anonymous function)") }
         let nameExpr = NameExpr(name, advance().location)
         _ = try expect(.leftParen, "after the function name")
+        let parameters = try parameterList()
+        return FunctionStmt(nameExpr, parameters, try block("to start the function body"), start)
+    }
+
+    /// `fn(params) { body }` as an expression; `fn` is the current token.
+    private mutating func lambda() throws -> Expr {
+        let start = advance().location
+        _ = try expect(.leftParen, "after 'fn'")
+        let parameters = try parameterList()
+        try enter()
+        defer { nesting -= 1 }
+        return LambdaExpr(parameters, try block("to start the function body"), start)
+    }
+
+    /// The parameters after an opening '(' up to and including the ')'.
+    private mutating func parameterList() throws -> [ParameterDecl] {
         var parameters: [ParameterDecl] = []
         var seenDefault = false
         skipNewlines()
@@ -298,7 +315,7 @@ public struct Parser {
             skipNewlines()
         }
         _ = try expect(.rightParen, "after the parameters")
-        return FunctionStmt(nameExpr, parameters, try block("to start the function body"), start)
+        return parameters
     }
 
     /// `{ statements }`.
@@ -505,6 +522,7 @@ public struct Parser {
         case .keyword(.false): _ = advance(); return ConstantExpr(.bool(false), t.location)
         case .keyword(.none): _ = advance(); return ConstantExpr(.none, t.location)
         case .identifier(let name): _ = advance(); return NameExpr(name, t.location)
+        case .keyword(.fn): return try lambda()
         case .symbol(.leftParen):
             _ = advance()
             let e = try expression()

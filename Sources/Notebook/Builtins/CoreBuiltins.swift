@@ -93,16 +93,44 @@ enum CoreBuiltins {
             return .number((try a.number("x") * scale).rounded() / scale)
         })
         i.register(BuiltinFunction(
-            "sorted", [Parameter("items")], summary: "A sorted copy of a list of numbers or of strings.", example: "sorted([3, 1, 2])"
-        ) { a, _ in
+            "sorted", [Parameter("items"), Parameter("key", default: Value.none), Parameter("reverse", default: .bool(false))],
+            summary: "A sorted copy of a list, by the items themselves or by key(item).",
+            details: "The items (or their keys) must be all numbers or all strings. Items with equal keys keep their order.",
+            example: "sorted([\"ccc\", \"a\", \"bb\"], key=fn(s) { len(s) }, reverse=true)"
+        ) { a, interp in
             let items = try a.list("items")
-            if items.allSatisfy({ if case .number = $0 { return true }; return false }) {
-                return .list(items.sorted { if case .number(let x) = $0, case .number(let y) = $1 { return x < y }; return false })
+            let key = a["key"]
+            let keys: [Value] = try a.isNone("key") ? items : items.map { try interp.call(key, positional: [$0]) }
+            let reverse = try a.bool("reverse")
+            let what = a.isNone("key") ? "the list" : "the keys"
+            func ordered(_ x: Value, _ y: Value) throws -> Bool {
+                switch (x, y) {
+                case let (.number(p), .number(q)):
+                    guard !p.isNaN, !q.isNaN else { throw RuntimeError("sorted(): \(what) include nan, which has no order") }
+                    return p < q
+                case let (.string(p), .string(q)): return p < q
+                default:
+                    throw RuntimeError("sorted(): \(what) must be all numbers or all strings, found \(x.typeName) and \(y.typeName)")
+                }
             }
-            if items.allSatisfy({ if case .string = $0 { return true }; return false }) {
-                return .list(items.sorted { if case .string(let x) = $0, case .string(let y) = $1 { return x < y }; return false })
+            if let first = keys.first { _ = try ordered(first, first) }
+            var failure: Error?
+            let order = keys.indices.sorted { i, j in
+                do {
+                    if try ordered(keys[i], keys[j]) { return !reverse }
+                    if try ordered(keys[j], keys[i]) { return reverse }
+                } catch { failure = failure ?? error }
+                return i < j
             }
-            throw RuntimeError("sorted(): the list must hold only numbers or only strings")
+            if let failure { throw failure }
+            return .list(order.map { items[$0] })
+        })
+        i.register(BuiltinFunction(
+            "map", [Parameter("function"), Parameter("items")],
+            summary: "A list of function(item) for each item.",
+            example: "map(fn(x) { x * x }, [1, 2, 3])"
+        ) { a, interp in
+            .list(try interp.iterationItemsPublic(a["items"]).map { try interp.call(a["function"], positional: [$0]) })
         })
         i.register(BuiltinFunction(
             "keys", [Parameter("record")], summary: "The field names of a record.", example: "keys({lr: 0.001, G: 8})"

@@ -53,7 +53,7 @@ enum ClusterViews {
     }
 
     /// history(t) with the cluster columns, once any step has scored its clusters against the truth.
-    static func withAgreement(_ table: TextTable, _ t: Trainer) -> TextTable {
+    static func withAgreement(_ table: TextTable, _ t: RunView) -> TextTable {
         guard t.clusterHistory.contains(where: { !$0.ari.isNaN }) else { return table }
         let byStep = Dictionary(t.clusterHistory.map { ($0.step, $0) }, uniquingKeysWith: { $1 })
         let rows = zip(t.history, table.rows).map { log, row in
@@ -74,16 +74,17 @@ enum ClusterViews {
                 """,
             example: "t = trainer(p, mask(train, \"sex\", 0.5), method=\"fairgrpo\"); step(t, 5); clusters(t)"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            guard clusters(t) else { throw RuntimeError("clusters(): a \(t.config.method.rawValue) trainer does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"") }
-            let latent = t.fair.latent
+            let t = try RunView.of(a, callee: "clusters()")
+            guard t.method == .fairgrpo || t.method == .fairgrpoND else {
+                throw RuntimeError("clusters(): a \(t.method.rawValue) run does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"")
+            }
+            let latent = t.latent
             guard !latent.isEmpty else {
                 throw RuntimeError("clusters(): nothing clustered yet (no step so far, or no prompt without demographics; try mask(data, \"sex\", 0.3))")
             }
-            let found = t.discoveredGroups()
+            let found = t.discovered()
             var composition: [String: [String: Int]] = [:]
-            let keys = t.data.groupKeys(truth: true)
-            for (c, row) in zip(found.clusters, found.rows) { composition[c, default: [:]][keys[row], default: 0] += 1 }
+            for (c, row) in zip(found.clusters, found.rows) { composition[c, default: [:]][t.truthKey(row), default: 0] += 1 }
             var rows: [[String]] = []
             for domain in latent.keys.sorted() {
                 let l = latent[domain]!
@@ -93,7 +94,7 @@ enum ClusterViews {
                                  parts.isEmpty ? "-" : parts.map { "\($0.key):\($0.value)" }.joined(separator: " ")])
                 }
             }
-            var title = "step \(t.stepCount) · \(t.config.clustering.summary)"
+            var title = "step \(t.stepCount) · \(t.clustering.summary)"
             if let last = t.clusterHistory.last, !last.ari.isNaN {
                 title += " · ARI \(formatFixed(last.ari, 4)) · NMI \(formatFixed(last.nmi, 4)) over \(last.known) prompts"
             }

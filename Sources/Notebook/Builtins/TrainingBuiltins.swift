@@ -171,26 +171,26 @@ enum TrainingBuiltins {
             return .object(TrainerObject(t))
         })
         i.register(BuiltinFunction(
-            "weights", [Parameter("trainer")],
-            summary: "The last step's weight per (domain, group), with every term of the formula as a column.",
-            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt.",
+            "weights", [Parameter("trainer"), Parameter("step", default: Value.none)],
+            summary: "A step's weight per (domain, group) (the last step by default), with every term of the formula as a column; a trainer or a replay.",
+            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt. step=k: an earlier step's table.",
             example: "weights(t)"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            guard let last = t.groupHistory.last else { throw RuntimeError("weights(): the trainer has not taken a step yet; call step(t) first") }
+            let run = try RunView.of(a, callee: "weights()")
+            let logs = try run.weights(step: try a.optionalInteger("step"), callee: "weights()")
             // Rows in the data's domain order, then by group, so tables of
             // successive steps can be compared by eye.
-            let order = Dictionary(t.data.domainNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            let sorted = last.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
-            return .object(TableObject(weightsTable(sorted), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
+            let order = Dictionary(run.domainOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let sorted = logs.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
+            return .object(TableObject(weightsTable(sorted), title: "step \(logs.first?.step ?? run.stepCount) · \(run.method.rawValue)"))
         })
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
-            summary: "The logged series: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
+            summary: "The logged series of a trainer or a replay: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
             details: "Per step: reward, reward_std, frac_reward_zero_std, kl, clip_ratio, entropy, grad_norm, loss, live (share of prompts whose rollouts disagree), live_grad (share of Σ|A| on them), drawn/kept/dropped (dynamic sampling), live_drawn (share of all drawn prompts that were live: the signal before dynamic sampling's selection), ms. Per group: the weights(t) terms plus live_share, live_grad_share, dead_steps. plot(h[\"live\"]) shows the signal dying.",
             example: "h = history(t); h[\"reward\"]"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            let t = try RunView.of(a, callee: "history()")
             if try a.bool("fairness") {
                 guard !t.evaluations.isEmpty else {
                     throw RuntimeError("history(): no fairness reports yet; create the trainer with eval_every=N and eval_data=test")
@@ -214,12 +214,12 @@ enum TrainingBuiltins {
             return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
-            "trace", [Parameter("trainer")],
-            summary: "Every rollout of the last step: prompt, domain, group, answer, reward, GRPO advantage, factor, final advantage.",
+            "trace", [Parameter("trainer"), Parameter("step", default: Value.none)],
+            summary: "Every rollout of the last step (or of step=k of a replay): prompt, domain, group, answer, reward, GRPO advantage, factor, final advantage.",
             example: "trace(t).to_csv(\"trace.csv\")"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            let rows = t.lastTrace.map { r in
+            let run = try RunView.of(a, callee: "trace()")
+            let rows = try run.trace(try a.optionalInteger("step")).map { r in
                 [String(r.step), r.promptID, r.domain, r.group, r.answer, r.label, format(r.reward, 2), format(r.grpoAdvantage, 4), format(r.factor, 4), format(r.advantage, 4)]
             }
             return .object(TableObject(TextTable(header: TraceRow.columns, rows: rows)))
