@@ -118,9 +118,8 @@ public final class Replay: @unchecked Sendable {
         }
         var logs = AdvantageStep.groupLogs(step: recorded.step, keys: keys, members: members, rewards: rewards,
                                            grpo: computed.grpo, final: computed.final, terms: computed.terms)
-        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
-        for w in Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain) {
-            warnings.append((recorded.step, w))
+        for group in Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: config.deadStepWarning, multiDomain: multiDomain) {
+            warnings.append((recorded.step, "group \(group) has had no live prompt for \(config.deadStepWarning) steps (all rollouts agree, no learning signal)"))
         }
         log.milliseconds = (monotonicSeconds() - start) * 1000
         history.append(log)

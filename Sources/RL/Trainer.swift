@@ -47,10 +47,11 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
     /// Per (domain, group) key: consecutive steps in the batch without a live prompt.
     public internal(set) var deadStreaks: [String: Int] = [:]
-    /// Groups warned about and not yet recovered (a warning is given once per dead spell).
+    /// Groups reported dead and not yet recovered (reported once per dead spell).
     public internal(set) var warnedGroups: Set<String> = []
-    /// The warnings the last step raised ("FairGRPO has nothing to reweight in group …").
-    public internal(set) var lastWarnings: [String] = []
+    /// The groups the last step found without a live prompt for `deadStepWarning`
+    /// consecutive steps ("domain/group" when the data has several domains).
+    public internal(set) var lastDeadGroups: [String] = []
     /// `config.reward` as a table reward[label][answer].
     public let rewardTable: [[Double]]
 
@@ -164,7 +165,7 @@ public final class Trainer: @unchecked Sendable {
         var fair: FairWeighting.State, dro: [String: Double]?
         var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
-        var dead: (streaks: [String: Int], warned: Set<String>, warnings: [String])
+        var dead: (streaks: [String: Int], warned: Set<String>, groups: [String])
     }
 
     private func snapshot() -> Snapshot {
@@ -172,7 +173,7 @@ public final class Trainer: @unchecked Sendable {
                  parameters: policy.parameters.map { $0.value.detached() },
                  moments: optimizer.moments, adamSteps: optimizer.stepCount,
                  steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep,
-                 dead: (deadStreaks, warnedGroups, lastWarnings))
+                 dead: (deadStreaks, warnedGroups, lastDeadGroups))
     }
 
     private func restore(_ s: Snapshot) {
@@ -183,7 +184,7 @@ public final class Trainer: @unchecked Sendable {
         groupHistory.removeLast(groupHistory.count - s.logged.groups)
         evaluations.removeLast(evaluations.count - s.logged.evaluations)
         lastStep = s.trace
-        (deadStreaks, warnedGroups, lastWarnings) = s.dead
+        (deadStreaks, warnedGroups, lastDeadGroups) = s.dead
         fair.state = s.fair
         if let d = s.dro { dro?.state = d }
         for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
@@ -372,7 +373,7 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         var logs = AdvantageStep.groupLogs(step: stepCount, keys: keys, members: members, rewards: rewards, grpo: grpo, final: final, terms: terms)
-        lastWarnings = trackDeadGroups(&logs)
+        lastDeadGroups = trackDeadGroups(&logs)
         groupHistory.append(logs)
         lastStep = StepRecord(step: stepCount, rows: rows, domains: domains, groups: terms?.map(\.groupLabel) ?? groups,
                               answers: answers, rewards: rewards, grpo: grpo, final: final, factors: terms?.map(\.factor))

@@ -45,7 +45,7 @@ struct BuiltinTests {
             Issue.record("no image recorded in the cell"); return
         }
         #expect(path == "\(dir)/reward.png" && w == 800 && h == 480)
-        let markdown = NotebookExport.markdown(t.session.cells, title: "run", relativeTo: dir)
+        let markdown = NotebookExport.markdown(t.session.cells, title: "run")
         #expect(markdown.contains("reward.png"), "the Markdown export embeds the image")
 
         // Several y columns: one colour each, with a legend.

@@ -4,6 +4,10 @@ import Lang
 import Plot
 import Tensors
 
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// Charts from tables (history, weights, reports), lists, tensors and clusterings, written as PNG.
 enum PlotBuiltins {
     /// Columns of a table-like value: a table, a record of lists, a list of numbers, or a 1-D tensor.
@@ -62,10 +66,21 @@ enum PlotBuiltins {
     /// Writes the canvas, records it in the cell, prints where it went.
     static func write(_ canvas: Canvas, to path: String?, session: Session, interp: Interpreter, preview: String? = nil) throws -> Value {
         let target = path ?? session.nextPlotPath()
-        let bytes = try canvas.png()
-        try FileIO.writeAtomically(bytes, to: target)
+        let bytes: [UInt8]
+        do {
+            bytes = try canvas.png()
+            try FileIO.writeAtomically(bytes, to: target)
+        } catch {
+            // An auto-named file was claimed empty; do not leave it behind.
+            if path == nil { unlink(target) }
+            throw error
+        }
+        let size = bytes.count
         session.recordImage(path: target, width: canvas.width, height: canvas.height)
-        interp.write("wrote \(target) (\(canvas.width)×\(canvas.height), \(bytes.count / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
+        let tail = " (\(canvas.width)×\(canvas.height), "
+        // The size and an auto-chosen name vary between runs; an exported notebook matches them loosely.
+        session.emit("wrote \(target)\(tail)\(size / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n",
+                     pattern: "wrote \(path == nil ? "..." : target)\(tail)... KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
         return .none
     }
 

@@ -118,26 +118,6 @@ enum TrainingBuiltins {
             return .object(TrainerObject(t))
         })
         i.register(BuiltinFunction(
-            "step", [Parameter("trainer"), Parameter("n", default: .number(1)), Parameter("every", default: .number(1))],
-            summary: "Runs n training steps, printing a log line every `every` steps; Ctrl-C stops after the current step.",
-            example: "step(t, 20, every=5)"
-        ) { a, interp in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            let n = try a.integer("n"), every = try a.integer("every")
-            guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
-            for k in 0..<n {
-                let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
-                for w in t.lastWarnings { interp.write(w + "\n") }
-                if Interrupt.isRequested {
-                    interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
-                    try Interrupt.stoppedEarly()
-                    break
-                }
-            }
-            return .none
-        })
-        i.register(BuiltinFunction(
             "weights", [Parameter("trainer"), Parameter("step", default: Value.none)],
             summary: "A step's weight per (domain, group) (the last step by default), with every term of the formula as a column; a trainer or a replay.",
             details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt. step=k: an earlier step's table.",
