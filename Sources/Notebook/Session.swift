@@ -84,6 +84,7 @@ public final class Session {
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
         SettingsBuiltins.register(in: self)
+        TableBuiltins.register(in: self)
         InteropBuiltins.register(in: self)
         BuiltinHelp.attach(to: interpreter)
     }
@@ -174,11 +175,12 @@ public final class Session {
                 if case .object(let o) = value, o === shownResult { return }
                 if case .record(let r) = value, r === shownResult { return }
                 guard echo else { return }
+                let shown = value.echo(number: { formatSignificant($0, digits: Display.digits) })
                 if let resultSink {
-                    capturing?.outputs.append(.text(value.repr + "\n"))
+                    capturing?.outputs.append(.text(shown + "\n"))
                     resultSink(value)
                 } else {
-                    emit(value.repr + "\n")
+                    emit(shown + "\n")
                 }
             }
             return .ok

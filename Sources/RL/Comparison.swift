@@ -4,9 +4,10 @@ import Fairness
 import Tensors
 
 /// The columns of the FairGRPO paper's results tables, in its order. PP, EOD
-/// and FPR diff are reported ×100 as the paper does; the rest as fractions.
+/// and FPR diff are reported ×100 as the paper does (percentage points, so
+/// their names end in _pct, as in every report); the rest as fractions.
 public enum TableMetric: String, CaseIterable, Sendable {
-    case pp = "PP", eod = "EOD", fprDiff = "FPR_diff", sigmaF1 = "sF1", deltaF1 = "dF1"
+    case pp = "PP_pct", eod = "EOD_pct", fprDiff = "FPR_diff_pct", sigmaF1 = "sF1", deltaF1 = "dF1"
     case f1 = "F1", acc = "Acc", f1ES = "F1_ES", accES = "Acc_ES"
 
     /// The factor from the report's fraction to the table's number.
@@ -19,9 +20,6 @@ public enum TableMetric: String, CaseIterable, Sendable {
     public var heading: String {
         let name: String
         switch self {
-        case .pp: name = "PP×100"
-        case .eod: name = "EOD×100"
-        case .fprDiff: name = "FPR diff×100"
         case .sigmaF1: name = "σF1"
         case .deltaF1: name = "ΔF1"
         default: name = rawValue
