@@ -37,7 +37,7 @@ extension Trainer {
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
         // Only FairGRPO reweights groups by their statistics; the other methods' step
         // logs show the live share, without a warning per group.
-        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
+        let limit = config.method.clustersGroups ? config.deadStepWarning : 0
         return Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain)
     }
 

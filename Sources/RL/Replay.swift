@@ -47,13 +47,8 @@ public final class Replay: @unchecked Sendable {
         try config.validate()
         self.rollouts = rollouts
         self.config = config
-        fair.statistics = config.statistics
-        fair.allUnknown = config.method == .fairgrpoND
-        fair.weightClip = config.weightClip
-        fair.seed = config.seed
-        fair.scaling = config.scaleRewards
-        fair.clustering = config.clustering
-        if config.method == .grpoDRO {
+        fair.configure(config)
+        if config.method.estimator.reweightsGroups {
             var keys = Set<String>()
             for s in rollouts.steps { for p in s.prompts { keys.insert(p.domain + "/" + p.group) } }
             dro = GroupDRO(groups: keys.sorted(), eta: config.droEta)
@@ -91,7 +86,7 @@ public final class Replay: @unchecked Sendable {
         let weighting = monotonicSeconds()
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domains,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro)
-        if config.method == .fairgrpo || config.method == .fairgrpoND {
+        if config.method.clustersGroups {
             clusterHistory.append(try ClusterLog.measure(fair, truth: truthCodes, step: recorded.step,
                                                          milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
@@ -118,7 +113,7 @@ public final class Replay: @unchecked Sendable {
         }
         var logs = AdvantageStep.groupLogs(step: recorded.step, keys: keys, members: members, rewards: rewards,
                                            grpo: computed.grpo, final: computed.final, terms: computed.terms)
-        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
+        let limit = config.method.clustersGroups ? config.deadStepWarning : 0
         for w in Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain) {
             warnings.append((recorded.step, w))
         }

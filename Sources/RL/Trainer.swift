@@ -95,17 +95,12 @@ public final class Trainer: @unchecked Sendable {
         multiDomain = Set(data.domains).count > 1
         self.cellNames = cellNames
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
-        fair.statistics = config.statistics
-        fair.allUnknown = config.method == .fairgrpoND
-        fair.weightClip = config.weightClip
-        fair.seed = config.seed
-        fair.scaling = config.scaleRewards
-        fair.clustering = config.clustering
+        fair.configure(config)
         try Trainer.checkClustering(config, policy: policy)
-        if config.method == .grpoDRO {
+        if config.method.estimator.reweightsGroups {
             dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
         }
-        if config.method == .grpoRS {
+        if config.method.resamplesGroups {
             var byGroup: [String: [Int]] = [:]
             for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
             var largest: [String: Int] = [:]
@@ -204,7 +199,7 @@ public final class Trainer: @unchecked Sendable {
 
     private func performStep() throws -> StepLog {
         let start = monotonicSeconds()
-        let g = config.numGenerations, k = data.classNames.count
+        let g = config.numGenerations
         let temperature = Float(config.temperature)
         let rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]], drawn: Int
         // The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
@@ -245,7 +240,7 @@ public final class Trainer: @unchecked Sendable {
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
-        if config.method == .fairgrpo || config.method == .fairgrpoND {
+        if config.method.clustersGroups {
             clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
         let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
@@ -314,7 +309,6 @@ public final class Trainer: @unchecked Sendable {
                 return h / Double(b)
             }
         }
-        _ = k
         var log = StepLog(step: stepCount, reward: summary.mean,
                           rewardStd: g > 1 ? summary.std : 0, fracRewardZeroStd: g > 1 ? summary.zeroStd : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
