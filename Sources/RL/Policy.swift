@@ -15,7 +15,7 @@ public final class Policy: @unchecked Sendable {
 
     public init(inputs: Int, classes: Int, hidden: [Int], activation: Activation = .relu, seed: UInt64) throws {
         guard inputs >= 1, classes >= 2, hidden.allSatisfy({ $0 >= 1 }) else {
-            throw RLError("policy(): needs at least one feature, two classes and positive hidden sizes")
+            throw RLError("needs at least one feature, two classes and positive hidden sizes")
         }
         self.inputCount = inputs
         self.classCount = classes

@@ -40,9 +40,9 @@ public final class Replay: @unchecked Sendable {
     }
 
     public init(rollouts: Rollouts, config: TrainerConfig) throws {
-        guard !rollouts.steps.isEmpty else { throw RLError("replay(): there are no rollouts to replay") }
+        guard !rollouts.steps.isEmpty else { throw RLError("there are no rollouts to replay") }
         guard config.clustering.space == .rewards else {
-            throw RLError("replay(): recorded rollouts have no features or embeddings to cluster; use cluster_on=\"rewards\"")
+            throw RLError("recorded rollouts have no features or embeddings to cluster; use cluster_on=\"rewards\"")
         }
         try config.validate()
         self.rollouts = rollouts

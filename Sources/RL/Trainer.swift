@@ -67,9 +67,9 @@ public final class Trainer: @unchecked Sendable {
     public init(policy: Policy, data: Dataset, config: TrainerConfig) throws {
         try config.validate()
         guard data.featureCount == policy.inputCount, data.classNames.count == policy.classCount else {
-            throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
+            throw RLError("the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
         }
-        guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        guard data.count >= 1 else { throw RLError("the dataset is empty") }
         self.policy = policy
         self.data = data
         self.config = config

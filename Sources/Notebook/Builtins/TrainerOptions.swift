@@ -57,9 +57,13 @@ enum TrainerOptions {
         return (c, rewardFunction)
     }
 
-    /// Runs library code that checks options, naming the builtin in what it throws.
+    /// Runs library code, naming the builtin in the errors it throws (which speak in the library's terms).
     static func located<T>(_ callee: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TrainerOptionError { throw RuntimeError(callee + ": " + e.message) }
+        do { return try body() } catch let e as TrainerOptionError {
+            throw RuntimeError(callee + ": " + e.message)
+        } catch let e as RLError {
+            throw RuntimeError(callee + ": " + e.description)
+        }
     }
 
     /// One line per option for help(trainer): name=default, then what it does.

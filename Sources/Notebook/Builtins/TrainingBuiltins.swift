@@ -91,8 +91,10 @@ enum TrainingBuiltins {
             guard let act = Activation(rawValue: try a.string("activation")), act != .identity else {
                 throw RuntimeError("policy(): activation must be \"relu\", \"tanh\" or \"gelu\"")
             }
-            return .object(PolicyObject(try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden,
-                                                   activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
+            let seed = UInt64(max(0, try a.integer("seed")))
+            return .object(PolicyObject(try TrainerOptions.located("policy()") {
+                try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden, activation: act, seed: seed)
+            }))
         })
         i.register(BuiltinFunction(
             "trainer", TrainerOptions.parameters,
