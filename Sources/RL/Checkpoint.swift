@@ -91,7 +91,7 @@ public enum Checkpoint {
 
     /// Loads a trainer. `reward` must be given again if the run used a custom one.
     public static func load(_ path: String, reward: ((Int, Int, Int) throws -> Double)? = nil) throws -> Trainer {
-        let bytes = try FileIO.read(path)
+        let bytes = try FileIO.read(path, regularOnly: true)
         guard bytes.count >= magic.count + 8, Array(bytes[0..<magic.count]) == magic else { throw LoadError.notACheckpoint(path) }
         var tail = BinaryReader(Array(bytes[(bytes.count - 4)...]))
         let stored = try tail.readUInt32()
@@ -114,6 +114,12 @@ public enum Checkpoint {
             var hidden: [Int] = []
             for _ in 0..<hiddenCount { hidden.append(Int(try r.readUInt32())) }
             guard let activation = Activation(rawValue: try r.readString("the activation")) else { throw ArchiveError.corrupt("unknown activation") }
+            // The two copies of the parameters must fit in what is left of
+            // the file before a policy of that size is made.
+            guard let count = Policy.parameterCount(inputs: inputs, classes: classes, hidden: hidden),
+                  count <= r.remaining / 8 else {
+                throw ArchiveError.corrupt("a policy with layers \(([inputs] + hidden + [classes]).map(String.init).joined(separator: "→")) does not fit in the file")
+            }
             let policy = try Policy(inputs: inputs, classes: classes, hidden: hidden, activation: activation, seed: 0)
             for p in policy.model.parameters + policy.reference.parameters {
                 let t = try r.readTensor(p.name)

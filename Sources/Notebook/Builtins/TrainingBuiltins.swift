@@ -132,8 +132,8 @@ enum TrainingBuiltins {
                 if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
                 for w in t.lastWarnings { interp.write(w + "\n") }
                 if Interrupt.isRequested {
-                    Interrupt.clear()
                     interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
+                    try Interrupt.stoppedEarly()
                     break
                 }
             }
