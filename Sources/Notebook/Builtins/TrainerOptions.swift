@@ -66,19 +66,6 @@ enum TrainerOptions {
         }
     }
 
-    /// One line per option for help(trainer): name=default, then what it does.
-    static var helpLines: [(name: String, defaultValue: String, help: String)] {
-        TrainerConfig.options.map { o in (o.name, (o.kind == .reward ? Value.none : value(o.defaultValue)).repr, o.help) }
-    }
-
-    static var helpText: String {
-        let width = helpLines.map { $0.name.count + 1 + $0.defaultValue.count }.max() ?? 0
-        return helpLines.map { l in
-            let head = "\(l.name)=\(l.defaultValue)"
-            return "  " + head + String(repeating: " ", count: width - head.count + 2) + l.help
-        }.joined(separator: "\n")
-    }
-
     /// " · reward balanced · T 1.5 · …": the options not at their defaults that the summary shows.
     static func summary(_ t: Trainer) -> String {
         let parts = TrainerConfig.options.compactMap { o in o.kind == .reward && t.reward != nil ? "reward fn" : o.summary(of: t.config) }

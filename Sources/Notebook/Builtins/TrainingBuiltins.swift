@@ -105,9 +105,6 @@ enum TrainingBuiltins {
                 scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
                 a fairness report every that many steps. The options beyond the paper are all off by default. \
                 \(TrainingBuiltins.rewardHelp) \(ClusterViews.trainerHelp)
-
-                options:
-                \(TrainerOptions.helpText)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { a, interp in
