@@ -195,12 +195,12 @@ public struct Comparison: Sendable {
                            select: CheckpointSelection = .final,
                            makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
                            progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Comparison {
-        guard !methods.isEmpty else { throw RLError("compare(): give at least one method") }
-        guard !seeds.isEmpty else { throw RLError("compare(): give at least one seed") }
-        guard Set(methods).count == methods.count else { throw RLError("compare(): a method is listed twice") }
-        guard Set(seeds).count == seeds.count else { throw RLError("compare(): a seed is listed twice") }
-        guard steps >= 1 else { throw RLError("compare(): steps must be at least 1") }
-        guard evalEvery >= 0 else { throw RLError("compare(): eval_every must be ≥ 0 (0: no training-dynamics series)") }
+        guard !methods.isEmpty else { throw RLError("give at least one method") }
+        guard !seeds.isEmpty else { throw RLError("give at least one seed") }
+        guard Set(methods).count == methods.count else { throw RLError("a method is listed twice") }
+        guard Set(seeds).count == seeds.count else { throw RLError("a seed is listed twice") }
+        guard steps >= 1 else { throw RLError("steps must be at least 1") }
+        guard evalEvery >= 0 else { throw RLError("eval_every must be ≥ 0 (0: no training-dynamics series)") }
         var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
         out.select = select
         let total = methods.count * seeds.count
@@ -238,7 +238,7 @@ public struct Comparison: Sendable {
                                 shouldStop: () -> Bool, onStep: (_ step: Int, _ seconds: Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
         let runStart = monotonicSeconds()
         let trainer = try makeTrainer(method, seed)
-        let context = "compare(): \(method.rawValue) seed \(seed)"
+        let context = "\(method.rawValue) seed \(seed)"
         func score() throws -> (FairnessReport, [Int]) {
             do {
                 let predictions = try trainer.policy.predict(evalData.features)

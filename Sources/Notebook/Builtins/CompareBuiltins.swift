@@ -247,7 +247,7 @@ enum CompareBuiltins {
                     },
                     shouldStop: { Interrupt.isRequested })
             } catch let e as RLError {
-                throw RuntimeError(e.description)
+                throw RuntimeError("compare(): " + e.description)
             }
             if comparison.interrupted {
                 Interrupt.clear()

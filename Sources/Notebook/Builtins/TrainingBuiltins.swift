@@ -99,8 +99,10 @@ enum TrainingBuiltins {
             guard let act = Activation(rawValue: try a.string("activation")), act != .identity else {
                 throw RuntimeError("policy(): activation must be \"relu\", \"tanh\" or \"gelu\"")
             }
-            return .object(PolicyObject(try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden,
-                                                   activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
+            let seed = UInt64(max(0, try a.integer("seed")))
+            return .object(PolicyObject(try TrainerOptions.located("policy()") {
+                try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden, activation: act, seed: seed)
+            }))
         })
         i.register(BuiltinFunction(
             "trainer", TrainerOptions.parameters,
@@ -111,9 +113,6 @@ enum TrainingBuiltins {
                 scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
                 a fairness report every that many steps. The options beyond the paper are all off by default. \
                 \(TrainingBuiltins.rewardHelp) \(ClusterViews.trainerHelp)
-
-                options:
-                \(TrainerOptions.helpText)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { a, interp in
