@@ -161,7 +161,7 @@ enum BuiltinHelp {
             "y_pred": "the predicted classes (indices or names)",
             "data": "the dataset giving the class names"])
         // clustering
-        e["kmeans"] = Entry(topic: "clustering", returns: "a clustering: .labels, .centers, .inertia", parameters: [
+        e["kmeans"] = Entry(topic: "clustering", returns: "a clustering: .labels, .centroids, .inertia, .sizes, .iterations", parameters: [
             "x": "the points: an [n, d] tensor or a dataset's features",
             "k": "number of clusters", "seed": "seed of the k-means++ starts",
             "n_init": "restarts; the best inertia wins", "max_iter": "Lloyd iterations at most per restart",
