@@ -98,6 +98,9 @@ let package = Package(
         // The language tested directly: lexer, parser, resolver, interpreter,
         // f-strings against Python's format() (Fixtures/format.tsv).
         .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Fixtures"]),
-        .testTarget(name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"]),
+        // Checkpoints of every format version live in Tests/RLTests/Fixtures.
+        .testTarget(
+            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"],
+            exclude: ["Fixtures"]),
     ]
 )

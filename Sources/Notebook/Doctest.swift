@@ -95,13 +95,25 @@ public enum Doctest {
 
     // MARK: Parsing
 
-    /// The examples of a Markdown document, in order.
-    public static func examples(in markdown: String, file: String = "<doc>") throws -> [Example] {
-        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
+    /// A fenced block of a Markdown document: its info words (```` ```fg skip ````
+    /// gives ["fg", "skip"]), the line of its opening fence, its content lines
+    /// and the line after its closing fence (0-based).
+    public struct Block {
+        public var info: [String]
+        public var open: Int
+        public var content: Range<Int>
+        public var next: Int
+    }
+
+    /// The document's lines, without carriage returns.
+    public static func lines(of markdown: String) -> [String] {
+        markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
-        var examples: [Example] = []
-        var i = 0
+    }
+
+    /// The fenced blocks of a document, in order.
+    public static func blocks(_ lines: [String], file: String = "<doc>") throws -> [Block] {
         // The fence of an open block: its marker (``` or ~~~, maybe longer).
         func fence(_ line: String) -> (marker: String, info: [String])? {
             let t = line.drop(while: { $0 == " " })
@@ -115,45 +127,59 @@ public enum Doctest {
             let t = line.trimmingSpaces
             return t.count >= marker.count && t.allSatisfy({ $0 == marker.first })
         }
-        // Reads a block opened at line `start`; returns its content lines and the index after its closing fence.
-        func block(at start: Int, marker: String) throws -> (content: Range<Int>, next: Int) {
-            var j = start + 1
-            while j < lines.count && !closes(lines[j], marker) { j += 1 }
-            guard j < lines.count else {
-                throw SyntaxError(description: "\(file):\(start + 1): code block is never closed (expected \(marker))")
-            }
-            return (start + 1 ..< j, j + 1)
-        }
+        var blocks: [Block] = []
+        var i = 0
         while i < lines.count {
             guard let open = fence(lines[i]) else { i += 1; continue }
-            let (content, next) = try block(at: i, marker: open.marker)
-            if open.info.first == "console" {
-                examples += try consoleExamples(lines[content], firstLine: content.lowerBound + 1, file: file)
-                i = next
+            var j = i + 1
+            while j < lines.count && !closes(lines[j], open.marker) { j += 1 }
+            guard j < lines.count else {
+                throw SyntaxError(description: "\(file):\(i + 1): code block is never closed (expected \(open.marker))")
+            }
+            blocks.append(Block(info: open.info, open: i, content: i + 1 ..< j, next: j + 1))
+            i = j + 1
+        }
+        return blocks
+    }
+
+    /// The index of the output block that belongs to `blocks[b]` (an fg block):
+    /// the next block, when only blank lines separate them and it is an output block.
+    public static func outputBlock(after b: Int, in blocks: [Block], lines: [String]) -> Int? {
+        guard b + 1 < blocks.count, blocks[b + 1].info.first == "output" else { return nil }
+        let between = lines[blocks[b].next ..< blocks[b + 1].open]
+        return between.allSatisfy { $0.trimmingSpaces.isEmpty } ? b + 1 : nil
+    }
+
+    /// The examples of a Markdown document, in order.
+    public static func examples(in markdown: String, file: String = "<doc>") throws -> [Example] {
+        let lines = lines(of: markdown)
+        let blocks = try blocks(lines, file: file)
+        var examples: [Example] = []
+        var b = 0
+        while b < blocks.count {
+            let block = blocks[b]
+            b += 1
+            if block.info.first == "console" {
+                examples += try consoleExamples(lines[block.content], firstLine: block.content.lowerBound + 1, file: file)
                 continue
             }
-            guard open.info.first == "fg" else {
-                if open.info.first == "output" {
-                    throw SyntaxError(description: "\(file):\(i + 1): an output block must follow an fg block")
+            guard block.info.first == "fg" else {
+                if block.info.first == "output" {
+                    throw SyntaxError(description: "\(file):\(block.open + 1): an output block must follow an fg block")
                 }
-                i = next
                 continue
             }
-            var example = Example(code: lines[content].joined(separator: "\n") + "\n", line: i + 2)
-            example.skip = open.info.dropFirst().contains("skip")
-            if let path = open.info.dropFirst().first(where: { $0.hasPrefix("file=") })?.dropFirst(5) {
+            var example = Example(code: lines[block.content].joined(separator: "\n") + "\n", line: block.open + 2)
+            example.skip = block.info.dropFirst().contains("skip")
+            if let path = block.info.dropFirst().first(where: { $0.hasPrefix("file=") })?.dropFirst(5) {
                 example.kind = .file(String(path))
             }
-            // The output block, if the next non-blank line opens one.
-            var k = next
-            while k < lines.count && lines[k].trimmingSpaces.isEmpty { k += 1 }
-            i = next
-            if k < lines.count, let out = fence(lines[k]), out.info.first == "output" {
-                let (outContent, afterOut) = try block(at: k, marker: out.marker)
-                example.expected = lines[outContent].joined(separator: "\n")
-                example.expectedRange = outContent
+            if let o = outputBlock(after: b - 1, in: blocks, lines: lines) {
+                let out = blocks[o]
+                example.expected = lines[out.content].joined(separator: "\n")
+                example.expectedRange = out.content
                 example.approx = out.info.dropFirst().contains("approx")
-                i = afterOut
+                b = o + 1
             }
             examples.append(example)
         }

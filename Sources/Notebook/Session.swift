@@ -14,6 +14,14 @@ public final class Session {
     /// Where long builtins (compare) report progress; nil: stderr. Kept out of
     /// the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
+    /// Where a plot goes as it is written (path, width, height), besides the
+    /// cell record: the kernel shows it inline. nil: nowhere else.
+    public var imageSink: ((String, Int, Int) -> Void)?
+    /// Receives each echoed value instead of the sink receiving its text, so
+    /// a notebook front end can show it richly; the cell record keeps the text.
+    public var resultSink: ((Value) -> Void)?
+    /// Why the last cell failed, for front ends that report errors as data.
+    public private(set) var lastFailure: Failure?
     /// Directory plots are written to when a path is relative.
     public var workingDirectory: String?
     private var capturing: Cell?
@@ -46,6 +54,7 @@ public final class Session {
         ClusterBuiltins.register(in: self)
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
+        InteropBuiltins.register(in: self)
         BuiltinHelp.attach(to: interpreter)
     }
 
@@ -65,6 +74,20 @@ public final class Session {
     /// Records an image written while the current cell runs.
     public func recordImage(path: String, width: Int, height: Int) {
         capturing?.outputs.append(.image(path: path, width: width, height: height))
+        imageSink?(path, width, height)
+    }
+
+    /// A cell's error as data: its kind ("SyntaxError", "RuntimeError",
+    /// "Interrupted"), the first message, where it is (the cell's source name,
+    /// line and column, when known) and the text the terminal shows, caret
+    /// lines included.
+    public struct Failure: Sendable {
+        public var name: String
+        public var message: String
+        public var file: String?
+        public var line: Int?
+        public var column: Int?
+        public var text: String
     }
 
     public enum Status { case ok, syntaxError, runtimeError, interrupted }
@@ -81,6 +104,7 @@ public final class Session {
     public func execute(_ source: SourceFile, echo: Bool = true) -> Status {
         let number = cells.count + 1
         capturing = Cell(number: number, input: source.text)
+        lastFailure = nil
         defer {
             if let cell = capturing { cells.append(cell) }
             capturing = nil
@@ -90,23 +114,36 @@ public final class Session {
                 capturing?.result = value
                 interpreter.define("_", value)
                 interpreter.define("_\(number)", value)
-                if echo { emit(value.repr + "\n") }
+                guard echo else { return }
+                if let resultSink {
+                    capturing?.outputs.append(.text(value.repr + "\n"))
+                    resultSink(value)
+                } else {
+                    emit(value.repr + "\n")
+                }
             }
             return .ok
         } catch let e as DiagnosticList {
             capturing?.error = e.description
+            let first = e.diagnostics.first
+            lastFailure = Failure(name: "SyntaxError", message: first?.message ?? "syntax error", file: first?.file,
+                                  line: first?.location.line, column: first?.location.column, text: e.description)
             report(e.description + "\n")
             return .syntaxError
         } catch let e as Diagnostic {
             capturing?.error = e.description
+            lastFailure = Failure(name: "RuntimeError", message: e.message, file: e.file,
+                                  line: e.location.line, column: e.location.column, text: e.description)
             report(e.description + "\n")
         } catch is InterruptedError {
             Interrupt.clear()
             capturing?.error = "interrupted"
+            lastFailure = Failure(name: "Interrupted", message: "interrupted", text: "interrupted")
             report("interrupted\n")
             return .interrupted
         } catch {
             capturing?.error = "\(error)"
+            lastFailure = Failure(name: "Error", message: "\(error)", text: "error: \(error)")
             report("error: \(error)\n")
         }
         return .runtimeError

@@ -35,6 +35,15 @@ extension Trainer {
     /// returns, for FairGRPO, the warnings for groups that reached `deadStepWarning` now;
     /// a group is warned about once until it has a live prompt again.
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
+        // Only FairGRPO reweights groups by their statistics; the other methods' step
+        // logs show the live share, without a warning per group.
+        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
+        return Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain)
+    }
+
+    /// The dead-group bookkeeping itself, on the given state (a trainer's or a replay's).
+    static func trackDeadGroups(_ logs: inout [GroupLog], streaks deadStreaks: inout [String: Int], warned warnedGroups: inout Set<String>,
+                                limit: Int, multiDomain: Bool) -> [String] {
         var warnings: [String] = []
         for i in logs.indices {
             let key = logs[i].domain + "\u{1}" + logs[i].group
@@ -45,9 +54,6 @@ extension Trainer {
                 deadStreaks[key, default: 0] += 1
             }
             logs[i].deadSteps = deadStreaks[key] ?? 0
-            // Only FairGRPO reweights groups by their statistics; the other methods' step
-            // logs show the live share, without a warning per group.
-            let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
             if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
                 warnedGroups.insert(key)
                 let name = multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group

@@ -70,6 +70,9 @@ public final class Trainer: @unchecked Sendable {
             throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
         }
         guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        guard data.classNames.count <= Dataset.maximumClasses else {
+            throw RLError("trainer(): the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        }
         self.policy = policy
         self.data = data
         self.config = config
@@ -241,31 +244,14 @@ public final class Trainer: @unchecked Sendable {
         // Advantages.
         let domainNames = rows.map { data.domainNames[data.domains[$0]] }
         let groups = rows.map { groupKeys[$0] }
-        // FairGRPO computes its own GRPO step (with scale_rewards; "group" in the reference).
-        let ownGRPO = config.method == .fairgrpo || config.method == .fairgrpoND
-        var grpoAdvantages = ownGRPO ? [] : Advantage.grpo(rewards, scaling: config.scaleRewards)
-        var advantages: [[Double]]
-        var terms: [FairWeighting.Terms]?
-        switch config.method {
-        case .grpo, .grpoRS:
-            advantages = grpoAdvantages
-        case .rloo:
-            advantages = Advantage.rloo(rewards)
-        case .reinforcePlusPlus:
-            advantages = Advantage.reinforcePlusPlus(rewards)
-        case .fairgrpo, .fairgrpoND:
-            let prompts = (0..<b).map { FairWeighting.Prompt(domain: domainNames[$0], group: groups[$0] == "UNK" ? nil : groups[$0], rewards: rewards[$0], row: rows[$0]) }
-            let weighting = monotonicSeconds()
-            let result = try fair.advantages(prompts, embed: { try self.clusteringVectors($0) })
+        let weighting = monotonicSeconds()
+        let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
+                                                 groups: groups, rows: rows, fair: &fair, dro: &dro,
+                                                 embed: { try self.clusteringVectors($0) })
+        if config.method == .fairgrpo || config.method == .fairgrpoND {
             clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
-            advantages = result.final
-            grpoAdvantages = result.grpo
-            terms = result.terms
-        case .grpoDRO:
-            let keys = (0..<b).map { domainNames[$0] + "/" + groups[$0] }
-            let m = dro!.multipliers(groups: keys, rewards: rewards)
-            advantages = zip(grpoAdvantages, m).map { row, w in row.map { $0 * w } }
         }
+        let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
 
         // Loss over all B·G rollouts.
         var flatAdvantages: [Float] = []
@@ -322,13 +308,7 @@ public final class Trainer: @unchecked Sendable {
         stepCount += 1
 
         // Metrics.
-        var rewardTotal = 0.0, rewardCount = 0, zeroStd = 0
-        for r in rewards {
-            for v in r { rewardTotal += v }
-            rewardCount += r.count
-            if r.allSatisfy({ $0 == r[0] }) { zeroStd += 1 }
-        }
-        let stds = rewards.map { Advantage.meanStd($0).1 }
+        let summary = AdvantageStep.rewardSummary(rewards)
         let entropy = try Autodiff.withoutGradients { () -> Double in
             let p = try (try policy.logits(x) * (1 / temperature)).logSoftmax()
             return p.withUnsafeBufferPointer { lp in
@@ -338,8 +318,8 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         _ = k
-        var log = StepLog(step: stepCount, reward: rewardTotal / Double(rewardCount),
-                          rewardStd: g > 1 ? stds.reduce(0, +) / Double(b) : 0, fracRewardZeroStd: g > 1 ? Double(zeroStd) / Double(b) : 1,
+        var log = StepLog(step: stepCount, reward: summary.mean,
+                          rewardStd: g > 1 ? summary.std : 0, fracRewardZeroStd: g > 1 ? summary.zeroStd : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
                           milliseconds: (monotonicSeconds() - start) * 1000)
         let live = LiveSignal.measure(rewards: rewards, advantages: advantages, members: [Array(0..<b)])[0]
@@ -358,8 +338,6 @@ public final class Trainer: @unchecked Sendable {
 
     private func recordGroups(rows: [Int], domains: [String], groups: [String], rewards: [[Double]], answers: [[Int]],
                               grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) {
-        var totalAbs = 0.0
-        for row in final { for v in row { totalAbs += abs(v) } }
         // (domain, group) in order of first appearance, with their prompts.
         var keys: [(domain: String, group: String)] = []
         var members: [[Int]] = []
@@ -393,27 +371,7 @@ public final class Trainer: @unchecked Sendable {
                 }
             }
         }
-        var logs: [GroupLog] = []
-        logs.reserveCapacity(keys.count)
-        let signal = LiveSignal.measure(rewards: rewards, advantages: final, members: members)
-        for (key, qs) in zip(keys, members) {
-            let parts = [key.domain, key.group]
-            let absSum = qs.reduce(0.0) { $0 + final[$1].reduce(0) { $0 + abs($1) } }
-            // Mean of final / GRPO advantage over the non-zero ones, summed in rollout order.
-            var ratioSum = 0.0, ratioCount = 0
-            for q in qs { for (s, a) in zip(grpo[q], final[q]) where s != 0 { ratioSum += a / s; ratioCount += 1 } }
-            let t = terms?[qs[0]]
-            logs.append(GroupLog(
-                step: stepCount, domain: parts[0], group: parts[1], batchPrompts: qs.count,
-                nDomain: t?.nDomain ?? .nan, muDomain: t?.muDomain ?? .nan, tDomain: t?.tDomain ?? .nan,
-                nGroup: t?.nGroup ?? .nan, muGroup: t?.muGroup ?? .nan, factor: t?.factor ?? .nan,
-                weight: ratioCount == 0 ? .nan : ratioSum / Double(ratioCount),
-                meanAbsAdvantage: absSum / Double(qs.count * rewards[qs[0]].count),
-                gradientShare: totalAbs > 0 ? absSum / totalAbs : 0,
-                livePrompts: qs.filter { q in !rewards[q].allSatisfy { $0 == rewards[q][0] } || rewards[q].count == 1 }.count))
-            logs[logs.count - 1].liveShare = signal[logs.count - 1].share
-            logs[logs.count - 1].liveGradientShare = signal[logs.count - 1].gradientShare
-        }
+        var logs = AdvantageStep.groupLogs(step: stepCount, keys: keys, members: members, rewards: rewards, grpo: grpo, final: final, terms: terms)
         lastWarnings = trackDeadGroups(&logs)
         groupHistory.append(logs)
         lastStep = StepRecord(step: stepCount, rows: rows, domains: domains, groups: terms?.map(\.groupLabel) ?? groups,

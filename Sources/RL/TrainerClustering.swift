@@ -9,7 +9,6 @@ import Tensors
 extension Trainer {
     /// Fails early for options the policy or method cannot serve.
     static func checkClustering(_ config: TrainerConfig, policy: Policy) throws {
-        try config.clustering.validate()
         if config.clustering.space == .embeddings, policy.hidden.isEmpty {
             throw RLError("trainer(): cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
         }
@@ -61,7 +60,14 @@ extension Trainer {
     /// appearance as `codes` does, but built from integers: this runs at every
     /// step over the whole history.
     func clusterLog(step: Int, milliseconds: Double) throws -> ClusterLog {
-        let truth = groupTruth.codes
+        try ClusterLog.measure(fair, truth: groupTruth.codes, step: step, milliseconds: milliseconds)
+    }
+}
+
+extension ClusterLog {
+    /// The agreement of `fair`'s last clusterings with the true groups: `truth[row]` is
+    /// the code of a clustered prompt's row (−1 when unknown). Used by trainers and replays.
+    static func measure(_ fair: FairWeighting, truth: [Int], step: Int, milliseconds: Double) throws -> ClusterLog {
         var clusterCodes: [Int] = [], truthCodes: [Int] = []
         var clusterIndex: [Int: Int] = [:], truthIndex: [Int: Int] = [:]
         var offset = 0

@@ -12,11 +12,18 @@ final class REPL {
     let session: Session
     let editor: LineEditor?
     let interactive: Bool
+    /// Where commands and help print: the terminal, or the kernel's stream.
+    var write: (String) -> Void = { Swift.print($0, terminator: "") }
+    /// Where `name?` and `:help` go when set (a notebook's pager); else `write`.
+    var page: ((String) -> Void)?
+    /// What `:quit` does.
+    var quit: () -> Void = { exit(0) }
 
-    init(session: Session, historyPath: String?) {
+    /// `interactive` defaults to whether standard input is a terminal.
+    init(session: Session, historyPath: String?, interactive: Bool? = nil) {
         self.session = session
-        interactive = isatty(0) == 1
-        if interactive {
+        self.interactive = interactive ?? (isatty(0) == 1)
+        if self.interactive {
             editor = LineEditor(historyPath: historyPath)
             let completer = Completer(session: session)
             LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
@@ -27,7 +34,8 @@ final class REPL {
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
-    /// piped input the status of the first failing cell (65 syntax, 70 runtime).
+    /// piped input the status of the first failing cell (65 syntax, 70 runtime,
+    /// 130 Ctrl-C).
     func run() -> Int32 {
         if interactive {
             print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
@@ -76,22 +84,29 @@ final class REPL {
         }
         Interrupt.clear()
         switch session.execute(text) {
-        case .ok, .interrupted: return 0
+        case .ok: return 0
+        case .interrupted: return interactive ? 0 : 130
         case .syntaxError: return 65
         case .runtimeError: return 70
         }
     }
 
+    private func say(_ text: String) { write(text + "\n") }
+
     private func showHelp(_ name: String) {
-        if name.isEmpty { print(session.helpIndex()); printCommands(); return }
-        if let text = session.help(for: name) { print(text); return }
+        if let page {
+            if name.isEmpty { page(session.helpIndex() + "\n" + commandList); return }
+            if let text = session.help(for: name) { page(text); return }
+        }
+        if name.isEmpty { say(session.helpIndex()); say(commandList); return }
+        if let text = session.help(for: name) { say(text); return }
         var message = "no builtin or variable named '\(name)'"
         if let note = Suggestions.note(for: name, among: session.interpreter.definedNames) { message += "\n" + note }
-        print(message)
+        say(message)
     }
 
-    private func printCommands() {
-        print("""
+    private var commandList: String {
+        """
 
             commands:
               :help [name]      help for a builtin or variable (also: name?)
@@ -101,9 +116,10 @@ final class REPL {
               :run file.fg      run a script in this session
               :save file.fg     save this session's inputs as a replayable script
               :export file.md   write the session with outputs and plots (.md or .ipynb)
+              :cd [dir]         change the working directory (paths and plots are relative to it); print it
               :reset            forget every variable
               :quit             leave (also Ctrl-D)
-            """)
+            """
     }
 
     private func command(_ text: String) -> Int32 {
@@ -114,49 +130,56 @@ final class REPL {
             showHelp(argument)
         case ":vars":
             let names = session.interpreter.variableNames.filter { !($0.hasPrefix("_")) }
-            if names.isEmpty { print("no variables yet") }
+            if names.isEmpty { say("no variables yet") }
             let width = names.map(\.count).max() ?? 0
             for n in names {
                 guard let v = session.interpreter.value(of: n) else { continue }
                 let shown = v.repr.split(separator: "\n").first.map(String.init) ?? ""
-                print(n.padding(to: width + 2) + v.typeName.padding(to: 10) + String(shown.prefix(60)))
+                say(n.padding(to: width + 2) + v.typeName.padding(to: 10) + String(shown.prefix(60)))
             }
         case ":history":
             let entries = editor?.history ?? session.cells.map(\.input)
             for (i, entry) in entries.enumerated() where argument.isEmpty || entry.contains(argument) {
-                print(String(i + 1).padding(to: 6) + entry.replacingNewlines)
+                say(String(i + 1).padding(to: 6) + entry.replacingNewlines)
             }
         case ":time":
-            guard !argument.isEmpty else { print("usage: :time expression"); return 0 }
+            guard !argument.isEmpty else { say("usage: :time expression"); return 0 }
             let t0 = monotonicSeconds()
             let status = handle(argument)
-            print("time: \(formatDuration(monotonicSeconds() - t0))")
+            say("time: \(formatDuration(monotonicSeconds() - t0))")
             return status
         case ":run":
-            guard !argument.isEmpty else { print("usage: :run file.fg"); return 0 }
+            guard !argument.isEmpty else { say("usage: :run file.fg"); return 0 }
             return ScriptRunner(session: session).run(path: argument, stopOnError: true).exitCode
         case ":save":
-            guard !argument.isEmpty else { print("usage: :save file.fg"); return 0 }
+            guard !argument.isEmpty else { say("usage: :save file.fg"); return 0 }
             let script = session.cells.filter { $0.error == nil || $0.error == "interrupted" }.map(\.input).joined(separator: "\n\n") + "\n"
             do {
                 try FileIO.writeAtomically(Array(script.utf8), to: argument)
-                print("saved \(session.cells.count) cells to \(argument)")
-            } catch { print("error: \(error)") }
+                say("saved \(session.cells.count) cells to \(argument)")
+            } catch { say("error: \(error)") }
         case ":export":
-            guard !argument.isEmpty else { print("usage: :export file.md or :export file.ipynb"); return 0 }
+            guard !argument.isEmpty else { say("usage: :export file.md or :export file.ipynb"); return 0 }
             do {
                 try NotebookExport.write(session.cells, to: argument)
-                print("wrote \(argument) (\(session.cells.count) cells)")
-            } catch { print("error: \(error)") }
+                say("wrote \(argument) (\(session.cells.count) cells)")
+            } catch { say("error: \(error)") }
+        case ":cd":
+            if !argument.isEmpty, chdir(argument) != 0 {
+                say("error: cannot change to directory '\(argument)': \(String(cString: strerror(errno)))")
+                return 0
+            }
+            var buffer = [CChar](repeating: 0, count: 4096)
+            say(getcwd(&buffer, buffer.count) != nil ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ".")
         case ":reset":
             session.reset()
-            print("session reset: every variable forgotten")
+            say("session reset: every variable forgotten")
         case ":quit", ":q":
-            exit(0)
+            quit()
         default:
             var message = "unknown command \(name)"
             if let note = Suggestions.note(for: name, among: Completer.metaCommands) { message += "\n" + note }
-            print(message + " (:help lists the commands)")
+            say(message + " (:help lists the commands)")
         }
         return 0
     }

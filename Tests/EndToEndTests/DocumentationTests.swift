@@ -41,6 +41,25 @@ struct DocumentationTests {
         }
     }
 
+    @Test("the trainer options table lists every option of help(trainer) with its default and help")
+    func trainerOptionTable() throws {
+        let text = DocumentationTests.text
+        guard let start = text.range(of: "<!-- trainer-options:start -->"), let end = text.range(of: "<!-- trainer-options:end -->") else {
+            Issue.record("docs/language.md has no trainer options table")
+            return
+        }
+        let documented = text[start.upperBound..<end.lowerBound].split(separator: "\n").filter { $0.hasPrefix("| `") }.map { line in
+            line.dropFirst(2).dropLast(2).components(separatedBy: " | ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+        }
+        // trainer()'s parameters after policy and data, except eval_data (a dataset, not a setting).
+        let trainer = try #require(Session(sink: { _ in }).interpreter.builtins["trainer"])
+        let listed = trainer.parameters.filter { !["policy", "data", "eval_data"].contains($0.name) }.map {
+            [$0.name, ($0.defaultValue ?? .none).repr, $0.help]
+        }
+        #expect(listed.count >= 28)
+        #expect(documented == listed, "docs/language.md's trainer options are out of date; run scripts/docs-builtins")
+    }
+
     /// The contents of every ```fg block.
     static let examples: [String] = {
         var blocks: [String] = []

@@ -42,7 +42,7 @@ public enum CSVLoader {
     /// The general first pass: numbers of every column over the records in
     /// [from, to), through the RFC 4180 tokenizer (quotes, fields across lines).
     private static func generalPass(_ reader: CSVReader, from: Int, to: Int, firstLine: Int, columns: Int) throws -> NumberBlock {
-        let block = NumberBlock(columns: columns, capacity: (to - from) / max(8 * columns, 1) + 16, firstLine: firstLine)
+        let block = NumberBlock(columns: columns, capacity: (to - from) / max(8 * columns, 1) + 2, firstLine: firstLine)
         var row = 0
         try reader.forEachRecord(from: from, to: to, firstLine: firstLine) { line, fields in
             guard fields.count == columns else {
@@ -441,12 +441,15 @@ public enum CSVLoader {
             levels.append(i == 0 ? "≤\(formatBound(b))" : "\(lower)-\(formatBound(b))")
         }
         levels.append(">\(formatBound(bins.last ?? 0))")
-        let codes = values.map { v -> Int in
-            if v.isNaN { return -1 }
-            return bins.firstIndex(where: { v <= $0 }) ?? bins.count
-        }
+        let codes = values.map { ageBin($0, bins: bins) }
         let short = (1...levels.count).map { "A\($0)" }
         return Attribute(name: name, levels: levels, shortNames: short, codes: codes)
+    }
+
+    /// The bin of one value: the first bound it does not exceed (A1 is ≤ bins[0]); −1 for NaN.
+    public static func ageBin(_ v: Double, bins: [Double] = [25, 50, 75]) -> Int {
+        if v.isNaN { return -1 }
+        return bins.firstIndex(where: { v <= $0 }) ?? bins.count
     }
 
     static func formatBound(_ b: Double) -> String { b == b.rounded() ? String(Int(b)) : String(b) }

@@ -19,11 +19,19 @@ public struct Lexer {
     /// Longest string or number literal accepted, in characters.
     public static let maximumLiteralLength = 1 << 24
 
+    /// Lexing checks for Ctrl-C every this many characters of a literal or
+    /// the text (see `Interrupt`): a huge input stays interruptible.
+    static let interruptCheckInterval = 1 << 16
+
     /// `firstColumn` is where the text starts on its first line (for an
     /// f-string's embedded expression).
     public init(_ text: String, firstLine: Int = 1, firstColumn: Int = 1) {
         lex(Array(text.unicodeScalars), firstLine: firstLine, firstColumn: firstColumn)
     }
+
+    /// Whether lexing stopped because of Ctrl-C: the tokens are incomplete
+    /// and the parser reports `InterruptedError` instead of syntax errors.
+    public private(set) var interrupted = false
 
     private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int, firstColumn: Int) {
         var i = 0, line = firstLine, column = firstColumn
@@ -36,7 +44,12 @@ public struct Lexer {
         // where "end of input" is reported.
         var contentEnd = location()
 
+        var nextInterruptCheck = Lexer.interruptCheckInterval
         while i < s.count {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; break }
+            }
             while flagged < tokens.count {
                 if tokens[flagged].kind != .newline {
                     tokens[flagged].startsLine = lineStart
@@ -90,6 +103,7 @@ public struct Lexer {
                 // Syntax errors on these lines follow from the f-string's.
                 for (_, at) in scanner.errors { linesWithDroppedCharacters.insert(at.line) }
                 if scanner.unterminated { endsIncomplete = true; unterminatedString = start }
+                if scanner.interrupted { interrupted = true }
                 tokens.append(Token(kind: .formatString(pieces), location: start, length: scanner.i - i))
                 (i, line, column) = (scanner.i, scanner.line, scanner.column)
             case _ where c == "_" || c.properties.isAlphabetic:
@@ -141,9 +155,17 @@ public struct Lexer {
     private mutating func lexString(_ s: [Unicode.Scalar], _ i: inout Int, _ line: inout Int, _ column: inout Int,
                                     quote: Unicode.Scalar, start: SourceLocation) {
         var value = String.UnicodeScalarView()
+        // The value's length, kept here: the view's `count` walks the whole
+        // string, which made every literal quadratic to lex.
+        var length = 0
+        var nextInterruptCheck = i + Lexer.interruptCheckInterval
         let begin = i
         i += 1; column += 1
         while true {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; return }
+            }
             guard i < s.count else {
                 errors.append(("unterminated string (missing closing \(quote))", start))
                 endsIncomplete = true
@@ -153,25 +175,32 @@ public struct Lexer {
             }
             let c = s[i]
             if c == quote { i += 1; column += 1; break }
-            if c == "\n" { line += 1; column = 1; value.append(c); i += 1; continue }
+            if c == "\n" { line += 1; column = 1; value.append(c); length += 1; i += 1; continue }
             if c == "\\" && i + 1 < s.count {
                 let e = s[i + 1]
                 i += 2; column += 2
                 switch e {
-                case "n": value.append("\n")
-                case "t": value.append("\t")
-                case "r": value.append("\r")
-                case "0": value.append("\0")
-                case "\\", "\"", "'": value.append(e)
+                case "n": value.append("\n"); length += 1
+                case "t": value.append("\t"); length += 1
+                case "r": value.append("\r"); length += 1
+                case "0": value.append("\0"); length += 1
+                case "\\", "\"", "'": value.append(e); length += 1
                 case "\n": line += 1; column = 1  // line continuation inside a string
                 default:
                     errors.append(("unknown escape sequence '\\\(Character(e))'", SourceLocation(line: line, column: column - 2)))
                 }
                 continue
             }
+            if c == "\u{FFFD}" {
+                // Source bytes that are not UTF-8 were decoded as U+FFFD
+                // (SourceFile): an error here as anywhere else in a script,
+                // rather than text silently changed.
+                errors.append(("invalid UTF-8 byte sequence in a string literal", SourceLocation(line: line, column: column)))
+            }
             value.append(c)
+            length += 1
             i += 1; column += 1
-            if value.count > Lexer.maximumLiteralLength {
+            if length > Lexer.maximumLiteralLength {
                 errors.append(("string literal longer than \(Lexer.maximumLiteralLength) characters", start))
                 while i < s.count && s[i] != quote { i += 1 }
                 i += 1

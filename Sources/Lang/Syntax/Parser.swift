@@ -22,10 +22,15 @@ public struct Parser {
         public let program: Program
         public let diagnostics: [Diagnostic]
         public let isIncomplete: Bool
+        /// Ctrl-C stopped the lexer: nothing was parsed and nothing must run.
+        public var interrupted = false
     }
 
     public static func parse(_ source: SourceFile) -> Result {
         let lexer = Lexer(source.text, firstLine: source.firstLine)
+        if lexer.interrupted {
+            return Result(program: Program(source: source, statements: []), diagnostics: [], isIncomplete: false, interrupted: true)
+        }
         var parser = Parser(source: source, tokens: lexer.tokens)
         parser.diagnostics = lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
         let lexical = parser.diagnostics.count

@@ -175,13 +175,15 @@ enum DataBuiltins {
         ) { a, _ in value(try CSVLoader.load(path: try a.string("path"), roles: try roles(a))) })
         i.register(BuiltinFunction(
             "load_images", [Parameter("manifest")] + roleParameters + [Parameter("path_column", default: .string("path")),
-                                                                     Parameter("size", default: .number(16)), Parameter("color", default: .bool(false))],
+                                                                     Parameter("size", default: .number(16)), Parameter("color", default: .bool(false)),
+                                                                     Parameter("allow_outside", default: .bool(false))],
             summary: "Loads PNG images listed in a manifest CSV (a path column plus label, attributes, domain).",
-            details: "Paths are relative to the manifest's folder. Each image is read in any PNG colour type and bit depth, converted to gray (or RGB with color=true), resized to size×size by area averaging, and its pixels scaled to [0, 1] become the features.",
+            details: "Paths are relative to the manifest's folder and must stay inside it (no absolute paths, no .. or links leading out) unless allow_outside=true. Each image is read in any PNG colour type and bit depth, converted to gray (or RGB with color=true), resized to size×size by area averaging, and its pixels scaled to [0, 1] become the features.",
             example: "xr = load_images(\"scans/manifest.csv\", label=\"finding\", attributes=[\"sex\"], size=16)"
         ) { a, _ in
             value(try ImageFolder.load(manifest: try a.string("manifest"), roles: try roles(a), pathColumn: try a.string("path_column"),
-                                       size: try a.integer("size"), color: try a.bool("color")))
+                                       size: try a.integer("size"), color: try a.bool("color"),
+                                       allowOutside: try a.bool("allow_outside")))
         })
         i.register(BuiltinFunction(
             "dataset", [Parameter("name")],

@@ -71,7 +71,8 @@ enum FairnessBuiltins {
     static func register(in session: Session) {
         registerConfusion(in: session)
         session.interpreter.register(BuiltinFunction(
-            "metrics", [Parameter("y_true"), Parameter("y_pred"), Parameter("data"), Parameter("intersections", default: .bool(false))],
+            "metrics", [Parameter("y_true"), Parameter("y_pred", default: Value.none), Parameter("data", default: Value.none),
+                        Parameter("intersections", default: .bool(false))],
             summary: "The paper's fairness metrics and fairlearn-style group tables for predictions on a dataset.",
             details: """
                 Scores are one-vs-rest per class, macro-averaged over the classes present in each group's ground truth: \
@@ -80,10 +81,18 @@ enum FairnessBuiltins {
                 them); gap = max − min and σ = sample std over groups, averaged over attributes then domains. \
                 report.table: PP (FDR gap), EOD (TPR gap), FPR diff (×100), ΔF1, σF1, ΔAcc, σAcc, F1, Acc, F1_ES = F1/(1+σF1), \
                 Acc_ES; binary tasks add fairlearn's demographic parity and equalized odds differences. \
-                report.by_group, report.difference(method="between_groups"|"to_overall"), report.overall, report.skipped, report.to_csv(path).
+                report.by_group, report.difference(method="between_groups"|"to_overall"), report.overall, report.skipped, report.to_csv(path). \
+                metrics(p) scores predictions loaded with load_predictions(...).
                 """,
             example: "r = metrics(test.labels, predictions, test); r.table"
         ) { a, _ in
+            if case .object(let o) = a["y_true"], let p = (o as? PredictionsObject)?.predictions {
+                return .object(ReportObject(try FairnessReport.evaluate(truth: p.data.labels, predictions: p.predicted, data: p.data,
+                                                                        intersections: try a.bool("intersections"))))
+            }
+            guard !a.isNone("y_pred"), !a.isNone("data") else {
+                throw RuntimeError("metrics(): give y_true, y_pred and data, or predictions from load_predictions(...)")
+            }
             let data = try a.object("data", as: DatasetObject.self, "a dataset").data
             let truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
             let predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")

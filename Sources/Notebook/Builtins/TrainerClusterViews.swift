@@ -3,32 +3,17 @@ import Data
 import Lang
 import RL
 
-/// What the language shows of FairGRPO's latent groups: the trainer(...)
+/// What the language shows of FairGRPO's latent groups: help for the trainer(...)
 /// clustering options, the ARI/NMI columns of history(t), the summary line,
 /// and the clusters(t) view of the last clustering against the true groups.
 enum ClusterViews {
-    static let trainerParameters = [
-        Parameter("cluster_on", default: .string("rewards")), Parameter("cluster_k", default: .string("elbow")),
-        Parameter("cluster_kmax", default: .number(3)), Parameter("recluster_every", default: .number(1)),
-    ]
-
-
-    static func options(_ a: Arguments) throws -> ClusteringOptions {
-        var o = ClusteringOptions()
-        let on = try a.string("cluster_on")
-        guard let space = ClusteringOptions.Space(rawValue: on) else {
-            throw RuntimeError("trainer(): cluster_on must be \"rewards\", \"features\" or \"embeddings\", got \"\(on)\"")
-        }
-        let rule = try a.string("cluster_k")
-        guard let k = ClusteringOptions.KRule(rawValue: rule) else {
-            throw RuntimeError("trainer(): cluster_k must be \"elbow\" or \"silhouette\", got \"\(rule)\"")
-        }
-        o.space = space
-        o.k = k
-        o.kmax = try a.integer("cluster_kmax")
-        o.reclusterEvery = try a.integer("recluster_every")
-        return o
-    }
+    static let trainerHelp = """
+        Clustering of prompts without demographics (fairgrpo's UNK prompts, every prompt for fairgrpo_nd), defaults as the \
+        reference: on each prompt's G rewards, k by the elbow rule, re-clustered at every step. "embeddings" are the policy's \
+        last hidden layer, recomputed at each re-clustering; between re-clusterings new prompts join the nearest centroid \
+        (this bounds a cost that otherwise grows with training length). When the true groups are known \
+        (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the clusters against them: history(t), clusters(t).
+        """
 
     static func clusters(_ t: Trainer) -> Bool { t.config.method == .fairgrpo || t.config.method == .fairgrpoND }
 
@@ -45,7 +30,7 @@ enum ClusterViews {
     }
 
     /// history(t) with the cluster columns, once any step has scored its clusters against the truth.
-    static func withAgreement(_ table: TextTable, _ t: Trainer) -> TextTable {
+    static func withAgreement(_ table: TextTable, _ t: RunView) -> TextTable {
         guard t.clusterHistory.contains(where: { !$0.ari.isNaN }) else { return table }
         let byStep = Dictionary(t.clusterHistory.map { ($0.step, $0) }, uniquingKeysWith: { $1 })
         let rows = zip(t.history, table.rows).map { log, row in
@@ -66,16 +51,17 @@ enum ClusterViews {
                 """,
             example: "t = trainer(p, mask(train, \"sex\", 0.5), method=\"fairgrpo\"); step(t, 5); clusters(t)"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            guard clusters(t) else { throw RuntimeError("clusters(): a \(t.config.method.rawValue) trainer does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"") }
-            let latent = t.fair.latent
+            let t = try RunView.of(a, callee: "clusters()")
+            guard t.method == .fairgrpo || t.method == .fairgrpoND else {
+                throw RuntimeError("clusters(): a \(t.method.rawValue) run does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"")
+            }
+            let latent = t.latent
             guard !latent.isEmpty else {
                 throw RuntimeError("clusters(): nothing clustered yet (no step so far, or no prompt without demographics; try mask(data, \"sex\", 0.3))")
             }
-            let found = t.discoveredGroups()
+            let found = t.discovered()
             var composition: [String: [String: Int]] = [:]
-            let keys = t.data.groupKeys(truth: true)
-            for (c, row) in zip(found.clusters, found.rows) { composition[c, default: [:]][keys[row], default: 0] += 1 }
+            for (c, row) in zip(found.clusters, found.rows) { composition[c, default: [:]][t.truthKey(row), default: 0] += 1 }
             var rows: [[String]] = []
             for domain in latent.keys.sorted() {
                 let l = latent[domain]!
@@ -85,7 +71,7 @@ enum ClusterViews {
                                  parts.isEmpty ? "-" : parts.map { "\($0.key):\($0.value)" }.joined(separator: " ")])
                 }
             }
-            var title = "step \(t.stepCount) · \(t.config.clustering.summary)"
+            var title = "step \(t.stepCount) · \(t.clustering.summary)"
             if let last = t.clusterHistory.last, !last.ari.isNaN {
                 title += " · ARI \(formatFixed(last.ari, 4)) · NMI \(formatFixed(last.nmi, 4)) over \(last.known) prompts"
             }

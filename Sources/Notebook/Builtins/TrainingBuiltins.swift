@@ -33,7 +33,7 @@ public final class TrainerObject: LangObject {
     public func render() -> String {
         let c = trainer.config
         return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
-            + ClusterViews.summary(trainer) + TrainingBuiltins.optionSummary(trainer)
+            + ClusterViews.summary(trainer) + TrainerOptions.summary(trainer)
     }
     public var memberNames: [String] { ["steps", "method", "policy", "data", "last", "clusters", "truth"] }
     public func member(_ name: String) throws -> Value? {
@@ -95,69 +95,24 @@ enum TrainingBuiltins {
                                                    activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
         })
         i.register(BuiltinFunction(
-            "trainer",
-            [Parameter("policy"), Parameter("data"), Parameter("method", default: .string("fairgrpo")), Parameter("G", default: .number(8)),
-             Parameter("batch", default: .number(64)), Parameter("lr", default: .number(1e-3)), Parameter("epsilon", default: .number(0.2)),
-             Parameter("epsilon_high", default: Value.none), Parameter("beta", default: .number(0)), Parameter("num_iterations", default: .number(1)),
-             Parameter("temperature", default: .number(1)), Parameter("scale_rewards", default: .string("group")),
-             Parameter("max_grad_norm", default: .number(1)), Parameter("optimizer", default: .string("adam")),
-             Parameter("weight_decay", default: .number(0)), Parameter("seed", default: .number(0)),
-             Parameter("eval_every", default: .number(0)), Parameter("eval_data", default: Value.none),
-             Parameter("weight_clip", default: Value.none), Parameter("statistics", default: .string("cumulative")),
-             Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
-             Parameter("reward", default: Value.none), Parameter("dynamic_sampling", default: .bool(false)),
-             Parameter("max_resample", default: .number(3)), Parameter("entropy_coef", default: .number(0)),
-             Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
+            "trainer", TrainerOptions.parameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
-                fairgrpo implements the reference exactly: cumulative per-(domain, group) statistics,                 T_d = max(√N_d·μ_d, ε), factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation;                 prompts without demographics (UNK) are clustered (cluster_on, cluster_k, recluster_every). scale_rewards                 applies in fairgrpo's GRPO step, before the weights (the reference uses "group").
+                fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
+                factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered); it applies \
+                scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
+                a fairness report every that many steps. The options beyond the paper are all off by default. \
                 \(TrainingBuiltins.rewardHelp)
-                Keeping learning alive (all off by default): temperature, dynamic_sampling (the step log then shows drawn,                 kept and dropped prompts; when max_resample is reached the batch is filled with dead prompts) and entropy_coef.                 When the true groups are known (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the                 clusters against them: history(t), clusters(t).
+                \(ClusterViews.trainerHelp)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
-        ) { [unowned session] a, interp in
+        ) { a, interp in
             let policy = try a.object("policy", as: PolicyObject.self, "a policy").policy
             let data = try a.object("data", as: DatasetObject.self, "a dataset").data
-            var c = TrainerConfig()
-            guard let m = TrainerConfig.Method(rawValue: try a.string("method")) else {
-                throw RuntimeError("trainer(): unknown method \"\(try a.string("method"))\"; methods: \(TrainerConfig.Method.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            c.method = m
-            c.numGenerations = try a.integer("G")
-            c.batchSize = try a.integer("batch")
-            c.learningRate = try a.number("lr")
-            c.epsilon = try a.number("epsilon")
-            c.epsilonHigh = try a.optionalNumber("epsilon_high")
-            c.beta = try a.number("beta")
-            c.numIterations = try a.integer("num_iterations")
-            c.temperature = try a.number("temperature")
-            guard let scaling = Advantage.RewardScaling(rawValue: try a.string("scale_rewards")) else {
-                throw RuntimeError("trainer(): scale_rewards must be \"group\", \"batch\" or \"none\"")
-            }
-            c.scaleRewards = scaling
-            c.maxGradNorm = try a.number("max_grad_norm")
-            c.optimizer = try a.string("optimizer")
-            c.weightDecay = try a.number("weight_decay")
-            c.seed = UInt64(max(0, try a.integer("seed")))
-            c.evalEvery = try a.integer("eval_every")
-            c.weightClip = try a.optionalNumber("weight_clip")
-            switch try a.string("statistics") {
-            case "cumulative": c.statistics = .cumulative
-            case "ema": c.statistics = .ema(decay: try a.number("ema_decay"))
-            default: throw RuntimeError("trainer(): statistics must be \"cumulative\" or \"ema\"")
-            }
-            c.droEta = try a.number("dro_eta")
-            let reward = try rewardArgument(a["reward"], classes: data.classNames.count, interp: interp, callee: "trainer()")
-            c.reward = reward.option
-            c.dynamicSampling = try a.bool("dynamic_sampling")
-            c.maxResample = try a.integer("max_resample")
-            c.entropyCoef = try a.number("entropy_coef")
-            c.deadStepWarning = try a.integer("dead_steps")
-            c.clustering = try ClusterViews.options(a)
-            let t = try Trainer(policy: policy, data: data, config: c)
+            let (c, rewardFunction) = try TrainerOptions.config(a, classes: data.classNames.count, interp: interp)
+            let t = try TrainerOptions.located("trainer()") { try Trainer(policy: policy, data: data, config: c) }
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
-            t.reward = reward.function
-            _ = session
+            t.reward = rewardFunction
             return .object(TrainerObject(t))
         })
         i.register(BuiltinFunction(
@@ -173,34 +128,34 @@ enum TrainingBuiltins {
                 if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
                 for w in t.lastWarnings { interp.write(w + "\n") }
                 if Interrupt.isRequested {
-                    Interrupt.clear()
                     interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
+                    try Interrupt.stoppedEarly()
                     break
                 }
             }
             return .none
         })
         i.register(BuiltinFunction(
-            "weights", [Parameter("trainer")],
-            summary: "The last step's weight per (domain, group), with every term of the formula as a column.",
-            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt.",
+            "weights", [Parameter("trainer"), Parameter("step", default: Value.none)],
+            summary: "A step's weight per (domain, group) (the last step by default), with every term of the formula as a column; a trainer or a replay.",
+            details: "N_d, μ_d: prompts and mean reward of the domain so far; T_d = max(√N_d·μ_d, ε); N_g, μ_g: the group's; factor = T_d·√N_g·μ_g; weight = final advantage / GRPO advantage = 1/(factor·(σ+ε)); share: the group's part of Σ|A|; live: prompts whose rollouts disagree (non-zero advantage); live%: live / n; live grad: the part of the batch's Σ|A| on the group's live prompts; dead steps: consecutive steps in the batch without a live prompt. step=k: an earlier step's table.",
             example: "weights(t)"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            guard let last = t.groupHistory.last else { throw RuntimeError("weights(): the trainer has not taken a step yet; call step(t) first") }
+            let run = try RunView.of(a, callee: "weights()")
+            let logs = try run.weights(step: try a.optionalInteger("step"), callee: "weights()")
             // Rows in the data's domain order, then by group, so tables of
             // successive steps can be compared by eye.
-            let order = Dictionary(t.data.domainNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            let sorted = last.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
-            return .object(TableObject(weightsTable(sorted), title: "step \(t.stepCount) · \(t.config.method.rawValue)"))
+            let order = Dictionary(run.domainOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let sorted = logs.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
+            return .object(TableObject(weightsTable(sorted), title: "step \(logs.first?.step ?? run.stepCount) · \(run.method.rawValue)"))
         })
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
-            summary: "The logged series: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
+            summary: "The logged series of a trainer or a replay: one row per step (or per step and group with groups=true, or the eval_every fairness reports with fairness=true).",
             details: "Per step: reward, reward_std, frac_reward_zero_std, kl, clip_ratio, entropy, grad_norm, loss, live (share of prompts whose rollouts disagree), live_grad (share of Σ|A| on them), drawn/kept/dropped (dynamic sampling), live_drawn (share of all drawn prompts that were live: the signal before dynamic sampling's selection), ms. Per group: the weights(t) terms plus live_share, live_grad_share, dead_steps. plot(h[\"live\"]) shows the signal dying.",
             example: "h = history(t); h[\"reward\"]"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
+            let t = try RunView.of(a, callee: "history()")
             if try a.bool("fairness") {
                 guard !t.evaluations.isEmpty else {
                     throw RuntimeError("history(): no fairness reports yet; create the trainer with eval_every=N and eval_data=test")
@@ -224,12 +179,12 @@ enum TrainingBuiltins {
             return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
         })
         i.register(BuiltinFunction(
-            "trace", [Parameter("trainer")],
-            summary: "Every rollout of the last step: prompt, domain, group, answer, reward, GRPO advantage, factor, final advantage.",
+            "trace", [Parameter("trainer"), Parameter("step", default: Value.none)],
+            summary: "Every rollout of the last step (or of step=k of a replay): prompt, domain, group, answer, reward, GRPO advantage, factor, final advantage.",
             example: "trace(t).to_csv(\"trace.csv\")"
         ) { a, _ in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            let rows = t.lastTrace.map { r in
+            let run = try RunView.of(a, callee: "trace()")
+            let rows = try run.trace(try a.optionalInteger("step")).map { r in
                 [String(r.step), r.promptID, r.domain, r.group, r.answer, r.label, format(r.reward, 2), format(r.grpoAdvantage, 4), format(r.factor, 4), format(r.advantage, 4)]
             }
             return .object(TableObject(TextTable(header: TraceRow.columns, rows: rows)))

@@ -108,7 +108,7 @@ public enum NotebookExport {
             {
              "nbformat": 4,
              "nbformat_minor": 5,
-             "metadata": {"kernelspec": {"name": "fairgrpo", "display_name": "fairgrpo", "language": "fairgrpo"}, "language_info": {"name": "fairgrpo", "file_extension": ".fg"}},
+             "metadata": {\(kernelMetadata)},
              "cells": [
               \(cellJSON.joined(separator: ",\n  "))
              ]
@@ -116,6 +116,12 @@ public enum NotebookExport {
 
             """
     }
+
+    /// The notebook metadata naming the fairgrpo Jupyter kernel (`fairgrpo kernel`, relayed by kernel/).
+    static let kernelMetadata = """
+        "kernelspec": {"name": "fairgrpo", "display_name": "fairgrpo", "language": "fairgrpo"}, \
+        "language_info": {"name": "fairgrpo", "file_extension": ".fg", "mimetype": "text/x-fairgrpo", "codemirror_mode": "python", "pygments_lexer": "python"}
+        """
 
     /// A JSON array of lines, each keeping its newline, as nbformat stores text.
     static func jsonLines(_ text: String) -> String {
@@ -148,7 +154,7 @@ public enum NotebookExport {
         return out + "\""
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
+    public static func base64(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)

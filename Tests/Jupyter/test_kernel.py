@@ -1,0 +1,151 @@
+"""The fairgrpo Jupyter kernel, through Jupyter's messaging protocol.
+
+Runs jupyter_kernel_test's standard suite against the installed `fairgrpo`
+kernel spec, then checks what the standard suite does not: HTML tables,
+structured errors, the pager, and interrupting a long step() with the
+trainer surviving. Run by scripts/test-jupyter.
+"""
+
+import re
+import time
+import unittest
+
+import jupyter_kernel_test
+from jupyter_client.manager import start_new_kernel
+
+TIMEOUT = 60
+
+
+class FairgrpoKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = "fairgrpo"
+    language_name = "fairgrpo"
+    file_extension = ".fg"
+
+    code_hello_world = 'print("hello, world")'
+    code_page_something = "step?"
+    code_generate_error = "undefined_name + 1"
+    code_execute_result = [
+        {"code": "1 + 2", "result": "3"},
+        {"code": "[1, 2] + [3]", "result": "[1, 2, 3]"},
+    ]
+    code_display_data = [
+        {"code": "plot([1, 4, 9, 16], title=\"squares\")", "mime": "image/png"},
+    ]
+    completion_samples = [
+        {"text": "spl", "matches": {"split("}},
+        {"text": "x = wei", "matches": {"weights("}},
+    ]
+    complete_code_samples = ["1 + 2", "x = [1, 2]", "step?", ":vars"]
+    incomplete_code_samples = ["f(1,", "x = [1,\n 2", 'print("open']
+    invalid_code_samples = ["x = )", "1 +* 2"]
+    code_inspect_sample = "policy"
+
+
+class RichOutputTests(unittest.TestCase):
+    """What a notebook shows beyond text, and errors as data."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name="fairgrpo")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel()
+
+    def run_cell(self, code, timeout=TIMEOUT):
+        """The reply and the cell's iopub messages (type, content)."""
+        msg_id = self.kc.execute(code)
+        reply = self.kc.get_shell_msg(timeout=timeout)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        outputs = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append((msg["msg_type"], msg["content"]))
+        return reply["content"], outputs
+
+    def test_table_as_html(self):
+        self.run_cell("d = demo()\ntt = trainer(policy(d, seed=0), d, G=4, batch=32, seed=0)\nstep(tt, 3)")
+        reply, outputs = self.run_cell("history(tt)")
+        self.assertEqual(reply["status"], "ok", reply)
+        results = [c for t, c in outputs if t == "execute_result"]
+        self.assertEqual(len(results), 1)
+        data = results[0]["data"]
+        self.assertIn("text/html", data)
+        html = data["text/html"]
+        self.assertIn("<table>", html)
+        self.assertIn("overflow: auto", html)  # scrolls when large
+        # Every header of the text table is a column of the HTML one, in order.
+        header = data["text/plain"].splitlines()[0].split()
+        positions = [html.index(">" + name + "<") for name in header]
+        self.assertEqual(positions, sorted(positions))
+        self.assertIn("text-align: right", html)  # numbers right-aligned
+        # Numbers read as in the terminal: the first row's cells, in order.
+        first_row = data["text/plain"].splitlines()[1].split()
+        body = html.split("<tbody>")[1]
+        self.assertEqual(re.findall(r">([^<]*)</td>", body.split("</tr>")[0]), first_row)
+        self.assertEqual(body.count("<tr>"), 3)
+
+    def test_error_is_structured(self):
+        reply, outputs = self.run_cell("x = 1\ny = x + nope")
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "RuntimeError")
+        self.assertIn("nope", reply["evalue"])
+        tb = reply["traceback"]
+        self.assertRegex(tb[0], r"^<\d+>:2:9: error: name 'nope' is not defined")
+        self.assertEqual(tb[1].strip(), "y = x + nope")
+        self.assertEqual(tb[2].index("^"), tb[1].index("nope"))  # the caret under the name
+        errors = [c for t, c in outputs if t == "error"]
+        self.assertEqual(errors[0]["traceback"], tb)
+        # The session survives: x is still defined.
+        reply, outputs = self.run_cell("x")
+        self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], ["1"])
+
+    def test_syntax_error(self):
+        reply, _ = self.run_cell("y = (1 +")
+        # An unterminated bracket at the end of a cell is a syntax error when run.
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "SyntaxError")
+
+    def test_help_in_pager(self):
+        reply, _ = self.run_cell("weights?")
+        pages = [p for p in reply["payload"] if p["source"] == "page"]
+        self.assertEqual(len(pages), 1)
+        self.assertIn("weights(trainer)", pages[0]["data"]["text/plain"])
+
+    def test_interrupt_long_step_keeps_trainer(self):
+        self.run_cell('data = demo()\np = policy(data, seed=0)\nt = trainer(p, data, G=8, batch=64, seed=0)')
+        msg_id = self.kc.execute("step(t, 100000, every=100000)\nafter = t.steps")
+        time.sleep(3)
+        started = time.monotonic()
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        self.assertLess(time.monotonic() - started, 20, "the interrupt took too long")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        texts = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            if msg["msg_type"] == "stream":
+                texts.append(msg["content"]["text"])
+        text = "".join(texts)
+        self.assertRegex(text, r"interrupted after step (\d+); the trainer is consistent")
+        done = int(text.split("interrupted after step ")[1].split(";")[0])
+        self.assertGreater(done, 0)
+        # The trainer and the variables survive, and the notebook carries on.
+        _, outputs = self.run_cell("t.steps")
+        self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done)])
+        _, outputs = self.run_cell("step(t, 1)\nt.steps")
+        self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done + 1)])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
