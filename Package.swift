@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
-                "Tensors", "NN", "Lang", "Notebook", "CReadline", "CPNG",
+                "Tensors", "NN", "Lang", "Notebook", "Render", "CReadline", "CPNG",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN", "Cluster", "Fairness", "Data", "RL"]),

@@ -172,7 +172,9 @@ struct TrainerOptionTableTests {
         #expect(TrainerConfig.option(named: "epsilon_high")?.defaultValue == TrainerOption.Value.none)
         let s = Transcript()
         let help = s.run("help(\"trainer\")").output
-        let signature = help.split(separator: "\n").first.map(String.init) ?? ""
+        // The signature is wrapped to the width after its commas: join its lines.
+        let signature = (help.components(separatedBy: "\n\n").first ?? "").split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         let shown = signature.dropFirst("trainer(".count).dropLast().components(separatedBy: ", ").map { String($0.prefix { $0 != "=" }) }
         #expect(shown == ["policy", "data"] + names.flatMap { $0 == "eval_every" ? [$0, "eval_data"] : [$0] })
         for name in names { #expect(help.contains("\n  \(name)="), "help(trainer) has no line for \(name)") }
