@@ -64,7 +64,9 @@ enum PlotBuiltins {
     }
 
     /// Writes the canvas, records it in the cell, prints where it went.
-    static func write(_ canvas: Canvas, to path: String?, session: Session, interp: Interpreter, preview: String? = nil) throws -> Value {
+    /// `text` draws the chart for a terminal of a width and colours, when one is shown.
+    static func write(_ canvas: Canvas, to path: String?, session: Session, interp: Interpreter, preview: String? = nil,
+                      show: Bool = true, text: ((Int, TerminalChart.Colors) -> String)? = nil) throws -> Value {
         let target = path ?? session.nextPlotPath()
         let bytes: [UInt8]
         do {
@@ -81,11 +83,18 @@ enum PlotBuiltins {
         // The size and an auto-chosen name vary between runs; an exported notebook matches them loosely.
         session.emit("wrote \(target)\(tail)\(size / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n",
                      pattern: "wrote \(path == nil ? "..." : target)\(tail)... KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
+        // The terminal's copy is not part of the cell record: the PNG is.
+        if show, session.settings.charts, let sink = session.chartSink, let text {
+            let colors: TerminalChart.Colors = session.chartColors >= 256 ? .extended : session.chartColors >= 8 ? .basic : .none
+            let chart = text(Terminal.width - 1, colors)
+            if !chart.isEmpty { sink(chart + "\n") }
+        }
         return .none
     }
 
     static let common = [Parameter("to", default: Value.none), Parameter("title", default: Value.none),
-                         Parameter("width", default: .number(800)), Parameter("height", default: .number(480))]
+                         Parameter("width", default: .number(800)), Parameter("height", default: .number(480)),
+                         Parameter("show", default: .bool(true))]
 
     static func size(_ a: Arguments) throws -> (Int, Int) {
         let w = try a.integer("width"), h = try a.integer("height")
@@ -140,7 +149,10 @@ enum PlotBuiltins {
             let canvas = Charts.line(series, title: title, xLabel: xName ?? "index", yLabel: yNames.count == 1 ? yNames[0] : "",
                                      log: try a.bool("log"), width: w, height: h)
             let preview = series.count == 1 ? Charts.sparkline(series[0].y) : nil
-            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, preview: preview)
+            let logY = try a.bool("log")
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, preview: preview, show: try a.bool("show")) { w, c in
+                TerminalChart.line(series, title: title, xLabel: xName ?? "index", log: logY, width: w, colors: c)
+            }
         })
         i.register(BuiltinFunction(
             "bar", [Parameter("table"), Parameter("x", default: Value.none), Parameter("y", default: Value.none)] + common,
@@ -175,9 +187,12 @@ enum PlotBuiltins {
                 return (yNames.count > 1 ? y : "", rows.map { number($0[yi]) })
             }
             let (w, h) = try size(a)
-            let canvas = Charts.bars(categories: categories, series: series, title: try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + categoryCols.map { cols[$0] }.joined(separator: ", "),
+            let title = try a.optionalString("title") ?? yNames.joined(separator: ", ") + " by " + categoryCols.map { cols[$0] }.joined(separator: ", ")
+            let canvas = Charts.bars(categories: categories, series: series, title: title,
                                      yLabel: yNames.count == 1 ? yNames[0] : "", width: w, height: h)
-            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, show: try a.bool("show")) { width, c in
+                TerminalChart.bars(categories: categories, series: series, title: title, width: width, colors: c)
+            }
         })
         i.register(BuiltinFunction(
             "scatter", [Parameter("points"), Parameter("color", default: Value.none)] + common,
@@ -213,10 +228,13 @@ enum PlotBuiltins {
                 groups = labels
             }
             let (w, h) = try size(a)
-            let canvas = Charts.scatter(x: (0..<n).map { Double(v[$0 * t.shape[1]]) }, y: (0..<n).map { Double(v[$0 * t.shape[1] + 1]) },
-                                        groups: groups, groupNames: groupNames, title: try a.optionalString("title") ?? "\(n) points",
+            let xs = (0..<n).map { Double(v[$0 * t.shape[1]]) }, ys = (0..<n).map { Double(v[$0 * t.shape[1] + 1]) }
+            let title = try a.optionalString("title") ?? "\(n) points"
+            let canvas = Charts.scatter(x: xs, y: ys, groups: groups, groupNames: groupNames, title: title,
                                         xLabel: "component 1", yLabel: "component 2", width: w, height: h)
-            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, show: try a.bool("show")) { width, c in
+                TerminalChart.scatter(x: xs, y: ys, groups: groups, groupNames: groupNames, title: title, width: width, colors: c)
+            }
         })
         i.register(BuiltinFunction(
             "heatmap", [Parameter("matrix"), Parameter("rows", default: Value.none), Parameter("columns", default: Value.none)] + common,
@@ -242,8 +260,11 @@ enum PlotBuiltins {
             let rows = try names(a["rows"], "rows") ?? tableRows ?? values.indices.map(String.init)
             let columns = try names(a["columns"], "columns") ?? tableColumns ?? (values.first ?? []).indices.map(String.init)
             let (w, h) = try size(a)
-            let canvas = Charts.heatmap(values, rows: rows, columns: columns, title: try a.optionalString("title") ?? "", width: w, height: h)
-            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp)
+            let title = try a.optionalString("title") ?? ""
+            let canvas = Charts.heatmap(values, rows: rows, columns: columns, title: title, width: w, height: h)
+            return try write(canvas, to: try a.optionalString("to"), session: session, interp: interp, show: try a.bool("show")) { width, _ in
+                TerminalChart.heatmap(values, rows: rows, columns: columns, title: title, width: width)
+            }
         })
     }
 }
