@@ -169,6 +169,11 @@ public struct Dataset: Sendable {
     public var features: Tensor
     public var labels: [Int]
     public var classNames: [String]
+    /// Most classes that training and class-by-class tables accept: they
+    /// hold K×K numbers (rewards, confusion counts), so a label column with
+    /// 100,000 distinct values (an id column by mistake) would need tens of
+    /// gigabytes.
+    public static let maximumClasses = 1000
     public var attributes: [Attribute]
     public var domains: [Int]
     public var domainNames: [String]

@@ -91,7 +91,7 @@ public enum ParameterFile {
     /// Loads parameters saved from a layer of the same architecture, checking
     /// names and shapes before changing anything (all or nothing).
     public static func load(_ layer: Layer, from path: String) throws {
-        let loaded = try decode(try FileIO.read(path), path: path)
+        let loaded = try decode(try FileIO.read(path, regularOnly: true), path: path)
         let params = layer.parameters
         guard loaded.count == params.count else {
             throw LoadError.mismatch(path: path, "holds \(loaded.count) tensors but the model has \(params.count) parameters")

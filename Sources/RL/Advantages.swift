@@ -23,7 +23,7 @@ public enum Advantage {
         return (m, (squares / Double(n - 1)).squareRoot())
     }
 
-    public enum RewardScaling: String, Sendable { case group, batch, none }
+    public enum RewardScaling: String, CaseIterable, Sendable { case group, batch, none }
 
     /// GRPO: s = (r − mean_q) / (std_q + ε) per prompt q (`group`); with
     /// `batch` the std is over the whole batch; with `none` no division (TRL's

@@ -9,25 +9,24 @@ import Tensors
 ///
 /// Format: magic "FGRPOCKP", version u32, the payload (BinaryWriter
 /// encoding), CRC-32 of everything before it. Version 2 adds named sections
-/// after the history (CheckpointSections.swift); version 3 adds the rare-label
-/// options at the end of the configuration and a "live" section with the
-/// live-prompt columns of the logs and the dead-group counters
-/// (CheckpointLive.swift); versions 1 and 2 still load. Written atomically (temporary
+/// after the history (CheckpointSections.swift); version 3 adds a "live"
+/// section with the live-prompt columns of the logs and the dead-group
+/// counters (CheckpointLive.swift); version 4 stores the trainer options as a
+/// keyed list (TrainerOptions.swift), so a new option no longer changes the
+/// format. Versions 1 to 3, whose options are positional, still load
+/// (CheckpointLegacy.swift; Tests/RLTests/Fixtures keeps a file of each). Written atomically (temporary
 /// file, fsync, rename). A custom reward function cannot be stored: loading
 /// such a checkpoint needs the function again.
 public enum Checkpoint {
     public static let magic: [UInt8] = Array("FGRPOCKP".utf8)
-    public static let version: UInt32 = 3
+    public static let version: UInt32 = 4
 
-    public static func save(_ t: Trainer, to path: String) throws { try save(t, to: path, formatVersion: version) }
-
-    /// `formatVersion` 1 writes the older format (what earlier builds wrote), to test that it still loads.
-    static func save(_ t: Trainer, to path: String, formatVersion: UInt32) throws {
+    public static func save(_ t: Trainer, to path: String) throws {
         var w = BinaryWriter()
         w.writeBytes(magic)
-        w.write(formatVersion)
+        w.write(version)
         encode(t.data, &w)
-        encode(t.config, &w, version: formatVersion)
+        t.config.encodeOptions(&w)
         w.write(t.reward != nil)
         // Policy.
         w.write(UInt32(t.policy.inputCount)); w.write(UInt32(t.policy.classCount))
@@ -73,7 +72,7 @@ public enum Checkpoint {
                 w.write(l.livePrompts)
             }
         }
-        if formatVersion >= 2 { writeSections(t, &w, version: formatVersion) }
+        writeSections(t, &w)
         w.write(CRC32.checksum(w.bytes))
         try FileIO.writeAtomically(w.bytes, to: path)
     }
@@ -92,7 +91,7 @@ public enum Checkpoint {
 
     /// Loads a trainer. `reward` must be given again if the run used a custom one.
     public static func load(_ path: String, reward: ((Int, Int, Int) throws -> Double)? = nil) throws -> Trainer {
-        let bytes = try FileIO.read(path)
+        let bytes = try FileIO.read(path, regularOnly: true)
         guard bytes.count >= magic.count + 8, Array(bytes[0..<magic.count]) == magic else { throw LoadError.notACheckpoint(path) }
         var tail = BinaryReader(Array(bytes[(bytes.count - 4)...]))
         let stored = try tail.readUInt32()
@@ -104,7 +103,7 @@ public enum Checkpoint {
         guard CRC32.checksum(body) == stored else { throw LoadError.checksum(path) }
         do {
             let data = try decodeDataset(&r)
-            let config = try decodeConfig(&r, version: v)
+            let config = v >= 4 ? try TrainerConfig.decodeOptions(&r) : try decodeLegacyConfig(&r, version: v)
             let usedReward = try r.readBool("the reward flag")
             if usedReward && reward == nil {
                 throw LoadError.malformed(path, "this run used a custom reward function: pass it again, load(path, reward=fn)")
@@ -115,6 +114,12 @@ public enum Checkpoint {
             var hidden: [Int] = []
             for _ in 0..<hiddenCount { hidden.append(Int(try r.readUInt32())) }
             guard let activation = Activation(rawValue: try r.readString("the activation")) else { throw ArchiveError.corrupt("unknown activation") }
+            // The two copies of the parameters must fit in what is left of
+            // the file before a policy of that size is made.
+            guard let count = Policy.parameterCount(inputs: inputs, classes: classes, hidden: hidden),
+                  count <= r.remaining / 8 else {
+                throw ArchiveError.corrupt("a policy with layers \(([inputs] + hidden + [classes]).map(String.init).joined(separator: "→")) does not fit in the file")
+            }
             let policy = try Policy(inputs: inputs, classes: classes, hidden: hidden, activation: activation, seed: 0)
             for p in policy.model.parameters + policy.reference.parameters {
                 let t = try r.readTensor(p.name)
@@ -132,7 +137,7 @@ public enum Checkpoint {
             guard order.allSatisfy({ $0 >= 0 && $0 < data.count }) else { throw ArchiveError.corrupt("data order refers to rows outside the dataset") }
             let cursor = try r.readInt(), epoch = try r.readInt(), steps = try r.readInt()
             guard cursor >= 0, cursor <= order.count else { throw ArchiveError.corrupt("cursor \(cursor) outside the data order") }
-            trainer.restoreProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
+            trainer.setProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
             var fair = FairWeighting.State(domains: try readCells(&r), groups: try readCells(&r), unknownHistory: [:])
             let unknownCount = Int(try r.readUInt32())
             for _ in 0..<unknownCount {
@@ -184,6 +189,8 @@ public enum Checkpoint {
             throw LoadError.malformed(path, e.description)
         } catch let e as RLError {
             throw LoadError.malformed(path, e.description)
+        } catch let e as TrainerOptionError {
+            throw LoadError.malformed(path, "trainer options: \(e.message)")
         }
     }
 
@@ -301,46 +308,5 @@ public enum Checkpoint {
         data.rescale(with: Scaler(numeric: numeric, means: means, stds: stds, fittedRows: fitted))
         data.notes = try readStrings(&r)
         return data
-    }
-
-    static func encode(_ c: TrainerConfig, _ w: inout BinaryWriter, version: UInt32) {
-        w.write(c.method.rawValue)
-        w.write(c.numGenerations); w.write(c.batchSize); w.write(c.learningRate); w.write(c.epsilon)
-        w.write(c.epsilonHigh != nil); w.write(c.epsilonHigh ?? 0)
-        w.write(c.beta); w.write(c.numIterations); w.write(c.temperature); w.write(c.scaleRewards.rawValue)
-        w.write(c.maxGradNorm); w.write(c.optimizer); w.write(c.weightDecay); w.write(c.seed); w.write(c.evalEvery)
-        w.write(c.weightClip != nil); w.write(c.weightClip ?? 0)
-        switch c.statistics {
-        case .cumulative: w.write(false); w.write(0.0)
-        case .ema(let d): w.write(true); w.write(d)
-        }
-        w.write(c.droEta)
-        if version >= 2 { encode(c.clustering, &w) }
-        if version >= 3 { encodeRareOptions(c, &w) }
-    }
-
-    static func decodeConfig(_ r: inout BinaryReader, version: UInt32) throws -> TrainerConfig {
-        var c = TrainerConfig()
-        guard let m = TrainerConfig.Method(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown method") }
-        c.method = m
-        c.numGenerations = try r.readInt(); c.batchSize = try r.readInt(); c.learningRate = try r.readDouble(); c.epsilon = try r.readDouble()
-        let hasHigh = try r.readBool(); let high = try r.readDouble(); c.epsilonHigh = hasHigh ? high : nil
-        c.beta = try r.readDouble(); c.numIterations = try r.readInt(); c.temperature = try r.readDouble()
-        guard let s = Advantage.RewardScaling(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown reward scaling") }
-        c.scaleRewards = s
-        c.maxGradNorm = try r.readDouble(); c.optimizer = try r.readString(); c.weightDecay = try r.readDouble(); c.seed = try r.readUInt64()
-        c.evalEvery = try r.readInt()
-        let hasClip = try r.readBool(); let clip = try r.readDouble(); c.weightClip = hasClip ? clip : nil
-        let ema = try r.readBool(); let decay = try r.readDouble(); c.statistics = ema ? .ema(decay: decay) : .cumulative
-        c.droEta = try r.readDouble()
-        if version >= 2 { c.clustering = try decodeClustering(&r) }
-        if version >= 3 { try decodeRareOptions(&r, into: &c) }
-        return c
-    }
-}
-
-extension Trainer {
-    func restoreProgress(rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int, steps: Int) {
-        setProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
     }
 }

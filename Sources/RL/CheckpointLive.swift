@@ -1,37 +1,10 @@
 import Tensors
 
-/// Version 3 of the checkpoint format: the rare-label options at the end of
-/// the configuration, and a "live" section with the live-prompt columns of
+/// The "live" section (format version 3 on) with the live-prompt columns of
 /// the step and group logs and the dead-group counters (so a resumed run
 /// warns exactly when the uninterrupted one would).
 extension Checkpoint {
     static let liveSection = "live"
-
-    static func encodeRareOptions(_ c: TrainerConfig, _ w: inout BinaryWriter) {
-        switch c.reward {
-        case .correct: w.write("correct")
-        case .balanced: w.write("balanced")
-        case .cost(let m):
-            w.write("cost")
-            w.write(UInt32(m.count))
-            for row in m { writeDoubles(row, &w) }
-        }
-        w.write(c.dynamicSampling); w.write(c.maxResample); w.write(c.entropyCoef); w.write(c.deadStepWarning)
-    }
-
-    static func decodeRareOptions(_ r: inout BinaryReader, into c: inout TrainerConfig) throws {
-        switch try r.readString("the reward option") {
-        case "correct": c.reward = .correct
-        case "balanced": c.reward = .balanced
-        case "cost":
-            let n = Int(try r.readUInt32())
-            guard n <= 1024 else { throw ArchiveError.corrupt("a \(n)-row cost matrix") }
-            c.reward = .cost(try (0..<n).map { _ in try readDoubles(&r) })
-        case let other: throw ArchiveError.corrupt("unknown reward option '\(other)'")
-        }
-        c.dynamicSampling = try r.readBool(); c.maxResample = try r.readInt(); c.entropyCoef = try r.readDouble()
-        c.deadStepWarning = try r.readInt()
-    }
 
     static func liveSectionBody(_ t: Trainer) -> BinaryWriter {
         var w = BinaryWriter()

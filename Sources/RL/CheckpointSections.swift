@@ -2,14 +2,13 @@ import Tensors
 
 /// Version 2 of the checkpoint format adds, after the logged history, a list
 /// of named sections (u32 count; each: name, u32 byte length, payload), so
-/// later additions do not disturb the fixed part; and the clustering options
-/// at the end of the configuration. Version 1 files still load, with the
+/// later additions do not disturb the fixed part. Version 1 files still load, with the
 /// defaults for everything added since (the reference's clustering, no
 /// per-prompt rows, so no scores against the truth for the history before).
 extension Checkpoint {
     static let clusteringSection = "clustering"
 
-    static func writeSections(_ t: Trainer, _ w: inout BinaryWriter, version: UInt32) {
+    static func writeSections(_ t: Trainer, _ w: inout BinaryWriter) {
         var sections: [(String, BinaryWriter)] = []
         var c = BinaryWriter()
         let fair = t.fair.state
@@ -32,7 +31,7 @@ extension Checkpoint {
             c.write(log.ari); c.write(log.nmi); c.write(log.milliseconds)
         }
         sections.append((clusteringSection, c))
-        if version >= 3 { sections.append((liveSection, liveSectionBody(t))) }
+        sections.append((liveSection, liveSectionBody(t)))
         w.write(UInt32(sections.count))
         for (name, body) in sections {
             w.write(name)
@@ -93,19 +92,6 @@ extension Checkpoint {
             ClusterLog(step: try r.readInt(), clusters: try r.readInt(), known: try r.readInt(), reclustered: try r.readBool(),
                        ari: try r.readDouble(), nmi: try r.readDouble(), milliseconds: try r.readDouble())
         }
-    }
-
-    /// The clustering options, at the end of the configuration (version 2).
-    static func encode(_ o: ClusteringOptions, _ w: inout BinaryWriter) {
-        w.write(o.space.rawValue); w.write(o.k.rawValue); w.write(o.kmax); w.write(o.reclusterEvery)
-    }
-
-    static func decodeClustering(_ r: inout BinaryReader) throws -> ClusteringOptions {
-        guard let space = ClusteringOptions.Space(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown clustering space") }
-        guard let rule = ClusteringOptions.KRule(rawValue: try r.readString()) else { throw ArchiveError.corrupt("unknown rule for k") }
-        let o = ClusteringOptions(space: space, k: rule, kmax: try r.readInt(), reclusterEvery: try r.readInt())
-        do { try o.validate() } catch { throw ArchiveError.corrupt("clustering options: \(error)") }
-        return o
     }
 
     static func writeDoubles(_ a: [Double], _ w: inout BinaryWriter) {

@@ -140,7 +140,7 @@ public struct FairWeighting: Sendable {
         for (name, cell) in zip(domainOrder, domainCells) { domains[name] = cell }
         for (key, cell) in zip(groupOrder, groupCells) { groups[key] = cell }
         // Clusters of each domain's UNK history: by default every step on the whole
-        // history (the reference's cost); with recluster_every = N, new prompts join
+        // history (the reference's cost); with reclusterEvery = N, new prompts join
         // the last clustering's nearest centroid in between.
         lastReclustered = false
         let every = max(clustering.reclusterEvery, 1)

@@ -43,10 +43,6 @@ public struct ClusteringOptions: Sendable, Equatable {
         return "\(space.rawValue) · \(rule) · " + (reclusterEvery == 1 ? "every step" : "every \(reclusterEvery) steps")
     }
 
-    func validate() throws {
-        guard reclusterEvery >= 1 else { throw RLError("trainer(): recluster_every must be at least 1, got \(reclusterEvery)") }
-        guard kmax >= 2, kmax <= 64 else { throw RLError("trainer(): cluster_kmax must be between 2 and 64, got \(kmax)") }
-    }
 }
 
 /// The last clustering of one domain's UNK history and what has joined it since.

@@ -17,6 +17,10 @@ public final class Policy: @unchecked Sendable {
         guard inputs >= 1, classes >= 2, hidden.allSatisfy({ $0 >= 1 }) else {
             throw RLError("policy(): needs at least one feature, two classes and positive hidden sizes")
         }
+        guard let count = Policy.parameterCount(inputs: inputs, classes: classes, hidden: hidden),
+              count <= Policy.maximumParameters else {
+            throw RLError("policy(): layers \(([inputs] + hidden + [classes]).map(String.init).joined(separator: "→")) need more than \(Policy.maximumParameters) parameters")
+        }
         self.inputCount = inputs
         self.classCount = classes
         self.hidden = hidden
@@ -25,6 +29,25 @@ public final class Policy: @unchecked Sendable {
         model = MLP([inputs] + hidden + [classes], activation: activation, using: &rng)
         var copy = SeededGenerator(seed: seed)
         reference = MLP([inputs] + hidden + [classes], activation: activation, using: &copy)
+    }
+
+    /// Most weights and biases a policy may have (checked before anything is
+    /// allocated): 2^26 floats, 256 MB per copy, and training keeps four
+    /// (the model, the reference, two optimizer moments).
+    public static let maximumParameters = 1 << 26
+
+    /// Weights and biases of the layers, or nil when the count overflows.
+    public static func parameterCount(inputs: Int, classes: Int, hidden: [Int]) -> Int? {
+        let sizes = [inputs] + hidden + [classes]
+        var total = 0
+        for (a, b) in zip(sizes, sizes.dropFirst()) {
+            let (w, o1) = a.multipliedReportingOverflow(by: b)
+            let (layer, o2) = w.addingReportingOverflow(b)
+            let (sum, o3) = total.addingReportingOverflow(layer)
+            if o1 || o2 || o3 { return nil }
+            total = sum
+        }
+        return total
     }
 
     /// Makes the current parameters the new reference.

@@ -44,7 +44,7 @@ public final class Replay: @unchecked Sendable {
         guard config.clustering.space == .rewards else {
             throw RLError("replay(): recorded rollouts have no features or embeddings to cluster; use cluster_on=\"rewards\"")
         }
-        try config.clustering.validate()
+        try config.validate()
         self.rollouts = rollouts
         self.config = config
         fair.statistics = config.statistics

@@ -71,6 +71,9 @@ public final class Trainer: @unchecked Sendable {
             throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
         }
         guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        guard data.classNames.count <= Dataset.maximumClasses else {
+            throw RLError("trainer(): the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        }
         self.policy = policy
         self.data = data
         self.config = config

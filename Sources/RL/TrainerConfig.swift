@@ -2,6 +2,8 @@
 /// shared: `numGenerations` (spelled `G` in the language), `epsilon`,
 /// `epsilonHigh`, `beta`, `numIterations`, `temperature`, `scaleRewards`,
 /// `maxGradNorm`, `learningRate`; `batchSize` counts prompts per step.
+/// The initial values are the defaults; the option table (TrainerOptions.swift)
+/// says how each setting is named, checked, shown and stored.
 public struct TrainerConfig: Sendable {
     public enum Method: String, CaseIterable, Sendable {
         case grpo, rloo
@@ -34,7 +36,9 @@ public struct TrainerConfig: Sendable {
     public var evalEvery = 0
     /// FairGRPO options beyond the reference.
     public var weightClip: Double?
-    public var statistics: FairWeighting.Statistics = .cumulative
+    /// FairGRPO's statistics: cumulative, or an exponential moving average with `emaDecay` (see `statistics`).
+    public var statisticsKind: StatisticsKind = .cumulative
+    public var emaDecay = 0.99
     /// Group DRO step size η.
     public var droEta = 0.01
     /// Options for rare labels (all off by default; see Rewards.swift and DynamicSampling.swift).
@@ -55,21 +59,4 @@ public struct TrainerConfig: Sendable {
     public init() {}
 
     public var clipHigh: Double { epsilonHigh ?? epsilon }
-
-    func validate() throws {
-        guard numGenerations >= 1 else { throw RLError("trainer(): G (num_generations) must be at least 1") }
-        guard batchSize >= 1 else { throw RLError("trainer(): batch must be at least 1") }
-        guard learningRate > 0, learningRate.isFinite else { throw RLError("trainer(): lr must be positive") }
-        guard epsilon >= 0, clipHigh >= 0 else { throw RLError("trainer(): epsilon and epsilon_high must be non-negative") }
-        guard beta >= 0 else { throw RLError("trainer(): beta must be non-negative") }
-        guard numIterations >= 1 else { throw RLError("trainer(): num_iterations must be at least 1") }
-        guard temperature > 0, temperature.isFinite else { throw RLError("trainer(): temperature must be positive") }
-        guard maxGradNorm > 0 else { throw RLError("trainer(): max_grad_norm must be positive") }
-        guard optimizer == "adam" || optimizer == "adamw" else { throw RLError("trainer(): optimizer must be \"adam\" or \"adamw\"") }
-        if case .ema(let d) = statistics, !(d > 0 && d < 1) { throw RLError("trainer(): ema decay must be in (0, 1)") }
-        if let c = weightClip, !(c > 0) { throw RLError("trainer(): weight_clip must be positive") }
-        guard maxResample >= 0, maxResample <= 1000 else { throw RLError("trainer(): max_resample must be between 0 and 1000") }
-        guard entropyCoef >= 0, entropyCoef.isFinite else { throw RLError("trainer(): entropy_coef must be finite and non-negative") }
-        guard deadStepWarning >= 0 else { throw RLError("trainer(): dead_steps must be non-negative (0: no warning)") }
-    }
 }

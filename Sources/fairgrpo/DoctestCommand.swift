@@ -42,7 +42,7 @@ struct DoctestCommand: ParsableCommand {
         for file in files {
             let text: String
             do { text = String(decoding: try FileIO.read(file), as: UTF8.self) }
-            catch { fputs("fairgrpo: cannot read \(error)\n", stderr); unreadable = true; continue }
+            catch { Output.write("fairgrpo: cannot read \(error)\n", to: stderr); unreadable = true; continue }
             let started = monotonicSeconds()
             let result: Doctest.Result
             do {
@@ -52,7 +52,7 @@ struct DoctestCommand: ParsableCommand {
                     if verbose { fputs("\(file): example \(n)/\(count)\n", stderr) }
                 })
             } catch {
-                fputs("\(error)\n", stderr)
+                Output.write("\(error)\n", to: stderr)
                 malformed = true
                 continue
             }

@@ -47,11 +47,12 @@ struct FairgrpoCommand: ParsableCommand {
             return
         }
         setvbuf(stdout, nil, _IOLBF, 0)
-        let session = Session(sink: { fputs($0, stdout) })
+        let session = Session(sink: { Output.write($0, to: stdout) })
         let repl = REPL(session: session, historyPath: noHistory ? nil : FairgrpoCommand.historyPath())
         if !repl.interactive {
-            session.errorSink = { fputs($0, stderr) }
-            session.warningSink = { fputs($0, stderr) }
+            session.errorSink = { Output.write($0, to: stderr) }
+            session.warningSink = { Output.write($0, to: stderr) }
+            Interrupt.endsScript = true
         }
         let status = repl.run()
         if status != 0 { throw ExitCode(status) }
@@ -118,7 +119,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Output goes to standard output; errors go to standard error as \
             FILE:LINE:COLUMN: error: MESSAGE with the line and a caret. Exit status: \
-            0 success, 65 syntax error, 66 the script cannot be read, 70 runtime error.
+            0 success, 65 syntax error, 66 the script cannot be read, 70 runtime error, \
+            130 interrupted (Ctrl-C ends the script once the current step leaves \
+            the trainer consistent).
             """)
 
     @Argument(help: "The script to run (.fg).")
@@ -137,15 +140,16 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        let session = Session(sink: { fputs($0, stdout) })
-        session.errorSink = { fputs($0, stderr) }
-        session.warningSink = { fputs($0, stderr) }
+        let session = Session(sink: { Output.write($0, to: stdout) })
+        session.errorSink = { Output.write($0, to: stderr) }
+        session.warningSink = { Output.write($0, to: stderr) }
         try variables.apply(to: session)
         LineEditor.installSignalHandler()
+        Interrupt.endsScript = true
         let outcome = ScriptRunner(session: session).run(path: script, stopOnError: true)
         if let notebook, outcome != .missingInput {
             do { try NotebookExport.write(session.cells, to: notebook, title: script, preamble: variables.code(in: session)) }
-            catch { fputs("fairgrpo: \(error)\n", stderr); throw ExitCode(73) }
+            catch { Output.write("fairgrpo: \(error)\n", to: stderr); throw ExitCode(73) }
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
@@ -167,7 +171,7 @@ struct CheckCommand: ParsableCommand {
         try variables.apply(to: session)
         guard let source = ScriptRunner(session: session).load(script) else { throw ExitCode(66) }
         let problems = session.interpreter.check(source)
-        for p in problems { fputs(p.description + "\n", stderr) }
+        for p in problems { Output.write(p.description + "\n", to: stderr) }
         if !problems.isEmpty { throw ExitCode(65) }
         print("\(script): no problems found")
     }

@@ -22,6 +22,9 @@ final class LineEditor {
     static let sigint = Atomic<Bool>(false)
 
     let historyPath: String?
+    /// Whether saving the history failed already: that is said once, not
+    /// after every line.
+    private var historyWarned = false
 
     init(historyPath: String?) {
         self.historyPath = historyPath
@@ -136,7 +139,15 @@ final class LineEditor {
         guard !entry.allSatisfy({ $0 == " " || $0 == "\n" }) else { return }
         add_history(entry)
         if let historyPath {
-            if append_history(1, historyPath) != 0 { write_history(historyPath) }
+            var status = append_history(1, historyPath)
+            if status != 0 { status = write_history(historyPath) }
+            if status != 0 {
+                if !historyWarned {
+                    historyWarned = true
+                    Output.write("fairgrpo: warning: cannot save the input history to \(historyPath): \(String(cString: strerror(status))) (set FAIRGRPO_HISTORY to another file, or to off)\n", to: stderr)
+                }
+                return
+            }
             history_truncate_file(historyPath, 10_000)
         }
     }

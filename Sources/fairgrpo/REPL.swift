@@ -52,7 +52,8 @@ final class REPL {
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
-    /// piped input the status of the first failing cell (65 syntax, 70 runtime).
+    /// piped input the status of the first failing cell (65 syntax, 70 runtime,
+    /// 130 Ctrl-C).
     func run() -> Int32 {
         if interactive {
             print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
@@ -101,7 +102,8 @@ final class REPL {
         }
         Interrupt.clear()
         switch session.execute(text) {
-        case .ok, .interrupted: return 0
+        case .ok: return 0
+        case .interrupted: return interactive ? 0 : 130
         case .syntaxError: return 65
         case .runtimeError: return 70
         }
@@ -111,10 +113,10 @@ final class REPL {
 
     private func showHelp(_ name: String) {
         if let page {
-            if name.isEmpty { page(session.helpIndex + "\n" + commandList); return }
+            if name.isEmpty { page(session.helpIndex() + "\n" + commandList); return }
             if let text = session.help(for: name) { page(text); return }
         }
-        if name.isEmpty { say(session.helpIndex); say(commandList); return }
+        if name.isEmpty { say(session.helpIndex()); say(commandList); return }
         if let text = session.help(for: name) { say(text); return }
         var message = "no builtin or variable named '\(name)'"
         if let note = Suggestions.note(for: name, among: session.interpreter.definedNames) { message += "\n" + note }

@@ -29,7 +29,7 @@ struct ScriptRunner {
         do {
             return SourceFile(name: path, bytes: try FileIO.read(path))
         } catch {
-            fputs("fairgrpo: cannot read \(error)\n", stderr)
+            Output.write("fairgrpo: cannot read \(error)\n", to: stderr)
             return nil
         }
     }
@@ -39,6 +39,11 @@ struct ScriptRunner {
     func run(path: String, stopOnError: Bool) -> Outcome {
         guard let source = load(path) else { return .missingInput }
         let parsed = Parser.parse(source)
+        if parsed.interrupted {
+            Interrupt.clear()
+            if let sink = session.errorSink { sink("interrupted\n") } else { session.emit("interrupted\n") }
+            return .interrupted
+        }
         if !parsed.diagnostics.isEmpty {
             let text = DiagnosticList(parsed.diagnostics).description + "\n"
             if let sink = session.errorSink { sink(text) } else { session.emit(text) }

@@ -245,4 +245,34 @@ struct CSVFastPathTests {
         }
         try Self.compareBothPaths(text, roles: CSVRoles(label: "label"))
     }
+
+    @Test("a file with many columns and few rows takes memory in proportion to its values", arguments: [false, true])
+    func wideFileMemory(general: Bool) throws {
+        let columns = 100_000
+        let header = (0..<columns).map { "c\($0)" }.joined(separator: ",")
+        let body = (0..<3).map { r in (0..<columns).map { String(($0 + r) % 10) }.joined(separator: ",") }.joined(separator: "\n")
+        let reader = try CSVReader(bytes: Array((header + "\n" + body + "\n").utf8), file: "wide.csv")
+        let start = header.utf8.count + 1
+        let block = general
+            ? try CSVLoader.numberPass(reader, bodyStart: start, bodyFirstLine: 2, columns: columns, forceGeneral: true).blocks[0]
+            : try #require(try reader.fastNumberPass(from: start, to: reader.count, firstLine: 2, columns: columns))
+        #expect(block.rows == 3)
+        // Room for a few rows per column (it was 64 and more: 1.76 GB for a
+        // 12 MB file with a million columns).
+        #expect(block.capacity <= 8, "capacity \(block.capacity)")
+        #expect(block.pointers[columns - 1][2] == Double((columns - 1 + 2) % 10))
+        #expect(block.firstOther.isEmpty)
+    }
+
+    @Test("growing a block keeps every column's values")
+    func growKeepsValues() throws {
+        let rows = (0..<1000).map { "\($0),\(2 * $0),x\($0 % 3)" }
+        let reader = try CSVReader(bytes: Array(("a,b,c\n" + rows.joined(separator: "\n") + "\n").utf8), file: "grow.csv")
+        let numbers = try CSVLoader.numberPass(reader, bodyStart: 6, bodyFirstLine: 2, columns: 3, forceGeneral: true)
+        #expect(numbers.rowCount == 1000)
+        #expect(numbers.column(0) == (0..<1000).map(Double.init))
+        #expect(numbers.column(1) == (0..<1000).map { Double(2 * $0) })
+        #expect(numbers.otherCount(2) == 1000)
+        #expect(numbers.firstOther(2)?.text == "x0")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Data
 import Tensors
 import Testing
@@ -52,7 +53,7 @@ struct ImageFolderTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }
         let manifest = try dir.write("manifest.csv", "path,finding\n\(Fixtures.png("gray8.png")),a\nscans/missing.png,b\n")
-        let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding")) }
+        let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), allowOutside: true) }
         guard case .badImage(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == dir.file("scans/missing.png"))
         #expect(r.hasPrefix("cannot read"))
@@ -64,7 +65,7 @@ struct ImageFolderTests {
         defer { dir.cleanUp() }
         let bad = Fixtures.png("bad_crc.png")
         let manifest = try dir.write("manifest.csv", "path,finding\n\(Fixtures.png("gray8.png")),a\n\(bad),b\n")
-        let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding")) }
+        let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), allowOutside: true) }
         guard case .badImage(file: let f, reason: _)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == bad)
     }
@@ -76,7 +77,7 @@ struct ImageFolderTests {
         let gray = Fixtures.png("gray8.png"), rgb = Fixtures.png("rgb8.png"), palette = Fixtures.png("palette8.png")
         let text = "path,finding,note\n\(gray),a,\"two\nlines\"\n\(rgb),,unlabelled\n\n\(palette),b,x\n"
         let manifest = try dir.write("manifest.csv", text)
-        let d = try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), size: 2)
+        let d = try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), size: 2, allowOutside: true)
         #expect(d.ids == [gray, palette])
         #expect(d.labels == [0, 1])
         #expect(rows(d.rawFeatures)[1].map { Int(($0 * 255).rounded()) } == [0, 255, 172, 255])
@@ -98,5 +99,40 @@ struct ImageFolderTests {
         #expect(throws: DataError.malformed(file: ragged, line: 3, column: nil, reason: "this row has 1 fields but the header has 2")) {
             try ImageFolder.load(manifest: ragged, roles: CSVRoles(label: "finding"))
         }
+    }
+
+    @Test("paths leading outside the manifest's folder are refused unless allowed",
+          arguments: ["../outside.png", "/etc/passwd", "inner/../../outside.png", "link.png", "inner/link-to-parent/outside.png"])
+    func confinedToFolder(path: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let gray = try FileIO.read(Fixtures.png("gray8.png"))
+        try FileManager.default.createDirectory(atPath: dir.file("scans/inner"), withIntermediateDirectories: true)
+        _ = try dir.write("outside.png", bytes: gray)
+        _ = try dir.write("scans/inside.png", bytes: gray)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("scans/link.png"), withDestinationPath: "../outside.png")
+        try FileManager.default.createSymbolicLink(atPath: dir.file("scans/inner/link-to-parent"), withDestinationPath: "../..")
+        let manifest = try dir.write("scans/manifest.csv", "path,finding\ninside.png,a\n\(path),b\n")
+        #expect(throws: DataError.malformed(file: manifest, line: 3, column: nil,
+                                            reason: "the image path '\(path)' leads outside the manifest's folder; pass allow_outside=true to load it")) {
+            try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), size: 2)
+        }
+        if path != "/etc/passwd" {
+            let d = try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), size: 2, allowOutside: true)
+            #expect(d.count == 2)
+        }
+    }
+
+    @Test("paths inside the folder, through links that stay inside, load")
+    func insideFolder() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let gray = try FileIO.read(Fixtures.png("gray8.png"))
+        try FileManager.default.createDirectory(atPath: dir.file("scans/a"), withIntermediateDirectories: true)
+        _ = try dir.write("scans/a/one.png", bytes: gray)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("scans/two.png"), withDestinationPath: "a/one.png")
+        let manifest = try dir.write("scans/manifest.csv", "path,finding\na/one.png,a\n./a/../two.png,b\n")
+        let d = try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), size: 2)
+        #expect(d.count == 2)
     }
 }

@@ -41,6 +41,28 @@ struct DocumentationTests {
         }
     }
 
+    @Test("the trainer options table lists every option of help(trainer) with its default and help")
+    func trainerOptionTable() throws {
+        let text = DocumentationTests.text
+        guard let start = text.range(of: "<!-- trainer-options:start -->"), let end = text.range(of: "<!-- trainer-options:end -->") else {
+            Issue.record("docs/language.md has no trainer options table")
+            return
+        }
+        let documented = text[start.upperBound..<end.lowerBound].split(separator: "\n").filter { $0.hasPrefix("| `") }.map { line in
+            line.dropFirst(2).dropLast(2).components(separatedBy: " | ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+        }
+        let help = Session(sink: { _ in }).help(for: "trainer") ?? ""
+        let lines = help.components(separatedBy: "\noptions:\n").last?.components(separatedBy: "\n\n").first?.split(separator: "\n") ?? []
+        let listed = lines.map { line -> [String] in
+            let parts = line.trimmingCharacters(in: .whitespaces).components(separatedBy: "  ")
+            let head = parts[0], what = parts.dropFirst().joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            let name = String(head.prefix { $0 != "=" })
+            return [name, String(head.dropFirst(name.count + 1)), what]
+        }
+        #expect(listed.count >= 28)
+        #expect(documented == listed, "docs/language.md's trainer options are out of date; run scripts/docs-builtins")
+    }
+
     /// The contents of every ```fg block.
     static let examples: [String] = {
         var blocks: [String] = []

@@ -359,6 +359,22 @@ def run(binary):
             assert expected in lines, f"{expected!r} not in the history file: {lines!r}"
         assert "this is not code" not in lines, "a discarded line reached the history"
 
+    def unwritable_history_warns_once():
+        other = Session(binary, os.path.join(workdir, "no-such-folder", "history"), workdir)
+        try:
+            other.expect(prompt(1), timeout=15)
+            for n, line in enumerate(["1 + 1", "2 + 2", "3 + 3"], start=2):
+                other.send(line + "\n")
+                other.expect(prompt(n))
+            other.send(CTRL_D)
+            status = other.wait()
+            assert status == 0, f"exit status {status}"
+            warnings = other.screen.count("cannot save the input history")
+            assert warnings == 1, f"{warnings} warnings about the history file: {other.screen!r}"
+            assert "no-such-folder/history: No such file or directory" in other.screen, other.screen
+        finally:
+            other.kill()
+
     steps = [
         ("banner and first prompt [1]>", startup),
         ("numbered prompts and value echo", numbered_prompts_and_echo),
@@ -381,6 +397,7 @@ def run(binary):
         ("a second session's auto-named plot keeps the first's", second_session_keeps_plots),
         ("no escape codes in output or history", no_escape_codes),
         ("Ctrl-D quits with status 0; history file holds the inputs", ctrl_d_quits),
+        ("an unwritable history file: one warning", unwritable_history_warns_once),
     ]
     started = time.time()
     try:

@@ -252,8 +252,8 @@ struct LatentGroupTests {
         // A linear policy has no hidden layer to embed with.
         #expect { try run(.embeddings, hidden: []) } throws: { "\($0)".contains("hidden layer") }
         // Bad values are errors.
-        #expect(throws: RLError.self) { try makeTrainer(data) { $0.clustering.reclusterEvery = 0 } }
-        #expect(throws: RLError.self) { try makeTrainer(data) { $0.clustering.kmax = 1 } }
+        #expect(throws: TrainerOptionError.self) { try makeTrainer(data) { $0.clustering.reclusterEvery = 0 } }
+        #expect(throws: TrainerOptionError.self) { try makeTrainer(data) { $0.clustering.kmax = 1 } }
     }
 
     @Test("the trainer re-clusters only on steps 1, N+1, …; the language options reach the config")
@@ -283,7 +283,7 @@ struct LatentGroupTests {
         #expect(bad2.status != .ok && bad2.output.contains("recluster_every must be at least 1"))
     }
 
-    @Test("checkpoints keep the clustering options, the last clustering and the cluster log; version 1 files still load")
+    @Test("checkpoints keep the clustering options, the last clustering and the cluster log")
     func checkpoint() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }
@@ -308,20 +308,6 @@ struct LatentGroupTests {
         #expect(clusterLogs(resumed) == clusterLogs(straight))
         #expect(resumed.clusterHistory.map(\.reclustered) == [true, false, false, true, false, false, true])
 
-        // The older format: default clustering, no rows, so the history before it is not scored; training continues the same.
-        let plain = try makeTrainer(data, method: .fairgrpo) { $0.batchSize = 128 }
-        let plainStraight = try makeTrainer(data, method: .fairgrpo) { $0.batchSize = 128 }
-        for _ in 0..<5 { try plainStraight.step() }
-        for _ in 0..<2 { try plain.step() }
-        let old = dir.file("v1.ckpt")
-        try Checkpoint.save(plain, to: old, formatVersion: 1)
-        #expect(try FileIO.read(old)[8] == 1)
-        let loaded = try Checkpoint.load(old)
-        #expect(loaded.config.clustering == ClusteringOptions() && loaded.clusterHistory.isEmpty)
-        #expect(loaded.fair.unknownRows.values.allSatisfy { $0.allSatisfy { $0 == -1 } })
-        for _ in 0..<3 { try loaded.step() }
-        #expect(loaded.policy.parameters.map { $0.value.scalars } == plainStraight.policy.parameters.map { $0.value.scalars })
-        #expect(loaded.fair.unknownHistory == plainStraight.fair.unknownHistory)
         // An unknown section (a newer build's) is refused with its name.
         var bytes = try FileIO.read(path)
         let name = Array("clustering".utf8)

@@ -386,30 +386,6 @@ struct KeepingAliveTests {
         #expect(trajectoryHash(loaded) == trajectoryHash(cost))
     }
 
-    @Test("version 1 and 2 checkpoints load: the new options at their defaults, the new columns NaN, training continues the same")
-    func olderFormats() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanUp() }
-        let data = try demoData(n: 400)
-        let straight = try makeTrainer(data, method: .fairgrpo)
-        for _ in 0..<5 { try straight.step() }
-        for version: UInt32 in [1, 2] {
-            let t = try makeTrainer(data, method: .fairgrpo)
-            for _ in 0..<2 { try t.step() }
-            let path = dir.file("v\(version).ckpt")
-            try Checkpoint.save(t, to: path, formatVersion: version)
-            #expect(try FileIO.read(path)[8] == UInt8(version))
-            let loaded = try Checkpoint.load(path)
-            #expect(loaded.config.reward == .correct && !loaded.config.dynamicSampling && loaded.config.entropyCoef == 0)
-            #expect(loaded.config.maxResample == 3 && loaded.config.deadStepWarning == 20)
-            #expect(loaded.history.allSatisfy { $0.liveShare.isNaN && $0.drawn.isNaN })
-            #expect(loaded.history.map(\.reward) == t.history.map(\.reward))
-            for _ in 0..<3 { try loaded.step() }
-            #expect(loaded.policy.parameters.map { $0.value.scalars } == straight.policy.parameters.map { $0.value.scalars })
-            #expect(loaded.history.last!.liveShare == straight.history.last!.liveShare)
-        }
-    }
-
     @Test("the trainer's summary names the options that are on, and only those")
     func summary() throws {
         let s = Transcript()

@@ -14,10 +14,14 @@ final class NumberBlock: @unchecked Sendable {
     let columns: Int
     private(set) var rows = 0
     private(set) var capacity: Int
-    /// `pointers[c]` is column c's buffer of `capacity` doubles.
+    /// `pointers[c]` is column c's buffer of `capacity` doubles, all in
+    /// `storage`: one allocation, so a file with a million columns and a
+    /// few rows costs a few doubles per column, not a malloc'd buffer each.
     let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    private var storage: UnsafeMutablePointer<Double>
     var numericCount: [Int], missingCount: [Int], otherCount: [Int]
-    var firstOther: [(line: Int, column: Int, text: String)?]
+    /// By column, for the columns that have one (most have none).
+    var firstOther: [Int: (line: Int, column: Int, text: String)] = [:]
     /// Where row 0 starts; a block parsed from the middle of a file starts at
     /// a relative line and is moved once the lines before it are known.
     var firstLine: Int
@@ -29,32 +33,45 @@ final class NumberBlock: @unchecked Sendable {
 
     init(columns: Int, capacity: Int, firstLine: Int) {
         self.columns = columns
-        self.capacity = max(capacity, 16)
+        self.capacity = max(capacity, 1)
         self.firstLine = firstLine
         pointers = .allocate(capacity: max(columns, 1))
-        for c in 0..<columns {
-            pointers[c] = UnsafeMutableRawPointer(malloc(self.capacity * MemoryLayout<Double>.stride)!).assumingMemoryBound(to: Double.self)
-            NumberBlock.adviseHugePages(pointers[c], self.capacity)
-        }
+        storage = NumberBlock.allocate(columns: columns, capacity: self.capacity)
+        for c in 0..<columns { pointers[c] = storage + c * self.capacity }
         numericCount = [Int](repeating: 0, count: columns)
         missingCount = numericCount
         otherCount = numericCount
-        firstOther = [(line: Int, column: Int, text: String)?](repeating: nil, count: columns)
     }
 
     deinit {
-        for c in 0..<columns { free(pointers[c]) }
+        free(storage)
         pointers.deallocate()
     }
 
     /// Doubles the capacity of every column (the pointers change).
     func grow() {
-        capacity *= 2
+        let grown = NumberBlock.allocate(columns: columns, capacity: 2 * capacity)
         for c in 0..<columns {
-            pointers[c] = UnsafeMutableRawPointer(realloc(pointers[c], capacity * MemoryLayout<Double>.stride)!).assumingMemoryBound(to: Double.self)
-            NumberBlock.adviseHugePages(pointers[c], capacity)
+            let column = grown + c * 2 * capacity
+            column.update(from: pointers[c], count: capacity)
+            pointers[c] = column
         }
+        free(storage)
+        storage = grown
+        capacity *= 2
     }
+
+    private static func allocate(columns: Int, capacity: Int) -> UnsafeMutablePointer<Double> {
+        let (count, overflow) = max(columns, 1).multipliedReportingOverflow(by: capacity)
+        guard !overflow, count <= Int.max / MemoryLayout<Double>.stride,
+              let raw = malloc(count * MemoryLayout<Double>.stride) else {
+            fatalError("NumberBlock: cannot allocate \(columns) columns of \(capacity) numbers")
+        }
+        let p = raw.assumingMemoryBound(to: Double.self)
+        adviseHugePages(p, count)
+        return p
+    }
+
 
     /// Asks for transparent huge pages on a large column buffer: filling
     /// hundreds of megabytes otherwise costs one page fault per 4 KB.
@@ -94,7 +111,7 @@ final class NumberBlock: @unchecked Sendable {
     /// Moves a block parsed with relative line numbers by `lines`.
     func shiftLines(by lines: Int) {
         firstLine += lines
-        for c in 0..<columns { firstOther[c]?.line += lines }
+        for c in firstOther.keys { firstOther[c]!.line += lines }
     }
 
     /// Records a value that is not a number and not missing, remembering the first one.
@@ -197,7 +214,10 @@ extension CSVReader {
         // Capacity from the average length of the first lines, with some slack.
         let sampleEnd = min(end, from + (1 << 16))
         let sampleLines = max(countLines(from: from, to: sampleEnd), 1)
-        let estimate = Int(Double(end - from) / Double(max(sampleEnd - from, 1)) * Double(sampleLines) * 1.05) + 64
+        // A row holds at least one byte per column (its delimiters and
+        // newline), which bounds the rows however wide the file is.
+        let estimate = min(Int(Double(end - from) / Double(max(sampleEnd - from, 1)) * Double(sampleLines) * 1.05) + 64,
+                           (end - from) / max(columns, 1) + 1)
         let block = NumberBlock(columns: columns, capacity: estimate, firstLine: firstLine)
         var capacity = block.capacity
         let cols = block.pointers

@@ -42,7 +42,7 @@ public enum CSVLoader {
     /// The general first pass: numbers of every column over the records in
     /// [from, to), through the RFC 4180 tokenizer (quotes, fields across lines).
     private static func generalPass(_ reader: CSVReader, from: Int, to: Int, firstLine: Int, columns: Int) throws -> NumberBlock {
-        let block = NumberBlock(columns: columns, capacity: (to - from) / max(8 * columns, 1) + 16, firstLine: firstLine)
+        let block = NumberBlock(columns: columns, capacity: (to - from) / max(8 * columns, 1) + 2, firstLine: firstLine)
         var row = 0
         try reader.forEachRecord(from: from, to: to, firstLine: firstLine) { line, fields in
             guard fields.count == columns else {
@@ -427,7 +427,7 @@ public enum CSVLoader {
     }
 
     /// "2-11" before "12-17": compares leading numbers numerically, then the text.
-    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
         func lead(_ s: String) -> Double? { Double(String(s.prefix { $0.isNumber || $0 == "." })) }
         if let x = lead(a), let y = lead(b), x != y { return x < y }
         return a < b

@@ -1,13 +1,19 @@
 import Render
 import Tensors
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Loads an image dataset: a manifest CSV naming each PNG file (relative to
-/// the manifest's folder) with its label, attributes and domain. Each image
+/// the manifest's folder) with its label, attributes and domain. A path
+/// that leads outside that folder (absolute, `..`, or a symbolic link out)
+/// is refused unless `allowOutside` is set: a manifest from elsewhere
+/// cannot make the loader open arbitrary files. Each image
 /// is converted to gray or RGB, resized to size×size, and its pixels
 /// (scaled to [0, 1]) become the features.
 public enum ImageFolder {
     public static func load(manifest: String, roles: CSVRoles, pathColumn: String = "path", size: Int = 16,
-                            color: Bool = false, name: String? = nil) throws -> Dataset {
+                            color: Bool = false, allowOutside: Bool = false, name: String? = nil) throws -> Dataset {
         guard (1...512).contains(size) else { throw DataError.invalidArgument("load_images(): size must be 1…512, got \(size)") }
         var csvRoles = roles
         csvRoles.features = nil
@@ -48,8 +54,20 @@ public enum ImageFolder {
             }
             return path
         }
+        let realFolder = allowOutside ? "" : try canonical(folder, manifest: manifest)
         for (row, relative) in paths.enumerated() {
             let path = relative.hasPrefix("/") ? relative : folder + "/" + relative
+            if !allowOutside {
+                let line = Int(meta.ids[row]).map { $0 + 1 } ?? 0
+                let outside = DataError.malformed(file: manifest, line: line, column: nil,
+                    reason: "the image path '\(relative)' leads outside the manifest's folder; pass allow_outside=true to load it")
+                if relative.hasPrefix("/") { throw outside }
+                // A missing file is reported by the PNG reader; one that
+                // exists must resolve (links followed) inside the folder.
+                if let real = try? canonical(path, manifest: manifest), !real.hasPrefix(realFolder == "/" ? "/" : realFolder + "/") {
+                    throw outside
+                }
+            }
             let image = PNG.resized(try PNG.read(path, channels: channels), width: size, height: size)
             for j in 0..<d { flat[row * d + j] = Float(image.pixels[j]) / 255 }
         }
@@ -61,5 +79,14 @@ public enum ImageFolder {
         data.notes = meta.notes.filter { !$0.contains("one-hot") } + ["\(meta.count) images, \(size)×\(size) \(color ? "RGB" : "gray"), pixels scaled to [0, 1]"]
         meta = data
         return meta
+    }
+
+    /// The absolute path with every link and `..` resolved.
+    static func canonical(_ path: String, manifest: String) throws -> String {
+        guard let raw = realpath(path, nil) else {
+            throw DataError.invalidArgument("\(manifest): cannot resolve \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { free(raw) }
+        return String(cString: raw)
     }
 }

@@ -55,7 +55,7 @@ public enum PNG {
     /// Reads and decodes a PNG file.
     public static func read(_ path: String, channels: Int) throws -> Image {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw DataError.badImage(file: path, reason: "cannot read: \(error)") }
+        do { bytes = try FileIO.read(path, regularOnly: true) } catch { throw DataError.badImage(file: path, reason: "cannot read: \(error)") }
         return try decode(bytes, channels: channels, name: path)
     }
 

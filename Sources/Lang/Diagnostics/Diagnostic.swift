@@ -23,9 +23,12 @@ public final class SourceFile: Sendable {
     }
 
     /// Decodes bytes as UTF-8; invalid sequences become U+FFFD, which the lexer
-    /// then reports as an unexpected character at its exact place.
+    /// then reports as an error at its exact place (in a string literal too).
+    /// A leading byte-order mark (some Windows editors write one) is skipped.
     public convenience init(name: String, bytes: [UInt8]) {
-        self.init(name: name, text: String(decoding: bytes, as: UTF8.self))
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let text = bytes.starts(with: bom) ? String(decoding: bytes.dropFirst(3), as: UTF8.self) : String(decoding: bytes, as: UTF8.self)
+        self.init(name: name, text: text)
     }
 
     public func line(_ n: Int) -> Substring? {
@@ -74,7 +77,7 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         var out = headline
         if let line = sourceLine {
-            let shown = String(line.prefix(200)).replacingTabs
+            let shown = String(line.prefix(200)).visibleControlCharacters
             out += "\n    " + shown
             out += "\n    " + String(repeating: " ", count: max(0, min(location.column - 1, shown.count))) + "^"
         }
@@ -91,5 +94,21 @@ public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
+    /// The line as shown under an error: a tab becomes a space and other
+    /// control characters (NUL, ESC, ...) their one-column Control Pictures
+    /// symbol (␀, ␛), so nothing cuts or garbles the output and the caret
+    /// stays under its column.
+    var visibleControlCharacters: String {
+        var out = String.UnicodeScalarView()
+        for c in unicodeScalars {
+            switch c.value {
+            case 0x09: out.append(" ")
+            case 0x0D: continue  // a CRLF line's carriage return
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + c.value)!)
+            case 0x7F: out.append("\u{2421}")
+            default: out.append(c)
+            }
+        }
+        return String(out)
+    }
 }

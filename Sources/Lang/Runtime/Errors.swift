@@ -41,6 +41,19 @@ public enum Interrupt {
     public static func clear() { flag.store(false, ordering: .relaxed) }
     public static var isRequested: Bool { flag.load(ordering: .relaxed) }
 
+    /// Set by a headless run (`fairgrpo run`, a script on standard input):
+    /// there Ctrl-C ends the whole script, while in the REPL a builtin that
+    /// stops at a consistent point (step, compare) just returns early.
+    nonisolated(unsafe) public static var endsScript = false
+
+    /// Called by a builtin that has stopped early at a consistent point
+    /// because of Ctrl-C: clears the flag, and in a headless run throws
+    /// `InterruptedError` so the script ends (exit status 130).
+    public static func stoppedEarly() throws {
+        clear()
+        if endsScript { throw InterruptedError() }
+    }
+
     /// Throws (and clears the flag) when an interrupt is pending.
     @inline(__always)
     public static func check() throws {

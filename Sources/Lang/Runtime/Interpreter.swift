@@ -105,6 +105,7 @@ public final class Interpreter {
     /// is not `none`, as a notebook shows it.
     public func run(_ source: SourceFile, echo: (Value) -> Void = { _ in }) throws {
         let parsed = Parser.parse(source)
+        try Interrupt.check()
         if !parsed.diagnostics.isEmpty { throw DiagnosticList(parsed.diagnostics) }
         try run(parsed.program, echo: echo)
     }

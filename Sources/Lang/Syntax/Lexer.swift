@@ -19,12 +19,22 @@ public struct Lexer {
     /// Longest string or number literal accepted, in characters.
     public static let maximumLiteralLength = 1 << 24
 
-    public init(_ text: String, firstLine: Int = 1) {
-        lex(Array(text.unicodeScalars), firstLine: firstLine)
+    /// Lexing checks for Ctrl-C every this many characters of a literal or
+    /// the text (see `Interrupt`): a huge input stays interruptible.
+    static let interruptCheckInterval = 1 << 16
+
+    /// `firstColumn` is where the text starts on its first line (for an
+    /// f-string's embedded expression).
+    public init(_ text: String, firstLine: Int = 1, firstColumn: Int = 1) {
+        lex(Array(text.unicodeScalars), firstLine: firstLine, firstColumn: firstColumn)
     }
 
-    private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int) {
-        var i = 0, line = firstLine, column = 1
+    /// Whether lexing stopped because of Ctrl-C: the tokens are incomplete
+    /// and the parser reports `InterruptedError` instead of syntax errors.
+    public private(set) var interrupted = false
+
+    private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int, firstColumn: Int) {
+        var i = 0, line = firstLine, column = firstColumn
         var depth: [Unicode.Scalar] = []  // open ( [ {
         func location() -> SourceLocation { SourceLocation(line: line, column: column) }
         // Tokens before `flagged` have their `startsLine` set; `lineStart` is
@@ -34,7 +44,12 @@ public struct Lexer {
         // where "end of input" is reported.
         var contentEnd = location()
 
+        var nextInterruptCheck = Lexer.interruptCheckInterval
         while i < s.count {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; break }
+            }
             while flagged < tokens.count {
                 if tokens[flagged].kind != .newline {
                     tokens[flagged].startsLine = lineStart
@@ -81,6 +96,15 @@ public struct Lexer {
                 }
             case "\"", "'":
                 lexString(s, &i, &line, &column, quote: c, start: start)
+            case "f" where i + 1 < s.count && (s[i + 1] == "\"" || s[i + 1] == "'"):
+                var scanner = FormatStringScanner(s, at: i, line: line, column: column)
+                let pieces = scanner.scan()
+                errors += scanner.errors
+                // Syntax errors on these lines follow from the f-string's.
+                for (_, at) in scanner.errors { linesWithDroppedCharacters.insert(at.line) }
+                if scanner.unterminated { endsIncomplete = true; unterminatedString = start }
+                tokens.append(Token(kind: .formatString(pieces), location: start, length: scanner.i - i))
+                (i, line, column) = (scanner.i, scanner.line, scanner.column)
             case _ where c == "_" || c.properties.isAlphabetic:
                 let begin = i
                 while i < s.count && (s[i] == "_" || s[i].properties.isAlphabetic || ("0"..."9").contains(s[i])) { i += 1 }
@@ -130,9 +154,17 @@ public struct Lexer {
     private mutating func lexString(_ s: [Unicode.Scalar], _ i: inout Int, _ line: inout Int, _ column: inout Int,
                                     quote: Unicode.Scalar, start: SourceLocation) {
         var value = String.UnicodeScalarView()
+        // The value's length, kept here: the view's `count` walks the whole
+        // string, which made every literal quadratic to lex.
+        var length = 0
+        var nextInterruptCheck = i + Lexer.interruptCheckInterval
         let begin = i
         i += 1; column += 1
         while true {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; return }
+            }
             guard i < s.count else {
                 errors.append(("unterminated string (missing closing \(quote))", start))
                 endsIncomplete = true
@@ -142,25 +174,32 @@ public struct Lexer {
             }
             let c = s[i]
             if c == quote { i += 1; column += 1; break }
-            if c == "\n" { line += 1; column = 1; value.append(c); i += 1; continue }
+            if c == "\n" { line += 1; column = 1; value.append(c); length += 1; i += 1; continue }
             if c == "\\" && i + 1 < s.count {
                 let e = s[i + 1]
                 i += 2; column += 2
                 switch e {
-                case "n": value.append("\n")
-                case "t": value.append("\t")
-                case "r": value.append("\r")
-                case "0": value.append("\0")
-                case "\\", "\"", "'": value.append(e)
+                case "n": value.append("\n"); length += 1
+                case "t": value.append("\t"); length += 1
+                case "r": value.append("\r"); length += 1
+                case "0": value.append("\0"); length += 1
+                case "\\", "\"", "'": value.append(e); length += 1
                 case "\n": line += 1; column = 1  // line continuation inside a string
                 default:
                     errors.append(("unknown escape sequence '\\\(Character(e))'", SourceLocation(line: line, column: column - 2)))
                 }
                 continue
             }
+            if c == "\u{FFFD}" {
+                // Source bytes that are not UTF-8 were decoded as U+FFFD
+                // (SourceFile): an error here as anywhere else in a script,
+                // rather than text silently changed.
+                errors.append(("invalid UTF-8 byte sequence in a string literal", SourceLocation(line: line, column: column)))
+            }
             value.append(c)
+            length += 1
             i += 1; column += 1
-            if value.count > Lexer.maximumLiteralLength {
+            if length > Lexer.maximumLiteralLength {
                 errors.append(("string literal longer than \(Lexer.maximumLiteralLength) characters", start))
                 while i < s.count && s[i] != quote { i += 1 }
                 i += 1
@@ -175,7 +214,7 @@ extension Token {
     /// Whether this token can end an operand (so a following "." is member access, not a number).
     var isValueEnd: Bool {
         switch kind {
-        case .number, .string, .identifier: return true
+        case .number, .string, .formatString, .identifier: return true
         case .symbol(let s): return s == .rightParen || s == .rightBracket || s == .rightBrace
         case .keyword(let k): return k == .true || k == .false || k == .none
         default: return false

@@ -19,6 +19,9 @@ extension FairnessBuiltins {
                 throw RuntimeError("confusion(): \(truth.count) true labels but \(predictions.count) predictions")
             }
             let k = data.classNames.count
+            guard k <= Dataset.maximumClasses else {
+                throw RuntimeError("confusion(): the data has \(k) classes; a confusion matrix is shown for at most \(Dataset.maximumClasses)")
+            }
             var counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
             for (t, p) in zip(truth, predictions) { counts[t][p] += 1 }
             let table = TextTable(header: ["true \\ predicted"] + data.classNames,

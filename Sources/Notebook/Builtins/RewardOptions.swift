@@ -2,7 +2,7 @@ import Lang
 import RL
 import Tensors
 
-/// The `reward=` argument of trainer() and load(), and the trainer's option summary.
+/// The `reward=` argument of trainer() and load(), and the step line's live-prompt part.
 extension TrainingBuiltins {
     static let rewardHelp = """
         reward: "correct" (default, the paper's: 1 if answer == label else 0); "balanced" (a correct answer on class c earns \
@@ -61,17 +61,6 @@ extension TrainingBuiltins {
         guard t.rank == 2 else { throw RuntimeError("\(callee): the cost matrix must be 2-D, got shape \(t.shape)") }
         let s = t.scalars
         return (0..<t.shape[0]).map { i in (0..<t.shape[1]).map { Double(s[i * t.shape[1] + $0]) } }
-    }
-
-    /// The options beyond the paper that are on, for the trainer's summary.
-    static func optionSummary(_ t: Trainer) -> String {
-        let c = t.config
-        var parts: [String] = []
-        if t.reward != nil { parts.append("reward fn") } else if c.reward != .correct { parts.append("reward \(c.reward.name)") }
-        if c.temperature != 1 { parts.append("T \(c.temperature)") }
-        if c.dynamicSampling { parts.append("dynamic sampling (max_resample \(c.maxResample))") }
-        if c.entropyCoef > 0 { parts.append("entropy_coef \(c.entropyCoef)") }
-        return parts.isEmpty ? "" : " · " + parts.joined(separator: " · ")
     }
 
     /// " | live 12% (grad 100%)", plus the dynamic-sampling counts when it is on.

@@ -63,9 +63,10 @@ enum StepBuiltin {
             }
             line.update(force: done == 1) { progressText(prefix, done, n, log, seconds: monotonicSeconds() - start) }
             if Interrupt.isRequested {
-                Interrupt.clear()
                 line.clear()
                 interp.write(prefix + "interrupted after step \(t.stepCount); the trainer is consistent\n")
+                // A headless script ends here (status 130); the REPL keeps the steps taken.
+                try Interrupt.stoppedEarly()
                 break
             }
         }

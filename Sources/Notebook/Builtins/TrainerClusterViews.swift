@@ -3,40 +3,17 @@ import Data
 import Lang
 import RL
 
-/// What the language shows of FairGRPO's latent groups: the trainer(...)
+/// What the language shows of FairGRPO's latent groups: help for the trainer(...)
 /// clustering options, the ARI/NMI columns of history(t), the summary line,
 /// and the clusters(t) view of the last clustering against the true groups.
 enum ClusterViews {
-    static let trainerParameters = [
-        Parameter("cluster_on", default: .string("rewards")), Parameter("cluster_k", default: .string("elbow")),
-        Parameter("cluster_kmax", default: .number(3)), Parameter("recluster_every", default: .number(1)),
-    ]
-
     static let trainerHelp = """
         Clustering of prompts without demographics (fairgrpo's UNK prompts, every prompt for fairgrpo_nd), defaults as the \
-        reference: cluster_on="rewards" (each prompt's G rewards) | "features" | "embeddings" (the policy's last hidden layer, \
-        recomputed at each re-clustering); cluster_k="elbow" (the reference rule, k ≤ 3) | "silhouette" (best mean silhouette \
-        for k = 2…cluster_kmax); recluster_every=N re-clusters the whole history only every N steps, new prompts joining the \
-        nearest centroid in between (bounds a cost that otherwise grows with training length). When the true groups are known \
+        reference: on each prompt's G rewards, k by the elbow rule, re-clustered at every step. "embeddings" are the policy's \
+        last hidden layer, recomputed at each re-clustering; between re-clusterings new prompts join the nearest centroid \
+        (this bounds a cost that otherwise grows with training length). When the true groups are known \
         (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the clusters against them: history(t), clusters(t).
         """
-
-    static func options(_ a: Arguments) throws -> ClusteringOptions {
-        var o = ClusteringOptions()
-        let on = try a.string("cluster_on")
-        guard let space = ClusteringOptions.Space(rawValue: on) else {
-            throw RuntimeError("trainer(): cluster_on must be \"rewards\", \"features\" or \"embeddings\", got \"\(on)\"")
-        }
-        let rule = try a.string("cluster_k")
-        guard let k = ClusteringOptions.KRule(rawValue: rule) else {
-            throw RuntimeError("trainer(): cluster_k must be \"elbow\" or \"silhouette\", got \"\(rule)\"")
-        }
-        o.space = space
-        o.k = k
-        o.kmax = try a.integer("cluster_kmax")
-        o.reclusterEvery = try a.integer("recluster_every")
-        return o
-    }
 
     static func clusters(_ t: Trainer) -> Bool { t.config.method == .fairgrpo || t.config.method == .fairgrpoND }
 

@@ -33,7 +33,7 @@ public final class TrainerObject: LangObject {
     public func render() -> String {
         let c = trainer.config
         return "trainer: \(c.method.rawValue) · G \(c.numGenerations) · batch \(c.batchSize) · lr \(c.learningRate) · ε \(c.epsilon)/\(c.clipHigh) · β \(c.beta) · step \(trainer.stepCount) · epoch \(trainer.epoch) · seed \(c.seed)"
-            + ClusterViews.summary(trainer) + TrainingBuiltins.optionSummary(trainer)
+            + ClusterViews.summary(trainer) + TrainerOptions.summary(trainer)
     }
     public var memberNames: [String] { ["steps", "method", "policy", "data", "last", "clusters", "truth"] }
     public func member(_ name: String) throws -> Value? {
@@ -95,79 +95,26 @@ enum TrainingBuiltins {
                                                    activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
         })
         i.register(BuiltinFunction(
-            "trainer",
-            [Parameter("policy"), Parameter("data"), Parameter("method", default: .string("fairgrpo")), Parameter("G", default: .number(8)),
-             Parameter("batch", default: .number(64)), Parameter("lr", default: .number(1e-3)), Parameter("epsilon", default: .number(0.2)),
-             Parameter("epsilon_high", default: Value.none), Parameter("beta", default: .number(0)), Parameter("num_iterations", default: .number(1)),
-             Parameter("temperature", default: .number(1)), Parameter("scale_rewards", default: .string("group")),
-             Parameter("max_grad_norm", default: .number(1)), Parameter("optimizer", default: .string("adam")),
-             Parameter("weight_decay", default: .number(0)), Parameter("seed", default: .number(0)),
-             Parameter("eval_every", default: .number(0)), Parameter("eval_data", default: Value.none),
-             Parameter("weight_clip", default: Value.none), Parameter("statistics", default: .string("cumulative")),
-             Parameter("ema_decay", default: .number(0.99)), Parameter("dro_eta", default: .number(0.01)),
-             Parameter("reward", default: Value.none), Parameter("dynamic_sampling", default: .bool(false)),
-             Parameter("max_resample", default: .number(3)), Parameter("entropy_coef", default: .number(0)),
-             Parameter("dead_steps", default: .number(20))] + ClusterViews.trainerParameters,
+            "trainer", TrainerOptions.parameters,
             summary: "A GRPO-family trainer you step by hand: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro.",
             details: """
-                G is TRL's num_generations (answers sampled per prompt); batch counts prompts per step. epsilon/epsilon_high: \
-                PPO clip range [1-ε, 1+ε_high]; beta: weight of the k3 KL to the reference; scale_rewards: "group" | "batch" | "none" (fairgrpo applies it in its GRPO step before the weights; the reference uses "group"). \
                 fairgrpo implements the reference exactly (cumulative per-(domain, group) statistics, T_d = max(√N_d·μ_d, ε), \
-                factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered). Options beyond \
-                the paper: weight_clip (cap weights at that multiple of the batch median), statistics="ema" with ema_decay. \
-                eval_every with eval_data records a fairness report every that many steps. \
-                \(TrainingBuiltins.rewardHelp) \
-                Keeping learning alive (all off by default): temperature samples from softmax(logits/T) (T > 1: more varied \
-                rollouts, so fewer prompts whose rollouts all agree); dynamic_sampling=true drops prompts whose rollouts all \
-                earn the same reward (zero advantage) and draws up to max_resample more batches to fill the batch with live \
-                prompts (as DAPO; if the cap is hit the batch is filled with dead prompts; the step log shows drawn, kept, \
-                dropped); entropy_coef adds coef · mean entropy of softmax(logits/T) to the objective. dead_steps: warn when a \
-                (domain, group) has had no live prompt in that many consecutive steps in the batch (0: never). \(ClusterViews.trainerHelp)
+                factor = T_d·√N_g·μ_g, s/factor with NaN fallback, batch-std renormalisation; UNK prompts clustered); it applies \
+                scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
+                a fairness report every that many steps. The options beyond the paper are all off by default. \
+                \(TrainingBuiltins.rewardHelp) \(ClusterViews.trainerHelp)
+
+                options:
+                \(TrainerOptions.helpText)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
-        ) { [unowned session] a, interp in
+        ) { a, interp in
             let policy = try a.object("policy", as: PolicyObject.self, "a policy").policy
             let data = try a.object("data", as: DatasetObject.self, "a dataset").data
-            var c = TrainerConfig()
-            guard let m = TrainerConfig.Method(rawValue: try a.string("method")) else {
-                throw RuntimeError("trainer(): unknown method \"\(try a.string("method"))\"; methods: \(TrainerConfig.Method.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            c.method = m
-            c.numGenerations = try a.integer("G")
-            c.batchSize = try a.integer("batch")
-            c.learningRate = try a.number("lr")
-            c.epsilon = try a.number("epsilon")
-            c.epsilonHigh = try a.optionalNumber("epsilon_high")
-            c.beta = try a.number("beta")
-            c.numIterations = try a.integer("num_iterations")
-            c.temperature = try a.number("temperature")
-            guard let scaling = Advantage.RewardScaling(rawValue: try a.string("scale_rewards")) else {
-                throw RuntimeError("trainer(): scale_rewards must be \"group\", \"batch\" or \"none\"")
-            }
-            c.scaleRewards = scaling
-            c.maxGradNorm = try a.number("max_grad_norm")
-            c.optimizer = try a.string("optimizer")
-            c.weightDecay = try a.number("weight_decay")
-            c.seed = UInt64(max(0, try a.integer("seed")))
-            c.evalEvery = try a.integer("eval_every")
-            c.weightClip = try a.optionalNumber("weight_clip")
-            switch try a.string("statistics") {
-            case "cumulative": c.statistics = .cumulative
-            case "ema": c.statistics = .ema(decay: try a.number("ema_decay"))
-            default: throw RuntimeError("trainer(): statistics must be \"cumulative\" or \"ema\"")
-            }
-            c.droEta = try a.number("dro_eta")
-            let reward = try rewardArgument(a["reward"], classes: data.classNames.count, interp: interp, callee: "trainer()")
-            c.reward = reward.option
-            c.dynamicSampling = try a.bool("dynamic_sampling")
-            c.maxResample = try a.integer("max_resample")
-            c.entropyCoef = try a.number("entropy_coef")
-            c.deadStepWarning = try a.integer("dead_steps")
-            c.clustering = try ClusterViews.options(a)
-            let t = try Trainer(policy: policy, data: data, config: c)
+            let (c, rewardFunction) = try TrainerOptions.config(a, classes: data.classNames.count, interp: interp)
+            let t = try TrainerOptions.located("trainer()") { try Trainer(policy: policy, data: data, config: c) }
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
-            t.reward = reward.function
-            _ = session
+            t.reward = rewardFunction
             return .object(TrainerObject(t))
         })
         i.register(BuiltinFunction(
