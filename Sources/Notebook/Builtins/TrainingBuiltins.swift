@@ -125,8 +125,22 @@ enum TrainingBuiltins {
             let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
             let n = try a.integer("n"), every = try a.integer("every")
             guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
+            // Where a progress line goes (a notebook shows it updated in place); the
+            // terminal has the log lines, so without a sink there is none.
+            let progress = session.progressSink
+            let started = monotonicSeconds()
+            var lastShown = -Double.infinity
             for k in 0..<n {
                 let log = try t.step()
+                if let progress {
+                    let now = monotonicSeconds()
+                    if now - lastShown >= 0.25 || k == n - 1 {  // a few updates a second at most
+                        lastShown = now
+                        let elapsed = now - started, left = elapsed / Double(k + 1) * Double(n - k - 1)
+                        progress("step \(k + 1)/\(n) (trainer at step \(t.stepCount)) · elapsed \(CompareBuiltins.duration(elapsed))"
+                                 + (k == n - 1 ? "" : " · ETA \(CompareBuiltins.duration(left))") + "\n")
+                    }
+                }
                 if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
                 for w in t.lastWarnings { interp.write(w + "\n") }
                 if Interrupt.isRequested {
