@@ -142,7 +142,7 @@ class RichOutputTests(unittest.TestCase):
         reply, _ = self.run_cell("weights?")
         pages = [p for p in reply["payload"] if p["source"] == "page"]
         self.assertEqual(len(pages), 1)
-        self.assertIn("weights(trainer)", pages[0]["data"]["text/plain"])
+        self.assertTrue(pages[0]["data"]["text/plain"].startswith("weights(trainer"))
 
     def test_interrupt_long_step_keeps_trainer(self):
         self.run_cell('data = demo()\np = policy(data, seed=0)\nt = trainer(p, data, G=8, batch=64, seed=0)')
