@@ -173,6 +173,27 @@ class RichOutputTests(unittest.TestCase):
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done + 1)])
 
 
+class BinaryLookupTests(unittest.TestCase):
+    """The relay finds fairgrpo through FAIRGRPO_BIN or PATH, and says what to do when it cannot."""
+
+    def test_lookup(self):
+        from unittest import mock
+        from fairgrpo_kernel.kernel import find_binary
+
+        real = os.environ["FAIRGRPO_BIN"]
+        with mock.patch.dict(os.environ, {"FAIRGRPO_BIN": real}):
+            self.assertEqual(find_binary(), real)
+        with mock.patch.dict(os.environ, {"FAIRGRPO_BIN": "/no/such/fairgrpo"}):
+            with self.assertRaisesRegex(RuntimeError, "FAIRGRPO_BIN is '/no/such/fairgrpo', which is not an executable"):
+                find_binary()
+        environment = {k: v for k, v in os.environ.items() if k != "FAIRGRPO_BIN"}
+        with mock.patch.dict(os.environ, dict(environment, PATH=os.path.dirname(real)), clear=True):
+            self.assertEqual(find_binary(), os.path.join(os.path.dirname(real), "fairgrpo"))
+        with mock.patch.dict(os.environ, dict(environment, PATH="/nonexistent"), clear=True):
+            with self.assertRaisesRegex(RuntimeError, "cannot find the fairgrpo binary: put it on PATH or set FAIRGRPO_BIN"):
+                find_binary()
+
+
 class ExportTests(unittest.TestCase):
     """A notebook fairgrpo exports names this kernel and runs again under it."""
 
