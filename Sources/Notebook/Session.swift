@@ -15,8 +15,10 @@ public final class Session {
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
     public var sink: (String) -> Void
-    /// Where long builtins (compare) report progress; nil: stderr. Kept out of
-    /// the cell record, since elapsed times differ from run to run.
+    /// Where long builtins report progress, one line at a time, each replacing
+    /// the last (the kernel shows it in place). nil: compare() writes its lines
+    /// to stderr, step() shows none (its log lines are the terminal's progress).
+    /// Kept out of the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
     /// Where long work (step, compare) redraws its progress line in place; nil
     /// (scripts, pipes, doctest): no animation, periodic lines only.

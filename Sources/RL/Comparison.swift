@@ -207,7 +207,6 @@ public struct Comparison: Sendable {
         let start = monotonicSeconds()
         for method in methods {
             for seed in seeds {
-                let runNumber = out.runs.count + 1, finished = out.runs
                 guard let run = try trainOne(method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData,
                                              select: select, makeTrainer: makeTrainer, shouldStop: shouldStop, stepped: { k, seconds in
                     progress(Progress(run: out.runs.count + 1, runs: total, method: method, seed: seed, step: k, steps: steps,
