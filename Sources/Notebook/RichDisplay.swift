@@ -16,16 +16,14 @@ public enum RichDisplay {
 }
 
 extension TableObject: HTMLRepresentable {
-    public var html: String { HTMLTable.render(table, title: title) }
+    public var html: String { HTMLTable.render(table) }
 }
 
 extension ReportObject: HTMLRepresentable {
     /// The summary with its table (the paper's columns) as HTML.
     public var html: String {
-        let table = report.tableText
-        let lines = report.summary.split(separator: "\n", omittingEmptySubsequences: false)
-        let rest = lines.dropFirst(2 + table.rows.count).drop { $0.isEmpty }.joined(separator: "\n")
-        return HTMLTable.render(table, title: lines.first.map(String.init)) + "\n" + HTMLTable.preformatted(rest)
+        HTMLTable.render(report.headlineTable, title: report.summaryHeadline(width: .max)) + "\n"
+            + HTMLTable.preformatted(report.summaryFooter(width: .max))
     }
 }
 
@@ -35,8 +33,6 @@ extension ComparisonObject: HTMLRepresentable {
         guard !c.runs.isEmpty else { return HTMLTable.preformatted("comparison: no finished runs") }
         // The printed form's first line is the setting and its table follows;
         // the lines after the table (units, notes) stay text.
-        let after = render().split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst(2 + printedTable.rows.count).drop { $0.isEmpty }.joined(separator: "\n")
-        return HTMLTable.render(printedTable, title: setting) + "\n" + HTMLTable.preformatted(after)
+        return HTMLTable.render(printedTable, title: setting) + "\n" + HTMLTable.preformatted(footer(width: .max))
     }
 }

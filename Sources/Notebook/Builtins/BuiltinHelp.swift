@@ -1,4 +1,5 @@
 import Lang
+import RL
 
 /// The help every builtin shows beyond its summary: the topic `:help` lists
 /// it under, what it returns, and one line per parameter. Kept in one
@@ -89,35 +90,7 @@ enum BuiltinHelp {
         e["trainer"] = Entry(topic: "training", returns: "a trainer: step it with step(t, n), inspect it with weights(t) and history(t)", parameters: [
             "policy": "the policy to train",
             "data": "the training dataset",
-            "method": "grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd (no demographics), grpo_rs or grpo_dro",
-            "G": "answers sampled per prompt (TRL's num_generations)",
-            "batch": "prompts per step",
-            "lr": "learning rate",
-            "epsilon": "PPO clip: the ratio is kept in [1 − epsilon, 1 + epsilon_high]",
-            "epsilon_high": "upper clip (none: epsilon)",
-            "beta": "weight of the k3 KL penalty to the frozen reference policy",
-            "num_iterations": "optimisation passes over each batch of rollouts",
-            "temperature": "sample from softmax(logits/T); above 1, more varied rollouts",
-            "scale_rewards": "\"group\", \"batch\" or \"none\": divide advantages by that reward std, or not",
-            "max_grad_norm": "clip the gradient's global norm to this (0: no clipping)",
-            "optimizer": "\"adam\" (L2 weight decay) or \"adamw\" (decoupled weight decay)",
-            "weight_decay": "weight decay of the optimizer",
-            "seed": "seed of sampling and data order",
-            "eval_every": "record a fairness report on eval_data every that many steps (0: never)",
-            "eval_data": "the dataset eval_every scores",
-            "weight_clip": "cap FairGRPO weights at this multiple of the batch median (none: no cap)",
-            "statistics": "\"cumulative\" (the paper's per-(domain, group) statistics) or \"ema\"",
-            "ema_decay": "decay of the \"ema\" statistics",
-            "dro_eta": "step size of grpo_dro's group weights",
-            "reward": "\"correct\" (1 if right; none means this), \"balanced\" (rare classes earn more), a K×K cost matrix, or fn(answer, label[, row])",
-            "dynamic_sampling": "drop prompts whose rollouts all earn the same reward and draw more (as DAPO)",
-            "max_resample": "most extra batches dynamic sampling draws in one step",
-            "entropy_coef": "adds this × mean entropy of the answers to the objective",
-            "dead_steps": "warn when a (domain, group) has had no live prompt for this many steps (0: never)",
-            "cluster_on": "what prompts without demographics are clustered on: \"rewards\", \"features\" or \"embeddings\"",
-            "cluster_k": "how k is chosen: \"elbow\" (the reference's rule) or \"silhouette\"",
-            "cluster_kmax": "the largest k tried",
-            "recluster_every": "re-cluster the whole history every N steps; new prompts join the nearest centroid between"])
+            "eval_data": "the dataset eval_every scores"])
         e["step"] = Entry(topic: "training", returns: "none; the trainer advances n steps", parameters: [
             "n": "how many steps", "every": "print a log line every that many steps"])
         e["compare"] = Entry(topic: "training", returns: "a comparison: .table, .by_group, .dynamics, .notes, .runs", parameters: [
@@ -260,10 +233,12 @@ enum BuiltinHelp {
     }()
 
     /// The meaning of a builtin's parameter: its own entry, then (for
-    /// compare, which takes every trainer option) trainer's, then the common one.
+    /// compare, which takes every trainer option) trainer's, then, for the
+    /// builtins that take trainer options, the option table's line, then the common one.
     static func meaning(_ builtin: String, _ parameter: String) -> String? {
         if let m = entries[builtin]?.parameters[parameter] { return m }
         if builtin == "compare", let m = entries["trainer"]?.parameters[parameter] { return m }
+        if ["trainer", "compare", "replay"].contains(builtin), let o = TrainerConfig.option(named: parameter) { return o.help }
         return common[parameter]
     }
 

@@ -57,22 +57,13 @@ enum TrainerOptions {
         return (c, rewardFunction)
     }
 
-    /// Runs library code that checks options, naming the builtin in what it throws.
+    /// Runs library code, naming the builtin in the errors it throws (which speak in the library's terms).
     static func located<T>(_ callee: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TrainerOptionError { throw RuntimeError(callee + ": " + e.message) }
-    }
-
-    /// One line per option for help(trainer): name=default, then what it does.
-    static var helpLines: [(name: String, defaultValue: String, help: String)] {
-        TrainerConfig.options.map { o in (o.name, (o.kind == .reward ? Value.none : value(o.defaultValue)).repr, o.help) }
-    }
-
-    static var helpText: String {
-        let width = helpLines.map { $0.name.count + 1 + $0.defaultValue.count }.max() ?? 0
-        return helpLines.map { l in
-            let head = "\(l.name)=\(l.defaultValue)"
-            return "  " + head + String(repeating: " ", count: width - head.count + 2) + l.help
-        }.joined(separator: "\n")
+        do { return try body() } catch let e as TrainerOptionError {
+            throw RuntimeError(callee + ": " + e.message)
+        } catch let e as RLError {
+            throw RuntimeError(callee + ": " + e.description)
+        }
     }
 
     /// " · reward balanced · T 1.5 · …": the options not at their defaults that the summary shows.
