@@ -56,7 +56,7 @@ struct SizeLimitTests {
         w.writeBytes(Checkpoint.magic)
         w.write(Checkpoint.version)
         Checkpoint.encode(data, &w)
-        Checkpoint.encode(TrainerConfig(), &w, version: Checkpoint.version)
+        TrainerConfig().encodeOptions(&w)
         w.write(false)
         w.write(inputs); w.write(classes)
         w.write(UInt32(hidden.count)); for h in hidden { w.write(h) }
