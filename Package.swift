@@ -95,6 +95,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
         .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "Lang"]),
+        // The language tested directly: lexer, parser, resolver, interpreter,
+        // f-strings against Python's format() (Fixtures/format.tsv).
+        .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Fixtures"]),
         // Checkpoints of every format version live in Tests/RLTests/Fixtures.
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"],

@@ -26,7 +26,7 @@ public enum Demographics {
         for rawPart in demo.split(separator: ",") {
             let part = String(rawPart).trimmingCharacters(in: " \t")
             let lower = part.lowercased()
-            if lower.contains("father:") || lower.contains("mother:") { continue }
+            if lower.hasPrefix("father") || lower.hasPrefix("mother") { continue }
             if let value = valueAfter("age:", in: part, lower: lower) {
                 age = ageBinName(text: value, bins: ageBins)
             } else if let value = valueAfter("gender:", in: part, lower: lower) ?? valueAfter("sex:", in: part, lower: lower) {

@@ -6,10 +6,14 @@ extension Dataset {
 
     /// Splits into (train, test). `test` is a fraction in (0, 1). Stratified
     /// by label or by training group when asked (each stratum split in the
-    /// same proportion); with `by` patient ids, all rows of one patient go to
-    /// the same side. Features of both parts are rescaled with statistics of
-    /// the training rows only.
-    public func split(test fraction: Double, seed: UInt64, stratify: Stratification = .none, groupedByID: Bool = false) throws -> (Dataset, Dataset) {
+    /// same proportion). All rows of one patient (`group_id`) go to the same
+    /// side whenever the dataset has patient ids (`groupedByID` nil, the
+    /// default): rows of one patient on both sides would let a model be
+    /// scored on a patient it was trained on. `groupedByID: false` splits rows
+    /// regardless; `true` insists on ids. Features of both parts are rescaled
+    /// with statistics of the training rows only.
+    public func split(test fraction: Double, seed: UInt64, stratify: Stratification = .none, groupedByID: Bool? = nil) throws -> (Dataset, Dataset) {
+        let groupedByID = groupedByID ?? (groupIDs != nil)
         guard fraction > 0, fraction < 1 else { throw DataError.invalidArgument("split(): test must be a fraction between 0 and 1, got \(fraction)") }
         guard count >= 2 else { throw DataError.invalidArgument("split(): needs at least 2 rows, the dataset has \(count)") }
         var rng = SeededGenerator(seed: seed)

@@ -137,9 +137,10 @@ public struct Predictions: Sendable {
         var notes: [String] = []
         if unparsed > 0 {
             notes.append(f.dropUnparsed ? "\(unparsed) cases without a readable answer left out"
-                                        : "\(unparsed) cases without a readable answer scored as wrong (class \"\(noAnswer)\"; drop_unparsed=true leaves them out)")
+                                        : "\(unparsed) cases without a readable answer count as wrong (drop_unparsed=true: left out)")
         }
-        if !extra.isEmpty { notes.append("predicted answers that are never a true answer: " + extra.prefix(5).joined(separator: "; ") + (extra.count > 5 ? "; …" : "")) }
+        let never = extra.filter { $0 != noAnswer }
+        if !never.isEmpty { notes.append("answers never true: " + never.prefix(5).joined(separator: "; ") + (never.count > 5 ? "; …" : "")) }
         data.notes = notes
         var p = Predictions(data: data, predicted: answers.map { index[$0]! })
         p.notes = notes

@@ -126,10 +126,19 @@ extension Rollouts {
         var stepIndex: [Int: Int] = [:]
         var notes: [String] = []
         for file in files {
-            let table = try f.format == .csv ? csvColumns(path: file) : JSONLines.read(path: file)
+            // Only the fields a role can use are decoded (TRL's reward columns are found by looking at every one).
+            var wanted: [String]? = nil
+            if f.format != .trl && f.format != .csv {
+                wanted = [promptField, stepField, completionField, advantageField, f.domain, f.demo].compactMap { $0 }
+                    + (rewardFields ?? []) + f.attributes + ["data_source", "domain", "dataset", "demo", "demographics"]
+            }
+            let table = try f.format == .csv ? csvColumns(path: file) : JSONLines.read(path: file, fields: wanted)
             guard table.rowCount > 0 else { throw DataError.malformed(file: file, line: 1, column: nil, reason: "no records") }
             func required(_ name: String, _ role: String) throws -> [JSONCell] {
-                guard let c = table.column(name) else { throw DataError.unknownColumn(file: file, role: role, name: name, available: table.names) }
+                guard let c = table.column(name) else {
+                    let available = wanted == nil ? table.names : JSONLines.firstRecordKeys(path: file)
+                    throw DataError.unknownColumn(file: file, role: role, name: name, available: available)
+                }
                 return c
             }
             let prompts = try required(promptField, "prompt")
@@ -152,19 +161,26 @@ extension Rollouts {
             let stepColumn = try stepField.map { name -> [JSONCell] in
                 if let c = table.column(name) { return c }
                 // A user-named step field must exist; a format's default may be absent (one step per file).
-                if f.step != nil { throw DataError.unknownColumn(file: file, role: "step", name: name, available: table.names) }
+                if f.step != nil {
+                    throw DataError.unknownColumn(file: file, role: "step", name: name, available: wanted == nil ? table.names : JSONLines.firstRecordKeys(path: file))
+                }
                 return []
             }
             let completions = completionField.flatMap { table.column($0) }
             let advantages = advantageField.flatMap { table.column($0) }
-            let domainName = f.domain ?? ["data_source", "domain", "dataset"].first { table.column($0) != nil }
+            func present(_ name: String) -> Bool { table.column(name).map { $0.contains { $0 != .missing } } ?? false }
+            let domainName = f.domain ?? ["data_source", "domain", "dataset"].first(where: present)
             let domains = try domainName.map { try required($0, "domain") }
-            let demoName = f.demo ?? (f.attributes.isEmpty ? ["demo", "demographics"].first { table.column($0) != nil } : nil)
+            let demoName = f.demo ?? (f.attributes.isEmpty ? ["demo", "demographics"].first(where: present) : nil)
             let demos = try demoName.map { try required($0, "demo") }
             let attributeColumns = try f.attributes.map { try required($0, "attribute") }
             let fileStep = isDirectory ? Int(baseName(file).prefix { $0.isNumber }) : nil
-            // Group rows by (step, prompt), in order of first appearance.
+            // Group rows by (step, prompt), in order of first appearance. A prompt's rollouts
+            // are usually consecutive, so the previous row's prompt is tried before the look-up.
             var slot: [Int: [String: Int]] = [:]
+            var previous: (s: Int, q: Int, prompt: String, domain: String)?
+            // Demo strings repeat (every rollout of a prompt carries one): each is parsed once.
+            var demoGroups: [String: String] = [:]
             for r in 0..<table.rowCount {
                 let line = table.lines[r]
                 func bad(_ reason: String) -> DataError { DataError.malformed(file: file, line: line, column: nil, reason: reason) }
@@ -188,22 +204,31 @@ extension Rollouts {
                 if !attributeColumns.isEmpty {
                     group = Demographics.groupKey(attributes: zip(f.attributes, attributeColumns).map { ($0, $1[r].text) }, ageBins: f.ageBins)
                 } else if let demos {
-                    group = Demographics.groupKey(demo: demos[r].text ?? "", ageBins: f.ageBins)
+                    let text = demos[r].text ?? ""
+                    if let g = demoGroups[text] { group = g } else {
+                        group = Demographics.groupKey(demo: text, ageBins: f.ageBins)
+                        demoGroups[text] = group
+                    }
                 } else {
                     group = Demographics.unknown
                 }
                 let s: Int
                 if let i = stepIndex[step] { s = i } else { s = steps.count; stepIndex[step] = s; steps.append(Step(step: step, prompts: [])) }
-                let key = domain + "\u{1}" + prompt
-                var q = slot[s, default: [:]][key] ?? -1
+                var q = -1
+                if let last = previous, last.s == s, last.prompt == prompt, last.domain == domain {
+                    q = last.q
+                } else {
+                    q = slot[s, default: [:]][domain + "\u{1}" + prompt] ?? -1
+                }
                 if q < 0 {
                     q = steps[s].prompts.count
-                    slot[s, default: [:]][key] = q
+                    slot[s, default: [:]][domain + "\u{1}" + prompt] = q
                     steps[s].prompts.append(Prompt(prompt: prompt, domain: domain, group: group, rewards: [], completions: [],
                                                    advantages: advantages == nil ? nil : [], line: line))
                 } else if steps[s].prompts[q].group != group {
                     throw bad("this rollout of the prompt first seen on line \(steps[s].prompts[q].line) has group \(group), that one \(steps[s].prompts[q].group)")
                 }
+                previous = (s, q, prompt, domain)
                 steps[s].prompts[q].rewards.append(reward)
                 if let completions { steps[s].prompts[q].completions.append(completions[r].text ?? "") }
                 if let advantages {

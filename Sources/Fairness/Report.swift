@@ -34,6 +34,8 @@ public struct FairnessReport: Sendable {
     /// the attribute. Like the `overall` of a fairlearn MetricFrame built on them,
     /// it is what `difference(toOverall: true)` compares the groups with.
     public var frameOverall: [String: [String: Scores]] = [:]
+    /// Bootstrap intervals for every quantity, when asked for (`evaluate(…, bootstrap:)`).
+    public var intervals: ReportIntervals?
     public var isBinary: Bool { classNames.count == 2 }
 
     /// Metrics whose spread the paper reports.
@@ -51,38 +53,63 @@ public struct FairnessReport: Sendable {
         for (i, t) in truth.enumerated() where t < 0 || t >= k {
             throw DataError.invalidArgument("metrics(): label \(t) at row \(i) is not a class index in 0..<\(k)")
         }
-        // Every row falls in one cell: its domain and its level of each attribute
-        // (missing is a level of its own). One pass counts (cell, class); every
-        // group, and the overall scores, are then sums of cells.
-        let n = data.count, domains = data.domainNames.count
-        let attributes = data.attributes
-        let codes = attributes.map(\.groundTruth)
-        for (a, attribute) in attributes.enumerated() where codes[a].count != n {
-            throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
-        }
-        guard data.domains.count == n else {
-            throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
-        }
-        let cellOfRow: [Int], cellKeys: [[Int]]  // per cell: domain, then the code of each attribute (-1 missing)
-        (cellOfRow, cellKeys) = try assignCells(data: data, codes: codes)
-        let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: cellOfRow, cells: cellKeys.count, classes: k)
+        let layout = try CellLayout(data: data, intersections: intersections)
+        let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: layout.cellOfRow,
+                                    cells: layout.cellKeys.count, classes: k)
+        return build(layout: layout, cellCounts: cellCounts)
+    }
 
-        // Grouping schemes: each attribute, and optionally their intersection
-        // (levels in order of first appearance, named by the attributes' short names).
-        var schemes: [(name: String, levels: [String])] = attributes.map { ($0.name, $0.levels) }
-        var schemeLevel: [[Int]] = attributes.indices.map { a in cellKeys.map { $0[a + 1] } }  // per scheme: level of each cell
-        if intersections && attributes.count >= 2 {
-            var index: [ArraySlice<Int>: Int] = [:], levels: [String] = []
-            schemeLevel.append(cellKeys.map { key -> Int in
-                let combination = key[1...]
-                if combination.contains(where: { $0 < 0 }) { return -1 }
-                if let i = index[combination] { return i }
-                index[combination] = levels.count
-                levels.append(zip(attributes, combination).map { $0.shortNames[$1] }.joined(separator: ","))
-                return levels.count - 1
-            })
-            schemes.append((attributes.map(\.name).joined(separator: "×"), levels))
+    /// Where rows fall: every row in one cell (its domain and its level of each
+    /// attribute, missing being a level of its own), and every cell in one group
+    /// of each grouping scheme. One pass counts (cell, class); every group, and
+    /// the overall scores, are then sums of cells. Computed once per dataset and
+    /// shared by every bootstrap resample of it.
+    struct CellLayout: Sendable {
+        var classNames: [String], domainNames: [String]
+        var cellOfRow: [Int]
+        /// Per cell: domain, then the code of each attribute (-1 missing).
+        var cellKeys: [[Int]]
+        /// Grouping schemes: each attribute, and optionally their intersection
+        /// (levels in order of first appearance, named by the attributes' short names).
+        var schemes: [(name: String, levels: [String])]
+        /// Per scheme: the level of each cell (-1: the cell is in no group of it).
+        var schemeLevel: [[Int]]
+
+        init(data: Dataset, intersections: Bool) throws {
+            let n = data.count
+            let attributes = data.attributes
+            let codes = attributes.map(\.groundTruth)
+            for (a, attribute) in attributes.enumerated() where codes[a].count != n {
+                throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
+            }
+            guard data.domains.count == n else {
+                throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
+            }
+            classNames = data.classNames
+            domainNames = data.domainNames
+            (cellOfRow, cellKeys) = try FairnessReport.assignCells(data: data, codes: codes)
+            schemes = attributes.map { ($0.name, $0.levels) }
+            let keys = cellKeys
+            schemeLevel = attributes.indices.map { a in keys.map { $0[a + 1] } }
+            if intersections && attributes.count >= 2 {
+                var index: [ArraySlice<Int>: Int] = [:], levels: [String] = []
+                schemeLevel.append(cellKeys.map { key -> Int in
+                    let combination = key[1...]
+                    if combination.contains(where: { $0 < 0 }) { return -1 }
+                    if let i = index[combination] { return i }
+                    index[combination] = levels.count
+                    levels.append(zip(attributes, combination).map { $0.shortNames[$1] }.joined(separator: ","))
+                    return levels.count - 1
+                })
+                schemes.append((attributes.map(\.name).joined(separator: "×"), levels))
+            }
         }
+    }
+
+    /// The report of rows whose counts per cell are `cellCounts`.
+    static func build(layout: CellLayout, cellCounts: [Confusion]) -> FairnessReport {
+        let k = layout.classNames.count, domains = layout.domainNames.count
+        let schemes = layout.schemes, schemeLevel = layout.schemeLevel, cellKeys = layout.cellKeys
         var overall = Confusion(classes: k)
         var byGroup: [[[Confusion]]] = (0..<domains).map { _ in schemes.map { s in s.levels.map { _ in Confusion(classes: k) } } }
         for (c, counts) in cellCounts.enumerated() {
@@ -91,7 +118,8 @@ public struct FairnessReport: Sendable {
             for s in schemes.indices where schemeLevel[s][c] >= 0 { byGroup[d][s][schemeLevel[s][c]].absorb(counts) }
         }
         let positiveClass: Int? = k == 2 ? 1 : nil
-        var report = FairnessReport(classNames: data.classNames, overall: Scores(overall, positiveClass: positiveClass),
+        let domainNames = layout.domainNames
+        var report = FairnessReport(classNames: layout.classNames, overall: Scores(overall, positiveClass: positiveClass),
                                     groups: [], spreads: [], skipped: [])
         for d in 0..<domains {
             for (s, scheme) in schemes.enumerated() {
@@ -100,7 +128,7 @@ public struct FairnessReport: Sendable {
                 for (l, level) in scheme.levels.enumerated() where byGroup[d][s][l].n > 0 {
                     let c = byGroup[d][s][l]
                     frame.absorb(c)
-                    var g = Group(domain: data.domainNames[d], attribute: scheme.name, level: level,
+                    var g = Group(domain: domainNames[d], attribute: scheme.name, level: level,
                                   scores: Scores(c, positiveClass: positiveClass))
                     if k == 2 {
                         g.positiveTPR = c.support(1) > 0 ? Double(c.truePositives[1]) / Double(c.support(1)) : nil
@@ -114,21 +142,21 @@ public struct FairnessReport: Sendable {
                 }
                 report.groups += present
                 if !present.isEmpty {
-                    report.frameOverall[data.domainNames[d], default: [:]][scheme.name] = Scores(frame, positiveClass: positiveClass)
+                    report.frameOverall[domainNames[d], default: [:]][scheme.name] = Scores(frame, positiveClass: positiveClass)
                 }
                 guard present.count >= 2 else {
                     if present.count == 1 {
-                        report.skipped.append("\(data.domainNames[d]) \(scheme.name): only one group has rows, so no gap")
+                        report.skipped.append("\(domainNames[d]) \(scheme.name): only one group has rows, so no gap")
                     }
                     continue
                 }
                 for metric in spreadMetrics where metric != .selectionRate || k == 2 {
                     let values = present.compactMap { $0.scores.value(metric) }
                     guard values.count >= 2 else {
-                        report.skipped.append("\(data.domainNames[d]) \(scheme.name): \(metric.rawValue) gap needs two groups where it is defined, has \(values.count)")
+                        report.skipped.append("\(domainNames[d]) \(scheme.name): \(metric.rawValue) gap needs two groups where it is defined, has \(values.count)")
                         continue
                     }
-                    report.spreads.append(Spread(domain: data.domainNames[d], attribute: scheme.name, metric: metric,
+                    report.spreads.append(Spread(domain: domainNames[d], attribute: scheme.name, metric: metric,
                                                  gap: values.max()! - values.min()!, sigma: sampleStd(values),
                                                  mean: values.reduce(0, +) / Double(values.count), groups: values.count))
                 }

@@ -1,4 +1,5 @@
 import Lang
+import Render
 import Tensors
 
 /// One notebook session: an interpreter with every builtin registered, and
@@ -54,6 +55,7 @@ public final class Session {
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
         InteropBuiltins.register(in: self)
+        BuiltinHelp.attach(to: interpreter)
     }
 
     /// Appends printed text to the running cell and passes it on.
@@ -167,29 +169,50 @@ public final class Session {
         cells.removeAll()
     }
 
-    /// Help for a builtin, a user function or a variable.
-    public func help(for name: String) -> String? {
+    /// Help for a builtin, a user function or a variable, wrapped to `width`
+    /// (the terminal's by default).
+    public func help(for name: String, width: Int = Terminal.width) -> String? {
         if let b = interpreter.builtins[name], case .function(let f)? = interpreter.value(of: name), f === b {
-            return b.help
+            return b.help(width: width)
         }
         guard let v = interpreter.value(of: name) else { return nil }
+        var lines: [String]
         switch v {
-        case .function(let f): return f.signature + "\n\nA function defined in this session."
+        case .function(let f):
+            lines = TextWrap.code(f.signature, width: width, indent: 4) + ["", "A function defined in this session."]
         case .object(let o):
-            var text = "\(name): \(o.typeName)"
-            if !o.memberNames.isEmpty { text += "\nmembers: " + o.memberNames.joined(separator: ", ") }
-            return text
-        default: return "\(name): \(v.typeName) = \(v.repr.prefix(200))"
+            lines = ["\(name): \(o.typeName)"]
+            if !o.memberNames.isEmpty { lines += TextWrap.wrap("members: " + o.memberNames.joined(separator: ", "), width: width, indent: 2) }
+        default:
+            lines = TextWrap.wrap("\(name): \(v.typeName) = \(v.repr.prefix(200))", width: width, indent: 2)
         }
+        return lines.joined(separator: "\n")
     }
 
-    /// An overview of every builtin, grouped, for `:help` and `help()`.
-    public var helpIndex: String {
-        var lines = ["builtins (help(name) or name? for details):"]
-        let width = (interpreter.builtins.keys.map(\.count).max() ?? 0) + 2
-        for name in interpreter.builtins.keys.sorted() {
-            let b = interpreter.builtins[name]!
-            lines.append("  " + name.padding(to: width) + b.summary)
+    /// Every builtin by topic, for `:help` and `help()`: a name and its
+    /// summary per line, wrapped under the summary's column.
+    public func helpIndex(width: Int = Terminal.width) -> String {
+        var lines = TextWrap.wrap("builtins by topic (help(name) or name? for one):", width: width)
+        let column = min((interpreter.builtins.keys.map(\.count).max() ?? 0) + 4, width / 3)
+        let known = Set(BuiltinHelp.topics)
+        let other = interpreter.builtins.values.contains { !known.contains($0.topic) }
+        for topic in BuiltinHelp.topics + (other ? ["other"] : []) {
+            let members = interpreter.builtins.values
+                .filter { topic == "other" ? !known.contains($0.topic) : $0.topic == topic }
+                .sorted { $0.name < $1.name }
+            guard !members.isEmpty else { continue }
+            lines += ["", topic + ":"]
+            for b in members {
+                let head = "  " + b.name
+                let summary = TextWrap.wrap(b.summary, width: width - column)
+                if head.count + 2 <= column, let first = summary.first {
+                    lines.append(head + String(repeating: " ", count: column - head.count) + first)
+                } else {
+                    lines.append(head)
+                    if let first = summary.first { lines.append(String(repeating: " ", count: column) + first) }
+                }
+                lines += summary.dropFirst().map { String(repeating: " ", count: column) + $0 }
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -53,22 +53,87 @@ public struct ComparisonRun: Sendable {
     public var seed: UInt64
     public var steps: Int
     public var seconds: Double
-    /// The table's metrics (scaled as the paper's tables); absent where undefined.
+    /// The table's metrics (scaled as the paper's tables) of the reported checkpoint; absent where undefined.
     public var metrics: [TableMetric: Double]
-    /// The full report of the trained policy on the evaluation data.
+    /// The full report of the reported checkpoint on the evaluation data.
     public var report: FairnessReport
-    /// ΔF1 and PP (×100) at step 0, every `evalEvery` steps, and the last step.
-    public var dynamics: [(step: Int, deltaF1: Double?, pp: Double?)]
+    /// The reported checkpoint's greedy answers on the evaluation data, row by row
+    /// (what the bootstrap resamples).
+    public var predictions: [Int]
+    /// The step whose policy the table reports: the last, or the evaluation step with the best F1.
+    public var reportedStep: Int
+    /// Every table metric at step 0, every `evalEvery` steps, and the last step.
+    public var points: [Point]
+    /// Why the reported policy's gaps are trivially small, if they are: it
+    /// predicts one class for every row, or some group is never predicted positive.
+    public var collapsed: String?
+
+    public struct Point: Sendable {
+        public var step: Int
+        public var metrics: [TableMetric: Double]
+    }
+
+    /// ΔF1 and PP (×100) at each evaluation step.
+    public var dynamics: [(step: Int, deltaF1: Double?, pp: Double?)] {
+        points.map { ($0.step, $0.metrics[.deltaF1], $0.metrics[.pp]) }
+    }
 
     public init(method: TrainerConfig.Method, seed: UInt64, steps: Int, seconds: Double, report: FairnessReport,
-                dynamics: [(step: Int, deltaF1: Double?, pp: Double?)]) {
+                predictions: [Int], reportedStep: Int, points: [Point], collapsed: String?) {
         self.method = method; self.seed = seed; self.steps = steps; self.seconds = seconds
-        self.report = report; self.dynamics = dynamics
+        self.report = report; self.predictions = predictions; self.reportedStep = reportedStep
+        self.points = points; self.collapsed = collapsed
+        metrics = ComparisonRun.metrics(report)
+    }
+
+    /// The table metrics of a report, at the table's scale.
+    public static func metrics(_ report: FairnessReport) -> [TableMetric: Double] {
         let table = report.table
         var m: [TableMetric: Double] = [:]
         for metric in TableMetric.allCases { if let v = metric.value(table), v.isFinite { m[metric] = v } }
-        metrics = m
+        return m
     }
+
+    /// Why predictions make gaps trivially small, or nil: one class for every
+    /// row; or a group (an attribute's level in a domain) where every row gets
+    /// the same class (binary tasks: never the positive class).
+    public static func collapse(predictions: [Int], data: Dataset) -> String? {
+        guard let first = predictions.first else { return nil }
+        if predictions.allSatisfy({ $0 == first }) {
+            return "predicts \(data.classNames[first]) for every row"
+        }
+        let binary = data.classNames.count == 2
+        for (a, attribute) in data.attributes.enumerated() {
+            let codes = attribute.groundTruth
+            for d in data.domainNames.indices {
+                for (l, level) in attribute.levels.enumerated() {
+                    var seen = Set<Int>(), rows = 0
+                    for r in predictions.indices where codes[r] == l && data.domains[r] == d {
+                        seen.insert(predictions[r]); rows += 1
+                    }
+                    guard rows > 0 else { continue }
+                    let domain = data.domainNames.count > 1 ? data.domainNames[d] + " " : ""
+                    if binary && !seen.contains(1) {
+                        return "never predicts \(data.classNames[1]) for \(domain)\(data.attributes[a].name)=\(level)"
+                    }
+                    if !binary && seen.count == 1 {
+                        return "predicts \(data.classNames[seen.first!]) for every row of \(domain)\(data.attributes[a].name)=\(level)"
+                    }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// Which checkpoint of a run the table reports.
+public enum CheckpointSelection: String, CaseIterable, Sendable {
+    /// The policy after the last step.
+    case final
+    /// The evaluation step (step 0, every eval_every, the last) with the highest F1 on the
+    /// evaluation data. Chosen on the data it is scored on, so optimistic: hold out a
+    /// separate eval_data to choose on when the choice matters.
+    case bestF1 = "best_f1"
 }
 
 /// Several methods, each trained from several seeds on the same data and
@@ -79,6 +144,7 @@ public struct Comparison: Sendable {
     public var seeds: [UInt64]
     public var steps: Int
     public var evalEvery: Int
+    public var select: CheckpointSelection = .final
     /// The runs that finished, in the order they ran (method-major).
     public var runs: [ComparisonRun]
     /// Whether the comparison was stopped before every run finished.
@@ -105,6 +171,7 @@ public struct Comparison: Sendable {
     /// yes the unfinished run is dropped and the finished ones are returned
     /// with `interrupted` set.
     public static func run(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, evalData: Dataset,
+                           select: CheckpointSelection = .final,
                            makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
                            progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Comparison {
         guard !methods.isEmpty else { throw RLError("compare(): give at least one method") }
@@ -114,34 +181,17 @@ public struct Comparison: Sendable {
         guard steps >= 1 else { throw RLError("compare(): steps must be at least 1") }
         guard evalEvery >= 0 else { throw RLError("compare(): eval_every must be ≥ 0 (0: no training-dynamics series)") }
         var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
+        out.select = select
         let total = methods.count * seeds.count
         let start = monotonicSeconds()
         for method in methods {
             for seed in seeds {
-                let runStart = monotonicSeconds()
-                let trainer = try makeTrainer(method, seed)
-                let context = "compare(): \(method.rawValue) seed \(seed)"
-                func score() throws -> FairnessReport {
-                    do { return try evaluate(policy: trainer.policy, on: evalData) } catch { throw RLError("\(context): evaluation: \(error)") }
+                guard let run = try trainOne(method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData,
+                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop) else {
+                    out.interrupted = true
+                    return out
                 }
-                func point(_ r: FairnessReport) -> (step: Int, deltaF1: Double?, pp: Double?) {
-                    let t = r.table
-                    return (trainer.stepCount, TableMetric.deltaF1.value(t), TableMetric.pp.value(t))
-                }
-                var dynamics: [(step: Int, deltaF1: Double?, pp: Double?)] = []
-                if evalEvery > 0 { dynamics.append(point(try score())) }
-                for k in 1...steps {
-                    do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
-                    if shouldStop() {
-                        out.interrupted = true
-                        return out
-                    }
-                    if evalEvery > 0, k % evalEvery == 0, k < steps { dynamics.append(point(try score())) }
-                }
-                let report = try score()
-                if evalEvery > 0 { dynamics.append(point(report)) }
-                out.runs.append(ComparisonRun(method: method, seed: seed, steps: steps, seconds: monotonicSeconds() - runStart,
-                                              report: report, dynamics: dynamics))
+                out.runs.append(run)
                 let elapsed = monotonicSeconds() - start
                 // Methods differ several-fold in cost (clustering): a run left is expected to take
                 // as long as its method's finished runs, or the mean run so far for a method not yet started.
@@ -157,6 +207,44 @@ public struct Comparison: Sendable {
             }
         }
         return out
+    }
+
+    /// One run: a fresh trainer for (method, seed) trained `steps` steps, scored on
+    /// `evalData` at step 0, every `evalEvery` steps and the last. Depends on
+    /// nothing but its arguments, so runs can go in any order. Nil when stopped.
+    public static func trainOne(method: TrainerConfig.Method, seed: UInt64, steps: Int, evalEvery: Int, evalData: Dataset,
+                                select: CheckpointSelection, makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
+                                shouldStop: () -> Bool) throws -> ComparisonRun? {
+        let runStart = monotonicSeconds()
+        let trainer = try makeTrainer(method, seed)
+        let context = "compare(): \(method.rawValue) seed \(seed)"
+        func score() throws -> (FairnessReport, [Int]) {
+            do {
+                let predictions = try trainer.policy.predict(evalData.features)
+                return (try FairnessReport.evaluate(truth: evalData.labels, predictions: predictions, data: evalData), predictions)
+            } catch { throw RLError("\(context): evaluation: \(error)") }
+        }
+        var points: [ComparisonRun.Point] = []
+        var chosen: (report: FairnessReport, predictions: [Int], step: Int, f1: Double)?
+        func record(_ scored: (FairnessReport, [Int])) {
+            let metrics = ComparisonRun.metrics(scored.0)
+            points.append(.init(step: trainer.stepCount, metrics: metrics))
+            let f1 = metrics[.f1] ?? -.infinity
+            if select == .bestF1, chosen == nil || f1 > chosen!.f1 { chosen = (scored.0, scored.1, trainer.stepCount, f1) }
+        }
+        if evalEvery > 0 { record(try score()) }
+        for k in 1...steps {
+            do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
+            if shouldStop() { return nil }
+            if evalEvery > 0, k % evalEvery == 0, k < steps { record(try score()) }
+        }
+        let last = try score()
+        if evalEvery > 0 { record(last) }
+        let (report, predictions, step) = select == .bestF1 && chosen != nil
+            ? (chosen!.report, chosen!.predictions, chosen!.step) : (last.0, last.1, trainer.stepCount)
+        return ComparisonRun(method: method, seed: seed, steps: steps, seconds: monotonicSeconds() - runStart, report: report,
+                             predictions: predictions, reportedStep: step, points: points,
+                             collapsed: ComparisonRun.collapse(predictions: predictions, data: evalData))
     }
 
     /// Mean and sample standard deviation over the values given (nil std for fewer than two).

@@ -95,10 +95,10 @@ final class REPL {
 
     private func showHelp(_ name: String) {
         if let page {
-            if name.isEmpty { page(session.helpIndex + "\n" + commandList); return }
+            if name.isEmpty { page(session.helpIndex() + "\n" + commandList); return }
             if let text = session.help(for: name) { page(text); return }
         }
-        if name.isEmpty { say(session.helpIndex); say(commandList); return }
+        if name.isEmpty { say(session.helpIndex()); say(commandList); return }
         if let text = session.help(for: name) { say(text); return }
         var message = "no builtin or variable named '\(name)'"
         if let note = Suggestions.note(for: name, among: session.interpreter.definedNames) { message += "\n" + note }

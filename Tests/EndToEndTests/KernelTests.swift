@@ -144,7 +144,7 @@ import Testing
         y = x + nope
         ```
         ```output
-        lesson.md:20:9: error: name 'nope' is not defined
+        lesson.md:18:9: error: name 'nope' is not defined
         ...
         ```
         The end.
@@ -172,7 +172,7 @@ import Testing
         let text = try TutorialNotebook.notebook(markdown: markdown, file: "lesson.md")
         let replaced = text
             .replacingOccurrences(of: #""outputs": [{"output_type": "stream", "name": "stdout", "text": ["42\n"]}]"#, with: #""outputs": [\#(first)]"#)
-            .replacingOccurrences(of: #""outputs": [{"output_type": "stream", "name": "stdout", "text": ["lesson.md:20:9: error: name 'nope' is not defined\n", "...\n"]}]"#, with: #""outputs": [\#(second)]"#)
+            .replacingOccurrences(of: #""outputs": [{"output_type": "stream", "name": "stdout", "text": ["lesson.md:18:9: error: name 'nope' is not defined\n", "...\n"]}]"#, with: #""outputs": [\#(second)]"#)
         return try JSON.parse(replaced)
     }
 
@@ -190,9 +190,9 @@ import Testing
             #"{"output_type": "stream", "name": "stdout", "text": "41\n"}"#,
             #"{"output_type": "error", "ename": "RuntimeError", "evalue": "x", "traceback": ["<2>:1:5: error: name 'nope' is not defined"]}"#)
         let (_, failures) = try TutorialNotebook.compare(executed: nb, markdown: markdown, file: "lesson.md")
-        #expect(failures.map(\.example.line) == [6, 19])
+        #expect(failures.map(\.example.line) == [6, 18])
         #expect(failures[0].actual == "41\n")
-        #expect(failures[1].actual.hasPrefix("lesson.md:20:5: error:"))
+        #expect(failures[1].actual.hasPrefix("lesson.md:18:5: error:"))
     }
 
     @Test func theTutorialNotebooksAreInSync() throws {

@@ -6,11 +6,18 @@ structured errors, the pager, and interrupting a long step() with the
 trainer surviving. Run by scripts/test-jupyter.
 """
 
+import json
+import os
 import re
+import tempfile
 import time
 import unittest
 
+import subprocess
+
 import jupyter_kernel_test
+import nbformat
+from nbclient import NotebookClient
 from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 60
@@ -53,11 +60,17 @@ class RichOutputTests(unittest.TestCase):
         cls.kc.stop_channels()
         cls.km.shutdown_kernel()
 
+    def reply_to(self, msg_id, timeout=TIMEOUT):
+        """The shell reply to msg_id (skipping replies to earlier requests, such as start-up's kernel_info)."""
+        while True:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+
     def run_cell(self, code, timeout=TIMEOUT):
         """The reply and the cell's iopub messages (type, content)."""
         msg_id = self.kc.execute(code)
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        reply = self.reply_to(msg_id, timeout)
         outputs = []
         while True:
             msg = self.kc.get_iopub_msg(timeout=timeout)
@@ -123,8 +136,7 @@ class RichOutputTests(unittest.TestCase):
         time.sleep(3)
         started = time.monotonic()
         self.km.interrupt_kernel()
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        reply = self.reply_to(msg_id)
         self.assertLess(time.monotonic() - started, 20, "the interrupt took too long")
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         texts = []
@@ -147,5 +159,29 @@ class RichOutputTests(unittest.TestCase):
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done + 1)])
 
 
+class ExportTests(unittest.TestCase):
+    """A notebook fairgrpo exports names this kernel and runs again under it."""
+
+    def test_exported_notebook_reruns(self):
+        with open("export.fg", "w") as f:
+            f.write('x = 2\n\nplot([1, 2, 3], to="export.png")\n\nx * 21\n')
+        subprocess.run([os.environ["FAIRGRPO_BIN"], "run", "export.fg", "--notebook", "export.ipynb"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open("export.ipynb") as f:
+            raw = json.load(f)
+        self.assertTrue(all("id" in cell for cell in raw["cells"]), "nbformat 4.5 cells need ids")
+        nb = nbformat.read("export.ipynb", as_version=4)
+        nbformat.validate(nb)
+        self.assertEqual(nb.metadata.kernelspec.name, "fairgrpo")
+        NotebookClient(nb, kernel_name=nb.metadata.kernelspec.name, timeout=TIMEOUT).execute()
+        nbformat.validate(nb)
+        plot_outputs, last_outputs = nb.cells[1].outputs, nb.cells[2].outputs
+        self.assertIn("image/png", [key for o in plot_outputs if o.output_type == "display_data" for key in o.data])
+        self.assertEqual([o.data["text/plain"] for o in last_outputs if o.output_type == "execute_result"], ["42"])
+
+
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    # Kernels start in the current directory and write their plots there.
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        unittest.main(verbosity=2)

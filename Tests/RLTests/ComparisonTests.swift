@@ -122,7 +122,8 @@ struct ComparisonTests {
         var c = Comparison(methods: [.grpo, .fairgrpo, .grpoDRO], seeds: [0, 1, 2], steps: 1, evalEvery: 0)
         for method in c.methods {
             for (seed, v) in (f1[method] ?? []).enumerated() {
-                var run = ComparisonRun(method: method, seed: UInt64(seed), steps: 1, seconds: 0, report: report, dynamics: [])
+                var run = ComparisonRun(method: method, seed: UInt64(seed), steps: 1, seconds: 0, report: report,
+                                        predictions: data.labels, reportedStep: 1, points: [], collapsed: nil)
                 run.metrics = [.f1: v]
                 c.runs.append(run)
             }

@@ -427,7 +427,7 @@ public enum CSVLoader {
     }
 
     /// "2-11" before "12-17": compares leading numbers numerically, then the text.
-    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
         func lead(_ s: String) -> Double? { Double(String(s.prefix { $0.isNumber || $0 == "." })) }
         if let x = lead(a), let y = lead(b), x != y { return x < y }
         return a < b

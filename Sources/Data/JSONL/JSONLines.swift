@@ -120,6 +120,19 @@ public enum JSONLines {
         return a
     }
 
+    /// The keys of the first record of a file (for naming what is there when a field is not).
+    public static func firstRecordKeys(path: String) -> [String] {
+        guard let mapped = try? MappedFile(path: path), mapped.count > 0 else { return [] }
+        return withExtendedLifetime(mapped) {
+            let base = mapped.pointer
+            var end = mapped.count
+            if let q = memchr(base, 10, mapped.count) { end = UnsafePointer(q.assumingMemoryBound(to: UInt8.self)) - base }
+            var parser = Parser(base: base, file: path, fields: nil)
+            guard (try? parser.parse(from: 0, to: end, firstLine: 1)) != nil else { return [] }
+            return parser.names
+        }
+    }
+
     /// A whole JSON document holding one object (such as an evaluation dump with
     /// parallel arrays): newlines outside strings are only white space in JSON,
     /// so it is read as one line; each array-valued field becomes the column of
@@ -200,8 +213,12 @@ public enum JSONLines {
             return DataError.malformed(file: file, line: line, column: column, reason: reason)
         }
 
+        /// Columns that some record of the range has (a field asked for but never present is left out).
+        var seen: [Bool] = []
+
         func finish() throws -> RecordColumns {
-            RecordColumns(file: file, names: names, columns: columns, lines: lines)
+            let kept = names.indices.filter { $0 < seen.count && seen[$0] }
+            return RecordColumns(file: file, names: kept.map { names[$0] }, columns: kept.map { columns[$0] }, lines: lines)
         }
 
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 }
@@ -264,6 +281,8 @@ public enum JSONLines {
                         if column >= filled.count { filled += [Bool](repeating: false, count: column - filled.count + 1) }
                         if filled[column] { throw fail(keyStart - 1, "key \"\(names[column])\" appears twice in this object") }
                         filled[column] = true
+                        if column >= seen.count { seen += [Bool](repeating: false, count: column - seen.count + 1) }
+                        seen[column] = true
                         // A key first seen on this row: earlier rows lack it.
                         if columns[column].count < row { columns[column] += [JSONCell](repeating: .missing, count: row - columns[column].count) }
                         columns[column].append(cell)
@@ -433,8 +452,14 @@ public enum JSONLines {
                 out.append(contentsOf: Array(String(Character(s)).utf8))
             }
             while i < b {
-                let c = p[i]
-                if c != 92 { out.append(c); i += 1; continue }
+                // Copy the run up to the next backslash in one go.
+                guard let q = memchr(p + i, 92, b - i) else {
+                    out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: b - i))
+                    break
+                }
+                let k = UnsafePointer(q.assumingMemoryBound(to: UInt8.self)) - p
+                if k > i { out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: k - i)) }
+                i = k
                 guard i + 1 < b else { break }
                 let e = p[i + 1]
                 i += 2

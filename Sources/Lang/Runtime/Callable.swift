@@ -20,9 +20,11 @@ public struct Parameter: Sendable {
     /// The default, shown in help; nil for a required parameter.
     public let defaultValue: Value?
     public let kind: Kind
+    /// What the parameter means, one line, for help.
+    public var help: String
 
-    public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .regular) {
-        self.name = name; self.defaultValue = defaultValue; self.kind = kind
+    public init(_ name: String, default defaultValue: Value? = nil, kind: Kind = .regular, help: String = "") {
+        self.name = name; self.defaultValue = defaultValue; self.kind = kind; self.help = help
     }
 
     public static func variadic(_ name: String) -> Parameter { Parameter(name, kind: .variadic) }
@@ -157,13 +159,17 @@ public struct Arguments {
 /// A function implemented in Swift and registered by the binding layer.
 public final class BuiltinFunction: Callable, @unchecked Sendable {
     public let name: String
-    public let parameters: [Parameter]
+    public private(set) var parameters: [Parameter]
     /// One line: what it does.
     public let summary: String
     /// More text: defaults, details.
     public let details: String
     /// One example of use.
     public let example: String
+    /// What a call gives back, one line.
+    public private(set) var returns = ""
+    /// The group `:help` lists it under.
+    public private(set) var topic = ""
     let body: (Arguments, Interpreter) throws -> Value
 
     public init(
@@ -179,12 +185,128 @@ public final class BuiltinFunction: Callable, @unchecked Sendable {
         try body(arguments, interpreter)
     }
 
-    /// The help text shown by `help(name)`, `:help name` and `name?`.
-    public var help: String {
-        var lines = [signature, "", summary]
-        if !details.isEmpty { lines += ["", details] }
-        lines += ["", "example:", "    " + example.replacingOccurrences("\n", "\n    ")]
-        return lines.joined(separator: "\n")
+    /// Attaches the help a catalogue keeps apart from the implementation:
+    /// the topic, the returns line, and each parameter's meaning (for the
+    /// parameters that have none yet).
+    public func document(topic: String, returns: String, parameter meaning: (String) -> String?) {
+        self.topic = topic
+        self.returns = returns
+        for i in parameters.indices where parameters[i].help.isEmpty {
+            parameters[i].help = meaning(parameters[i].name) ?? ""
+        }
+    }
+
+    /// The help text shown by `help(name)`, `:help name` and `name?`: the
+    /// signature, the summary, one line per parameter (name, default,
+    /// meaning), what it returns, details and an example, every line at
+    /// most `width` characters.
+    public func help(width: Int = 100) -> String {
+        let width = max(width, 30)
+        var out: [String] = []
+        out += TextWrap.code(signature, width: width, indent: 4)
+        out += [""] + TextWrap.wrap(summary, width: width)
+        if !parameters.isEmpty {
+            out += ["", "parameters:"]
+            let labels = parameters.map { p -> String in
+                switch p.kind {
+                case .variadic: return "*" + p.name
+                case .regular, .keywordOnly: return p.defaultValue.map { "\(p.name)=\($0.repr)" } ?? p.name
+                }
+            }
+            // The meanings start in one column when the labels are short,
+            // else on the line after a long label.
+            let column = min((labels.map(\.count).max() ?? 0) + 4, max(12, width / 3))
+            for (p, label) in zip(parameters, labels) {
+                let meaning = p.help.isEmpty ? "" : p.help + (p.kind == .keywordOnly ? " (by keyword only)" : "")
+                let lines = TextWrap.wrap(meaning, width: width - column)
+                let head = "  " + label
+                if head.count + 2 <= column, let first = lines.first {
+                    out.append(head + String(repeating: " ", count: column - head.count) + first)
+                    out += lines.dropFirst().map { String(repeating: " ", count: column) + $0 }
+                } else {
+                    out += TextWrap.wrap(label, width: width - 2).map { "  " + $0 }
+                    out += lines.map { String(repeating: " ", count: column) + $0 }
+                }
+            }
+        }
+        if !returns.isEmpty { out += [""] + TextWrap.wrap("returns: " + returns, width: width, indent: 2) }
+        if !details.isEmpty {
+            out.append("")
+            for paragraph in details.split(separator: "\n", omittingEmptySubsequences: false) {
+                let text = String(paragraph)
+                // Lines laid out already (numbered steps, indented) keep their start.
+                let lead = text.prefix(while: { $0 == " " }).count
+                let isItem = text.first?.isNumber ?? false
+                out += text.isEmpty ? [""] : TextWrap.wrap(text, width: width, indent: isItem ? 3 : lead)
+            }
+        }
+        out += ["", "example:"]
+        for line in example.split(separator: "\n") { out += TextWrap.code(String(line), width: width - 4, indent: 4).map { "    " + $0 } }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// Wrapping text to a width, for help. Breaks at spaces; a word longer than
+/// the width is cut.
+public enum TextWrap {
+    /// `text` in lines of at most `width` characters; lines after the first
+    /// start with `indent` spaces (the first keeps any it has).
+    public static func wrap(_ text: String, width: Int, indent: Int = 0) -> [String] {
+        guard !text.isEmpty else { return [] }
+        let width = max(width, indent + 8)
+        var lines: [String] = []
+        var line = ""
+        let pad = String(repeating: " ", count: indent)
+        let lead = String(text.prefix(while: { $0 == " " }))
+        line = lead
+        var lineHasWord = false
+        for word in text.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: true) {
+            var w = Substring(word)
+            if lineHasWord && line.count + 1 + w.count <= width {
+                line += " " + w
+                continue
+            }
+            if lineHasWord { lines.append(line); line = pad }
+            while line.count + w.count > width {
+                let room = width - line.count
+                lines.append(line + w.prefix(room))
+                w = w.dropFirst(room)
+                line = pad
+            }
+            line += w
+            lineHasWord = true
+        }
+        if lineHasWord || !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    /// A line of code in lines of at most `width`, broken after ", " (inside
+    /// a call or list a line break is allowed there), continued with `indent` spaces.
+    public static func code(_ text: String, width: Int, indent: Int) -> [String] {
+        guard text.count > width else { return [text] }
+        let pieces = text.split(separator: ", ", omittingEmptySubsequences: false).map(String.init)
+        var lines: [String] = []
+        var line = ""
+        let pad = String(repeating: " ", count: indent)
+        for (k, piece) in pieces.enumerated() {
+            let item = piece + (k < pieces.count - 1 ? "," : "")
+            if line.isEmpty || line == pad {
+                line += item
+            } else if line.count + 1 + item.count <= width {
+                line += " " + item
+            } else {
+                lines.append(line)
+                line = pad + item
+            }
+        }
+        lines.append(line)
+        // A piece longer than the width on its own is cut.
+        return lines.flatMap { l -> [String] in
+            var rest = Substring(l), out: [String] = []
+            while rest.count > width { out.append(String(rest.prefix(width))); rest = pad + rest.dropFirst(width) }
+            out.append(String(rest))
+            return out
+        }
     }
 }
 

@@ -28,6 +28,34 @@ extension Interpreter {
         }
     }
 
+    func visit(_ f: FormatStringExpr) throws -> Value {
+        var out = ""
+        try appendFormatted(f.parts, to: &out)
+        return .string(out)
+    }
+
+    private func appendFormatted(_ parts: [FormatPart], to out: inout String) throws {
+        for part in parts {
+            switch part {
+            case .text(let t): out += t
+            case .field(let field):
+                var value = try field.value.evaluate(self)
+                var spec = ""
+                try appendFormatted(field.spec, to: &spec)
+                if let label = field.label {
+                    out += label
+                    if field.conversion == nil && spec.isEmpty { value = .string(value.repr) }
+                }
+                switch field.conversion {
+                case "r": value = .string(value.repr)
+                case "s": value = .string(value.display)
+                default: break
+                }
+                do { out += try value.formatted(spec) } catch { throw located(error, field.value.location) }
+            }
+        }
+    }
+
     func visit(_ l: LambdaExpr) throws -> Value {
         .function(try makeFunction(l.function, name: "fn", isAnonymous: true))
     }

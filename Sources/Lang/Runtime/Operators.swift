@@ -58,6 +58,9 @@ enum Operators {
             return try binary(op, .number(x ? 1 : 0), b)
         case let (_, _, .bool(y)) where op != .in:
             return try binary(op, a, .number(y ? 1 : 0))
+        case (.add, .string, .number), (.add, .number, .string):
+            throw RuntimeError("cannot add a number and a string",
+                               notes: ["note: put the number into the text with an f-string: f\"reward {x:.3f}\" (or str(x))"])
         default:
             throw RuntimeError("unsupported operand types for '\(op.rawValue)': \(a.typeName) and \(b.typeName)")
         }

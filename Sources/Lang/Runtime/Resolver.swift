@@ -177,7 +177,15 @@ struct Resolver {
             expression(x.object)
             subscriptExpressions(x.subscripts)
         case let l as LambdaExpr: function(l.function)
+        case let f as FormatStringExpr: formatParts(f.parts)
         default: break
+        }
+    }
+
+    private mutating func formatParts(_ parts: [FormatPart]) {
+        for case .field(let f) in parts {
+            expression(f.value)
+            formatParts(f.spec)
         }
     }
 }

@@ -161,6 +161,37 @@ final class IndexExpr: Expr {
     override func evaluate(_ i: Interpreter) throws -> Value { try i.visit(self) }
 }
 
+/// One part of an f-string: text, or a field whose value is formatted.
+indirect enum FormatPart {
+    case text(String)
+    case field(FormatFieldExpr)
+}
+
+struct FormatFieldExpr {
+    let value: Expr
+    /// `r` or `s` after `!`.
+    let conversion: Character?
+    let spec: [FormatPart]
+    /// `x=` for `{x=}`: shown before the value.
+    let label: String?
+}
+
+/// `f"reward {r:.3f}"`.
+final class FormatStringExpr: Expr {
+    let parts: [FormatPart]
+    init(_ parts: [FormatPart], _ location: SourceLocation) {
+        self.parts = parts
+        func height(_ ps: [FormatPart]) -> Int {
+            ps.map { p -> Int in
+                if case .field(let f) = p { return max(f.value.height, height(f.spec)) }
+                return 0
+            }.max() ?? 0
+        }
+        super.init(location, height: height(parts) + 1)
+    }
+    override func evaluate(_ i: Interpreter) throws -> Value { try i.visit(self) }
+}
+
 // MARK: Statements
 
 /// What a statement tells the enclosing loop or function to do next.

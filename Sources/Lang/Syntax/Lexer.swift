@@ -23,16 +23,18 @@ public struct Lexer {
     /// the text (see `Interrupt`): a huge input stays interruptible.
     static let interruptCheckInterval = 1 << 16
 
-    public init(_ text: String, firstLine: Int = 1) {
-        lex(Array(text.unicodeScalars), firstLine: firstLine)
+    /// `firstColumn` is where the text starts on its first line (for an
+    /// f-string's embedded expression).
+    public init(_ text: String, firstLine: Int = 1, firstColumn: Int = 1) {
+        lex(Array(text.unicodeScalars), firstLine: firstLine, firstColumn: firstColumn)
     }
 
     /// Whether lexing stopped because of Ctrl-C: the tokens are incomplete
     /// and the parser reports `InterruptedError` instead of syntax errors.
     public private(set) var interrupted = false
 
-    private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int) {
-        var i = 0, line = firstLine, column = 1
+    private mutating func lex(_ s: [Unicode.Scalar], firstLine: Int, firstColumn: Int) {
+        var i = 0, line = firstLine, column = firstColumn
         var depth: [Unicode.Scalar] = []  // open ( [ {
         func location() -> SourceLocation { SourceLocation(line: line, column: column) }
         // Tokens before `flagged` have their `startsLine` set; `lineStart` is
@@ -94,6 +96,15 @@ public struct Lexer {
                 }
             case "\"", "'":
                 lexString(s, &i, &line, &column, quote: c, start: start)
+            case "f" where i + 1 < s.count && (s[i + 1] == "\"" || s[i + 1] == "'"):
+                var scanner = FormatStringScanner(s, at: i, line: line, column: column)
+                let pieces = scanner.scan()
+                errors += scanner.errors
+                // Syntax errors on these lines follow from the f-string's.
+                for (_, at) in scanner.errors { linesWithDroppedCharacters.insert(at.line) }
+                if scanner.unterminated { endsIncomplete = true; unterminatedString = start }
+                tokens.append(Token(kind: .formatString(pieces), location: start, length: scanner.i - i))
+                (i, line, column) = (scanner.i, scanner.line, scanner.column)
             case _ where c == "_" || c.properties.isAlphabetic:
                 let begin = i
                 while i < s.count && (s[i] == "_" || s[i].properties.isAlphabetic || ("0"..."9").contains(s[i])) { i += 1 }
@@ -203,7 +214,7 @@ extension Token {
     /// Whether this token can end an operand (so a following "." is member access, not a number).
     var isValueEnd: Bool {
         switch kind {
-        case .number, .string, .identifier: return true
+        case .number, .string, .formatString, .identifier: return true
         case .symbol(let s): return s == .rightParen || s == .rightBracket || s == .rightBrace
         case .keyword(let k): return k == .true || k == .false || k == .none
         default: return false

@@ -498,6 +498,28 @@ public struct Parser {
         return CallExpr(callee, positional, keywords, callee.location)
     }
 
+    /// An f-string piece; a field's expression is parsed from its source
+    /// text, with locations in the enclosing source.
+    private mutating func formatPart(_ piece: FormatPiece) throws -> FormatPart {
+        switch piece {
+        case .text(let t): return .text(t)
+        case .field(let f):
+            // The lexer has reported an empty field.
+            if f.source.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" }) { return .text("") }
+            let lexer = Lexer(f.source, firstLine: f.location.line, firstColumn: f.location.column)
+            diagnostics += lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
+            var sub = Parser(source: source, tokens: lexer.tokens)
+            sub.nesting = nesting
+            sub.skipNewlines()
+            let value = try sub.expression()
+            sub.skipNewlines()
+            if !sub.atEnd { throw sub.failure("expected the end of the f-string field's expression") }
+            diagnostics += sub.diagnostics
+            let spec = try f.spec.map { try formatPart($0) }
+            return .field(FormatFieldExpr(value: value, conversion: f.conversion, spec: spec, label: f.showsSource ? f.source + "=" : nil))
+        }
+    }
+
     private mutating func subscripts(object: Expr, open: SourceLocation) throws -> Expr {
         var items: [SubscriptExpr] = []
         repeat {
@@ -523,6 +545,9 @@ public struct Parser {
         switch t.kind {
         case .number(let v): _ = advance(); return ConstantExpr(.number(v), t.location)
         case .string(let s): _ = advance(); return ConstantExpr(.string(s), t.location)
+        case .formatString(let pieces):
+            _ = advance()
+            return try checkHeight(FormatStringExpr(try pieces.map { try formatPart($0) }, t.location))
         case .keyword(.true): _ = advance(); return ConstantExpr(.bool(true), t.location)
         case .keyword(.false): _ = advance(); return ConstantExpr(.bool(false), t.location)
         case .keyword(.none): _ = advance(); return ConstantExpr(.none, t.location)

@@ -2,6 +2,8 @@
 public enum TokenKind: Equatable, Sendable {
     case number(Double)
     case string(String)
+    /// `f"..."`: text and replacement fields, parsed by the parser.
+    case formatString([FormatPiece])
     case identifier(String)
     case keyword(Keyword)
     case symbol(Symbol)
@@ -12,6 +14,7 @@ public enum TokenKind: Equatable, Sendable {
         switch self {
         case .number(let v): return "number \(formatNumber(v))"
         case .string: return "string"
+        case .formatString: return "f-string"
         case .identifier(let s): return "'\(s)'"
         case .keyword(let k): return "'\(k.rawValue)'"
         case .symbol(let s): return "'\(s.rawValue)'"

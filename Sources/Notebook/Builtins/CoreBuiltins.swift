@@ -47,7 +47,7 @@ enum CoreBuiltins {
             example: "help(range)"
         ) { [unowned session] a, interp in
             switch a["name"] {
-            case .none: interp.write(session.helpIndex + "\n")
+            case .none: interp.write(session.helpIndex() + "\n")
             case .string(let n):
                 guard let text = session.help(for: n) else {
                     throw RuntimeError("help(): no builtin or variable named '\(n)'",
@@ -65,7 +65,7 @@ enum CoreBuiltins {
             "seed", [Parameter("n")],
             summary: "Reseeds the session's random generator, so what follows is reproducible.",
             details: "Functions that take `seed=` use their own generator instead.",
-            example: "seed(0); randn([2, 2])"
+            example: "seed(0); randn(2, 2)"
         ) { [unowned session] a, _ in
             let n = try a.integer("n")
             guard n >= 0 else { throw RuntimeError("seed(): the seed must be non-negative, got \(n)") }
@@ -82,6 +82,12 @@ enum CoreBuiltins {
         i.register(BuiltinFunction(
             "str", [Parameter("x")], summary: "A value as text (as print shows it).", example: "\"step \" + str(3)"
         ) { a, _ in .string(a["x"].display) })
+        i.register(BuiltinFunction(
+            "format", [Parameter("x"), Parameter("spec", default: .string(""))],
+            summary: "A value as text by a format spec, as Python's format(): \".3f\", \",\", \".1%\", \">10\", \"+.2e\".",
+            details: "The spec is [[fill]align][sign][#][0][width][,][.precision][type], the same as after ':' in an f-string field.",
+            example: "format(0.4567, \".1%\")"
+        ) { a, _ in .string(try a["x"].formatted(try a.string("spec"))) })
         i.register(BuiltinFunction(
             "round", [Parameter("x"), Parameter("digits", default: .number(0))],
             summary: "Rounds a number to `digits` decimals.", example: "round(3.14159, 2)"

@@ -204,16 +204,16 @@ enum DataBuiltins {
             [Parameter("data"), Parameter("test", default: .number(0.2)), Parameter("seed", default: .number(0)),
              Parameter("stratify", default: .string("none")), Parameter("by", default: Value.none)],
             summary: "Splits into [train, test]; features are rescaled with the training rows' statistics.",
-            details: "stratify: \"none\", \"label\" or \"group\" (each stratum split in proportion). by=\"group_id\" keeps every row of a patient on one side.",
+            details: "stratify: \"none\", \"label\" or \"group\" (each stratum split in proportion). When the dataset was loaded with group_id (a patient id), every patient's rows stay on one side, so no patient is both trained on and scored; by=\"group_id\" insists on it (an error without ids), by=\"row\" splits rows regardless (patients may then leak across).",
             example: "train, test = split(demo(), test=0.2, seed=1, stratify=\"label\")"
         ) { a, _ in
             guard let s = Dataset.Stratification(rawValue: try a.string("stratify")) else {
                 throw RuntimeError("split(): stratify must be \"none\", \"label\" or \"group\"")
             }
-            var grouped = false
+            var grouped: Bool? = nil
             if let by = try a.optionalString("by") {
-                guard by == "group_id" else { throw RuntimeError("split(): by must be \"group_id\" (or none)") }
-                grouped = true
+                guard by == "group_id" || by == "row" else { throw RuntimeError("split(): by must be \"group_id\" or \"row\" (default: group_id when the dataset has one)") }
+                grouped = by == "group_id"
             }
             let seed = try a.integer("seed")
             guard seed >= 0 else { throw RuntimeError("split(): seed must be non-negative") }

@@ -19,8 +19,11 @@ public final class RolloutsObject: LangObject {
         for s in steps { for p in s.prompts { gs.insert(p.rewards.count) } }
         let g = gs.count == 1 ? "G \(gs.first!)" : "G \(gs.min()!)–\(gs.max()!)"
         let prompts = perStep.min() == perStep.max() ? "\(perStep[0]) prompts/step" : "\(perStep.min()!)–\(perStep.max()!) prompts/step"
-        let groups = Set(steps.flatMap { $0.prompts.map(\.group) }).sorted()
-        var lines = ["rollouts: \(steps.count) steps (\(steps.first!.step)…\(steps.last!.step)) · \(prompts) · \(g) · \(r.rolloutCount) rollouts · \(r.domainNames.count) domain\(r.domainNames.count == 1 ? "" : "s") · groups \(groups.prefix(8).joined(separator: " "))\(groups.count > 8 ? " …" : "")",
+        let groups = Set(steps.flatMap { $0.prompts.map(\.group) }).sorted(by: CSVLoader.naturalOrder)
+        let domains = r.domainNames
+        var lines = ["rollouts: \(steps.count) steps (\(steps.first!.step)…\(steps.last!.step)) · \(prompts) · \(g) · \(r.rolloutCount) rollouts",
+                     "\(domains.count) domain\(domains.count == 1 ? "" : "s"): \(domains.prefix(6).joined(separator: ", "))\(domains.count > 6 ? ", …" : "")",
+                     "\(groups.count) group\(groups.count == 1 ? "" : "s"): \(groups.prefix(12).joined(separator: " "))\(groups.count > 12 ? " …" : "")",
                      "from \(r.source)"]
         lines += r.notes
         if !r.ragged.isEmpty {
@@ -81,7 +84,8 @@ public final class PredictionsObject: LangObject {
     public func render() -> String {
         let p = predictions
         let correct = zip(p.data.labels, p.predicted).filter { $0 == $1 }.count
-        var lines = ["predictions: \(p.data.count) cases · \(p.data.domainNames.count) domain\(p.data.domainNames.count == 1 ? "" : "s") · \(p.data.classNames.count) answers · exact accuracy \(formatFixed(Double(correct) / Double(max(p.data.count, 1)), 4)) · attributes \(p.data.attributes.map(\.name).joined(separator: ", "))"]
+        var lines = ["predictions: \(p.data.count) cases · \(p.data.classNames.count) answers · exact accuracy \(formatFixed(Double(correct) / Double(max(p.data.count, 1)), 4))",
+                     "\(p.data.domainNames.count) domain\(p.data.domainNames.count == 1 ? "" : "s"): \(p.data.domainNames.prefix(6).joined(separator: ", "))\(p.data.domainNames.count > 6 ? ", …" : "") · attributes: \(p.data.attributes.isEmpty ? "none" : p.data.attributes.map(\.name).joined(separator: ", "))"]
         lines += p.notes
         return lines.joined(separator: "\n")
     }
@@ -172,7 +176,7 @@ enum InteropBuiltins {
                 ≤25, 26-50, 51-75, >75). A bad row stops the load with its file and line; prompts with a number of rollouts other \
                 than their step's are listed in r.ragged, not split or padded.
                 """,
-            example: "r = load_rollouts(\"rollouts/\", format=\"verl\", domain=\"data_source\", demo=\"demo\")"
+            example: "r = load_rollouts(\"data/runs/verl\", format=\"verl\", domain=\"data_source\", demo=\"demo\")"
         ) { a, _ in
             let name = try a.string("format")
             guard let format = RolloutFields.Format(rawValue: name) else {
@@ -204,7 +208,7 @@ enum InteropBuiltins {
                 no policy). The options are trainer()'s (help(trainer) lists them): grpo_rs re-samples data and so replays as \
                 grpo; seed seeds k-means; cluster_on must be "rewards". steps=N replays the first N steps.
                 """,
-            example: "r = replay(load_rollouts(\"rollouts/\"), method=\"fairgrpo\"); weights(r)"
+            example: "r = replay(load_rollouts(\"data/runs/verl\"), method=\"fairgrpo\"); weights(r, step=5)"
         ) { a, interp in
             let rollouts = try a.object("rollouts", as: RolloutsObject.self, "rollouts (load_rollouts(...))").rollouts
             var (c, _) = try TrainerOptions.config(a, interp: interp)
@@ -232,7 +236,7 @@ enum InteropBuiltins {
                 out with drop_unparsed=true (the authors' script). Demo strings give the sex and age attributes (age bins ≤25, \
                 26-50, 51-75, >75); attributes=["sex", "age"] names separate fields instead. metrics(p) scores them.
                 """,
-            example: "p = load_predictions(\"eval.jsonl\"); metrics(p).table"
+            example: "p = load_predictions(\"data/runs/eval.jsonl\"); metrics(p).table"
         ) { a, _ in
             var f = Predictions.Fields()
             f.prediction = try a.optionalString("prediction")

@@ -70,6 +70,14 @@ enum TensorBuiltins {
         return s
     }
 
+    /// A shape given NumPy's two ways: `zeros(3, 4)` or `zeros([3, 4])`.
+    static func variadicShape(_ a: Arguments) throws -> [Int] {
+        let dims = try a.list("shape")
+        if dims.count == 1, case .list = dims[0] { return try creationShape(dims[0]) }
+        guard !dims.isEmpty else { throw RuntimeError("\(a.callee)() needs a shape, e.g. \(a.callee)(3, 4) or \(a.callee)([3, 4])") }
+        return try creationShape(.list(dims))
+    }
+
     static func reduce(_ name: String, _ t: Tensor, axis: Int?, keepDims: Bool) throws -> Tensor {
         switch (name, axis) {
         case ("sum", nil): return try t.sum()
@@ -101,8 +109,10 @@ enum TensorBuiltins {
         })
         for (name, value) in [("zeros", Float(0)), ("ones", Float(1))] {
             i.register(BuiltinFunction(
-                name, [Parameter("shape")], summary: "A tensor of \(name) of the given shape.", example: "\(name)([2, 3])"
-            ) { a, _ in t(Tensor.full(try creationShape(a["shape"]), value)) })
+                name, [.variadic("shape")], summary: "A tensor of \(name) of the given shape.",
+                details: "The shape is given as numbers or as one list, as in NumPy: \(name)(2, 3) and \(name)([2, 3]) are the same.",
+                example: "\(name)(2, 3)"
+            ) { a, _ in t(Tensor.full(try variadicShape(a), value)) })
         }
         i.register(BuiltinFunction(
             "full", [Parameter("shape"), Parameter("value")], summary: "A tensor filled with one value.", example: "full([2, 2], 0.5)"
@@ -121,12 +131,12 @@ enum TensorBuiltins {
         for (name, summary) in [("randn", "Samples from the standard normal distribution N(0, 1)."),
                                 ("rand", "Samples uniformly from [0, 1).")] {
             i.register(BuiltinFunction(
-                name, [Parameter("shape"), Parameter("seed", default: Value.none)],
+                name, [.variadic("shape"), Parameter("seed", default: Value.none, kind: .keywordOnly)],
                 summary: summary,
-                details: "Uses the session generator (see seed()) unless seed= is given.",
-                example: "\(name)([2, 3], seed=0)"
+                details: "The shape is given as numbers or as one list, as in NumPy: \(name)(2, 3) and \(name)([2, 3]) are the same. Uses the session generator (see seed()) unless seed= is given (by keyword only).",
+                example: "\(name)(2, 3, seed=0)"
             ) { [unowned session] a, _ in
-                let shape = try creationShape(a["shape"])
+                let shape = try variadicShape(a)
                 var own = try a.optionalInteger("seed").map { SeededGenerator(seed: UInt64(truncatingIfNeeded: $0)) }
                 func sample(_ g: inout SeededGenerator) -> Tensor {
                     name == "randn" ? Tensor.randomNormal(shape, using: &g) : Tensor.randomUniform(shape, using: &g)

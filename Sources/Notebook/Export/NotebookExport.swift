@@ -101,7 +101,7 @@ public enum NotebookExport {
                 outputs.append("{\"output_type\": \"stream\", \"name\": \"stderr\", \"text\": \(jsonLines(error.hasSuffix("\n") ? error : error + "\n"))}")
             }
             cellJSON.append("""
-                {"cell_type": "code", "execution_count": \(cell.number), "metadata": {}, "source": \(jsonLines(cell.input)), "outputs": [\(outputs.joined(separator: ", "))]}
+                {"cell_type": "code", "id": "cell-\(cell.number)", "execution_count": \(cell.number), "metadata": {}, "source": \(jsonLines(cell.input)), "outputs": [\(outputs.joined(separator: ", "))]}
                 """)
         }
         return """
