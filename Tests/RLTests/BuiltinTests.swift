@@ -54,7 +54,7 @@ struct TrainingBuiltinTests {
         s.run(Self.setup)
         let early = s.run("weights(t)", echo: true)
         #expect(early.status == .runtimeError)
-        #expect(early.output.contains("the trainer has not taken a step yet"))
+        #expect(early.output.contains("weights(): nothing has run yet"))
         s.run("step(t, 5)")
         let (status, output) = s.run("weights(t)", echo: true)
         #expect(status == .ok, "\(output)")

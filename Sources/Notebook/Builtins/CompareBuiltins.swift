@@ -146,12 +146,6 @@ enum CompareBuiltins {
         }
     }
 
-    static func duration(_ s: Double) -> String {
-        if s < 60 { return formatFixed(s, 1) + " s" }
-        let m = Int(s.rounded()) / 60, r = Int(s.rounded()) % 60
-        return "\(m) min \(r < 10 ? "0" : "")\(r) s"
-    }
-
     static func register(in session: Session) {
         let i = session.interpreter
         guard let trainerBuiltin = i.builtins["trainer"], let policyBuiltin = i.builtins["policy"] else {
@@ -165,7 +159,7 @@ enum CompareBuiltins {
                           Parameter("eval_data", default: Value.none), Parameter("holdout", default: .number(0.2)),
                           Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
                           Parameter("progress", default: .bool(true))]
-            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly) }
+            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
             summary: "Trains each method from each seed and gives the paper's table (mean ± std over seeds), per-group detail and training dynamics.",
@@ -230,18 +224,30 @@ enum CompareBuiltins {
                 + optionText.joined(separator: " · ") + " · trained on \(train.count) rows, " + evalText
             if show { sink(setting + "\n") }
             var comparison: Comparison
+            // On a terminal, a line redrawn within each run; a line per finished run either way.
+            let line = ProgressLine(show ? session.progressDisplay : nil)
+            session.activeProgress = line
+            defer { line.clear(); session.activeProgress = nil }
+            let width = methods.map(\.rawValue.count).max()!
+            func describe(_ p: Comparison.Progress) -> String {
+                "[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(durationText(p.elapsed))"
+                    + " · ETA \(p.eta.map(durationText) ?? "-")"
+            }
             do {
                 comparison = try Comparison.run(
                     methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, makeTrainer: makeTrainer,
                     progress: { p in
                         guard show else { return }
-                        let width = TrainerConfig.Method.allCases.map(\.rawValue.count).max()!
-                        sink("[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(duration(p.elapsed))"
-                             + " · ETA \(p.eta.map(duration) ?? "-")\n")
+                        if p.finished {
+                            line.clear()
+                            sink(describe(p) + "\n")
+                        } else {
+                            line.update(force: p.step == 1) { describe(p) }
+                        }
                     },
                     shouldStop: { Interrupt.isRequested })
             } catch let e as RLError {
-                throw RuntimeError(e.description)
+                throw RuntimeError("compare(): " + e.description)
             }
             if comparison.interrupted {
                 Interrupt.clear()

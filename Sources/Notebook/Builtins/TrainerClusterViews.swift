@@ -15,7 +15,7 @@ enum ClusterViews {
         (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the clusters against them: history(t), clusters(t).
         """
 
-    static func clusters(_ t: Trainer) -> Bool { t.config.method == .fairgrpo || t.config.method == .fairgrpoND }
+    static func clusters(_ t: Trainer) -> Bool { t.config.method.clustersGroups }
 
     /// " · clusters: features · elbow · every 10 steps · ARI … NMI …" for the FairGRPO
     /// methods when the clustering options are not the reference's (which the
@@ -51,7 +51,7 @@ enum ClusterViews {
             example: "t = trainer(p, mask(train, \"sex\", 0.5), method=\"fairgrpo\"); step(t, 5); clusters(t)"
         ) { a, _ in
             let t = try RunView.of(a, callee: "clusters()")
-            guard t.method == .fairgrpo || t.method == .fairgrpoND else {
+            guard t.method.clustersGroups else {
                 throw RuntimeError("clusters(): a \(t.method.rawValue) run does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"")
             }
             let latent = t.latent

@@ -99,8 +99,10 @@ enum TrainingBuiltins {
             guard let act = Activation(rawValue: try a.string("activation")), act != .identity else {
                 throw RuntimeError("policy(): activation must be \"relu\", \"tanh\" or \"gelu\"")
             }
-            return .object(PolicyObject(try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden,
-                                                   activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
+            let seed = UInt64(max(0, try a.integer("seed")))
+            return .object(PolicyObject(try TrainerOptions.located("policy()") {
+                try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden, activation: act, seed: seed)
+            }))
         })
         i.register(BuiltinFunction(
             "trainer", TrainerOptions.parameters,
@@ -111,9 +113,6 @@ enum TrainingBuiltins {
                 scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
                 a fairness report every that many steps. The options beyond the paper are all off by default. \
                 \(TrainingBuiltins.rewardHelp) \(ClusterViews.trainerHelp)
-
-                options:
-                \(TrainerOptions.helpText)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { a, interp in
@@ -124,26 +123,6 @@ enum TrainingBuiltins {
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
             t.reward = rewardFunction
             return .object(TrainerObject(t))
-        })
-        i.register(BuiltinFunction(
-            "step", [Parameter("trainer"), Parameter("n", default: .number(1)), Parameter("every", default: .number(1))],
-            summary: "Runs n training steps, printing a log line every `every` steps; Ctrl-C stops after the current step.",
-            example: "step(t, 20, every=5)"
-        ) { a, interp in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            let n = try a.integer("n"), every = try a.integer("every")
-            guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
-            for k in 0..<n {
-                let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
-                for w in t.lastWarnings { interp.write(w + "\n") }
-                if Interrupt.isRequested {
-                    interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
-                    try Interrupt.stoppedEarly()
-                    break
-                }
-            }
-            return .none
         })
         i.register(BuiltinFunction(
             "weights", [Parameter("trainer"), Parameter("step", default: Value.none)],
