@@ -216,7 +216,8 @@ enum BuiltinHelp {
             "x": "a tensor", "shape": "the new dimensions (one may be -1)"])
         e["transpose"] = Entry(topic: "tensors", returns: "a tensor", parameters: [
             "x": "a tensor", "axes": "the new order of the axes (none: reversed)"])
-        e["concat"] = Entry(topic: "tensors", returns: "a tensor", parameters: ["axis": "the axis they are joined along"])
+        e["concat"] = Entry(topic: "tensors", returns: "a tensor, or a table for a list of tables", parameters: [
+            "tensors": "a list of tensors, or of tables (joined by rows)", "axis": "the axis they are joined along"])
         e["stack"] = Entry(topic: "tensors", returns: "a tensor with one more axis", parameters: ["axis": "where the new axis goes"])
         e["where"] = Entry(topic: "tensors", returns: "a tensor", parameters: [
             "condition": "a tensor; non-zero picks a", "a": "values where the condition holds", "b": "values elsewhere"])
@@ -251,10 +252,16 @@ enum BuiltinHelp {
             "function": "a function of one item, e.g. fn(x) { x * 2 }", "items": "a list (or anything a for loop visits)"])
         e["keys"] = Entry(topic: "language", returns: "a list of strings", parameters: ["record": "a record"])
         e["list"] = Entry(topic: "language", returns: "a list", parameters: ["items": "a range, string, record or tensor"])
-        for name in ["sum", "max"] {
-            e[name] = Entry(topic: "language", returns: "a number for a list; a tensor for a tensor", parameters: [
-                "x": "a list of numbers or a tensor"])
+        for name in ["sum", "max", "min"] {
+            e[name] = Entry(topic: "language", returns: "a number for a list (none and NaN skipped); a tensor for a tensor", parameters: [
+                "x": "a list of numbers (a table's column) or a tensor"])
         }
+        e["load_table"] = Entry(topic: "data", returns: "a table", parameters: ["path": "a CSV file with a header line"])
+        e["set_display"] = Entry(topic: "language", returns: "none (prints the settings)", parameters: [
+            "width": "columns to fit output to (0: the terminal's)",
+            "rows": "tables longer than this show their head and tail (0: every row)",
+            "digits": "significant digits of a number shown on its own",
+            "table_digits": "significant digits of table columns"])
         e["abs"] = Entry(topic: "language", returns: "a number, or a tensor for a tensor")
         for name in ["sqrt", "exp", "log"] { e[name] = Entry(topic: "language", returns: "a number, or a tensor for a tensor") }
         return e
