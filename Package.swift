@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
-                "Tensors", "Lang", "Notebook", "CReadline",
+                "Tensors", "Lang", "Notebook", "Render", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN", "Cluster", "Fairness", "Data", "RL"]),

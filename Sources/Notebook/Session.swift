@@ -15,8 +15,10 @@ public final class Session {
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
     public var sink: (String) -> Void
-    /// Where long builtins (compare) report progress; nil: stderr. Kept out of
-    /// the cell record, since elapsed times differ from run to run.
+    /// Where long builtins report progress, one line at a time, each replacing
+    /// the last (the kernel shows it in place). nil: compare() writes its lines
+    /// to stderr, step() shows none (its log lines are the terminal's progress).
+    /// Kept out of the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
     /// Where long work (step, compare) redraws its progress line in place; nil
     /// (scripts, pipes, doctest): no animation, periodic lines only.
@@ -25,9 +27,11 @@ public final class Session {
     var activeProgress: ProgressLine?
     /// Where warnings go besides the cell record; nil: the sink. Scripts send them to stderr.
     public var warningSink: ((String) -> Void)?
-    /// Draws a chart in the terminal after a plot is written (the REPL on a
-    /// terminal sets it; nil: the one-line summary only).
+    /// Where a chart is also drawn as text after its PNG is written (the REPL on a
+    /// terminal sets it; nil: the one-line summary only), and how many colours
+    /// the terminal shows (0, 8 or 256).
     public var chartSink: ((String) -> Void)?
+    public var chartColors = 0
     /// What `options()` and `:set` change.
     public var settings = Settings()
     /// A value already shown by the builtin that returned it (step's record

@@ -1,5 +1,6 @@
 import Lang
 import Notebook
+import Render
 import Tensors
 
 #if canImport(Glibc)
@@ -28,13 +29,27 @@ final class REPL {
             let completer = Completer(session: session)
             LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
             // Long work redraws one line in place, on a terminal only: a pipe gets periodic lines.
+            // So do charts drawn as text; a pipe keeps the one-line summary of each plot.
             if isatty(1) == 1 {
                 session.progressDisplay = TerminalProgressDisplay { fputs($0, stdout); fflush(stdout) }
+                session.chartSink = { fputs($0, stdout) }
+                session.chartColors = REPL.terminalColors()
             }
         } else {
             editor = nil
             LineEditor.installSignalHandler()
         }
+    }
+
+    /// How many colours the terminal shows: none with NO_COLOR set (no-color.org) or a
+    /// dumb terminal, 256 when TERM or COLORTERM says so, else the 8 basic ones.
+    static func terminalColors() -> Int {
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let no = env("NO_COLOR"), !no.isEmpty { return 0 }
+        let term = env("TERM") ?? ""
+        if term.isEmpty || term == "dumb" { return 0 }
+        if term.contains("256color") || env("COLORTERM") != nil { return 256 }
+        return 8
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
@@ -109,22 +124,30 @@ final class REPL {
         say(message)
     }
 
+    /// The REPL's commands, each description wrapped under its column to the terminal's width.
     private var commandList: String {
-        """
-
-            commands:
-              :help [name]      help for a builtin or variable (also: name?)
-              :vars             the variables defined in this session
-              :history [text]   previous inputs, optionally only those containing text
-              :time expr        run a cell and print how long it took
-              :run file.fg      run a script in this session
-              :save file.fg     save this session's inputs as a replayable script
-              :export file.md   write the session with outputs and plots (.md or .ipynb)
-              :cd [dir]         change the working directory (paths and plots are relative to it); print it
-              :set [name value] show or change a setting: width, rows, digits (as set_display); charts, warnings (on|off)
-              :reset            forget every variable
-              :quit             leave (also Ctrl-D)
-            """
+        let commands = [
+            (":help [name]", "help for a builtin or variable (also: name?)"),
+            (":vars", "the variables defined in this session"),
+            (":history [text]", "previous inputs, optionally only those containing text"),
+            (":time expr", "run a cell and print how long it took"),
+            (":run file.fg", "run a script in this session"),
+            (":save file.fg", "save this session's inputs as a replayable script"),
+            (":export file.md", "write the session with outputs and plots (.md or .ipynb)"),
+            (":cd [dir]", "change the working directory (paths and plots are relative to it); print it"),
+            (":set [name value]", "show or change a setting: width, rows, digits (as set_display); charts, warnings (on|off)"),
+            (":reset", "forget every variable"),
+            (":quit", "leave (also Ctrl-D)"),
+        ]
+        let column = 20
+        var lines = ["", "commands:"]
+        for (name, what) in commands {
+            let wrapped = TextWrap.wrap(what, width: max(Terminal.width - column, 20))
+            let head = "  " + name
+            lines.append(head + String(repeating: " ", count: max(1, column - head.count)) + (wrapped.first ?? ""))
+            lines += wrapped.dropFirst().map { String(repeating: " ", count: column) + $0 }
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func command(_ text: String) -> Int32 {

@@ -159,7 +159,7 @@ enum CompareBuiltins {
                           Parameter("eval_data", default: Value.none), Parameter("holdout", default: .number(0.2)),
                           Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
                           Parameter("progress", default: .bool(true))]
-            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly) }
+            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
             summary: "Trains each method from each seed and gives the paper's table (mean ± std over seeds), per-group detail and training dynamics.",

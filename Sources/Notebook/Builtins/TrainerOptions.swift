@@ -10,15 +10,15 @@ enum TrainerOptions {
     /// dataset for the trainer, not a setting) right after eval_every, where it
     /// has always been.
     static let parameters: [Parameter] = [Parameter("policy"), Parameter("data")] + TrainerConfig.options.flatMap { o -> [Parameter] in
-        let p = Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
-        return o.name == "eval_every" ? [p, Parameter("eval_data", default: Value.none)] : [p]
+        let p = Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue), help: o.help)
+        return o.name == "eval_every" ? [p, Parameter("eval_data", default: Value.none, help: "the dataset eval_every scores")] : [p]
     }
 
     /// Parameters for some options, in the order given (for builtins that take a few).
     static func parameters(_ names: [String]) -> [Parameter] {
         names.map { name in
             guard let o = TrainerConfig.option(named: name) else { preconditionFailure("no trainer option \(name)") }
-            return Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
+            return Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue), help: o.help)
         }
     }
 
