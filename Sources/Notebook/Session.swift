@@ -15,8 +15,10 @@ public final class Session {
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
     public var sink: (String) -> Void
-    /// Where long builtins (compare) report progress; nil: stderr. Kept out of
-    /// the cell record, since elapsed times differ from run to run.
+    /// Where long builtins report progress, one line at a time, each replacing
+    /// the last (the kernel shows it in place). nil: compare() writes its lines
+    /// to stderr, step() shows none (its log lines are the terminal's progress).
+    /// Kept out of the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
     /// Where long work (step, compare) redraws its progress line in place; nil
     /// (scripts, pipes, doctest): no animation, periodic lines only.
@@ -86,6 +88,7 @@ public final class Session {
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
         SettingsBuiltins.register(in: self)
+        TableBuiltins.register(in: self)
         InteropBuiltins.register(in: self)
         BuiltinHelp.attach(to: interpreter)
     }
@@ -176,11 +179,12 @@ public final class Session {
                 if case .object(let o) = value, o === shownResult { return }
                 if case .record(let r) = value, r === shownResult { return }
                 guard echo else { return }
+                let shown = value.echo(number: { formatSignificant($0, digits: Display.digits) })
                 if let resultSink {
-                    capturing?.outputs.append(.text(value.repr + "\n"))
+                    capturing?.outputs.append(.text(shown + "\n"))
                     resultSink(value)
                 } else {
-                    emit(value.repr + "\n")
+                    emit(shown + "\n")
                 }
             }
             return .ok

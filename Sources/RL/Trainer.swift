@@ -65,14 +65,23 @@ public final class Trainer: @unchecked Sendable {
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
+    /// Most rollouts (G × batch) one step may hold.
+    public static let maximumRolloutsPerStep = 1 << 22
+
     public init(policy: Policy, data: Dataset, config: TrainerConfig) throws {
         try config.validate()
         guard data.featureCount == policy.inputCount, data.classNames.count == policy.classCount else {
-            throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
+            throw RLError("the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
         }
-        guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        guard data.count >= 1 else { throw RLError("the dataset is empty") }
         guard data.classNames.count <= Dataset.maximumClasses else {
-            throw RLError("trainer(): the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+            throw RLError("the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        }
+        // Each step holds G × batch rollouts (answers, rewards, advantages):
+        // checked here, before a step tries to allocate them.
+        let (rollouts, overflow) = config.numGenerations.multipliedReportingOverflow(by: config.batchSize)
+        guard !overflow, rollouts <= Trainer.maximumRolloutsPerStep else {
+            throw RLError("trainer(): G × batch = \(config.numGenerations) × \(config.batchSize) rollouts per step; at most \(Trainer.maximumRolloutsPerStep) are supported")
         }
         self.policy = policy
         self.data = data
@@ -99,17 +108,12 @@ public final class Trainer: @unchecked Sendable {
         multiDomain = Set(data.domains).count > 1
         self.cellNames = cellNames
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
-        fair.statistics = config.statistics
-        fair.allUnknown = config.method == .fairgrpoND
-        fair.weightClip = config.weightClip
-        fair.seed = config.seed
-        fair.scaling = config.scaleRewards
-        fair.clustering = config.clustering
+        fair.configure(config)
         try Trainer.checkClustering(config, policy: policy)
-        if config.method == .grpoDRO {
+        if config.method.estimator.reweightsGroups {
             dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
         }
-        if config.method == .grpoRS {
+        if config.method.resamplesGroups {
             var byGroup: [String: [Int]] = [:]
             for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
             var largest: [String: Int] = [:]
@@ -208,7 +212,7 @@ public final class Trainer: @unchecked Sendable {
 
     private func performStep() throws -> StepLog {
         let start = monotonicSeconds()
-        let g = config.numGenerations, k = data.classNames.count
+        let g = config.numGenerations
         let temperature = Float(config.temperature)
         let rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]], drawn: Int
         // The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
@@ -249,7 +253,7 @@ public final class Trainer: @unchecked Sendable {
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
-        if config.method == .fairgrpo || config.method == .fairgrpoND {
+        if config.method.clustersGroups {
             clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
         let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
@@ -318,7 +322,6 @@ public final class Trainer: @unchecked Sendable {
                 return h / Double(b)
             }
         }
-        _ = k
         var log = StepLog(step: stepCount, reward: summary.mean,
                           rewardStd: g > 1 ? summary.std : 0, fracRewardZeroStd: g > 1 ? summary.zeroStd : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,

@@ -233,8 +233,8 @@ struct LiveSignalTests {
             step(h, 2)
             """)
         #expect(!quiet.output.contains("warning"), "\(quiet.output)")
-        let w = s.run("weights(t)", echo: true).output
-        for column in ["live%", "live grad", "dead steps"] { #expect(w.contains(column)) }
+        let w = s.run("print(weights(t).columns)").output
+        for column in ["live_share", "live_grad_share", "dead_steps"] { #expect(w.contains("\"\(column)\"")) }
         let h = s.run("h = history(t)\nprint(h[\"live\"])\nprint(history(t, groups=true).columns)").output
         #expect(numbers(String(h.split(separator: "\n")[0])) == [0, 0, 0, 0, 0])
         #expect(h.contains("\"dead_steps\""))

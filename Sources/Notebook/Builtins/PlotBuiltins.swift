@@ -15,7 +15,7 @@ enum PlotBuiltins {
         switch v {
         case .object(let o) where o is TableObject:
             let t = (o as! TableObject).table
-            return (t.header, t.rows.map { $0.map(TableObject.cell) })
+            return (t.names, (0..<t.rowCount).map { r in t.columns.indices.map { TableObject.value(t.cell(r, $0)) } })
         case .record(let r):
             let lists = try r.pairs.map { (k, v) -> [Value] in
                 guard case .list(let l) = v else { throw RuntimeError("\(what): every field of the record must be a list") }
@@ -235,7 +235,7 @@ enum PlotBuiltins {
             "bar", [Parameter("table"), Parameter("x", default: Value.none), Parameter("y", default: Value.none)] + common,
             summary: "A bar chart to PNG: one bar per row (category x), grouped when y names several columns.",
             details: "table: weights(t), report.by_group, a record of lists. x defaults to the first text column (joined with the other text columns when it repeats, e.g. domain and group); y defaults to weight, f1 or accuracy when present, else the first numeric column.",
-            example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"acc\"])"
+            example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"ovr_acc\"])"
         ) { [unowned session] a, interp in
             let (cols, rows) = try columns(a["table"], "bar()")
             let (w, h) = try size(a)
@@ -295,10 +295,16 @@ enum PlotBuiltins {
             if case .object(let o) = a["matrix"], let tbl = o as? TableObject {
                 // A table such as confusion(...) or align(...).table: the first column names the rows.
                 let t = tbl.table
-                guard t.header.count >= 2, !t.rows.isEmpty else { throw RuntimeError("heatmap(): the table needs a label column and at least one column of numbers and one row") }
-                values = t.rows.map { $0.dropFirst().map { Double($0.replacingPercent) ?? .nan } }
-                tableRows = t.rows.map { $0.first ?? "" }
-                tableColumns = Array(t.header.dropFirst())
+                guard t.columns.count >= 2, t.rowCount > 0 else { throw RuntimeError("heatmap(): the table needs a label column and at least one column of numbers and one row") }
+                values = (0..<t.rowCount).map { r in t.columns.indices.dropFirst().map { t.cell(r, $0).number ?? .nan } }
+                tableRows = (0..<t.rowCount).map { r in
+                    switch t.cell(r, 0) {
+                    case .text(let s): return s
+                    case .number(let v): return exactNumber(v)
+                    case .missing: return ""
+                    }
+                }
+                tableColumns = t.columns.dropFirst().map(\.label)
             } else {
                 let t = try TensorBuiltins.tensor(from: a["matrix"], what: "matrix")
                 guard t.rank == 2 else { throw RuntimeError("heatmap(): the matrix must be 2-D, got shape \(formatShape(t.shape))") }
