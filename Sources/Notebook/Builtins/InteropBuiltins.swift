@@ -213,12 +213,12 @@ enum InteropBuiltins {
             let rollouts = try a.object("rollouts", as: RolloutsObject.self, "rollouts (load_rollouts(...))").rollouts
             var (c, _) = try TrainerOptions.config(a, interp: interp)
             let m = c.method
-            if m == .grpoRS { c.method = .grpo }
+            if m.resamplesGroups { c.method = .grpo }
             let replay = try TrainerOptions.located("replay()") { try Replay(rollouts: rollouts, config: c) }
             let steps = try a.optionalInteger("steps")
             if let steps, steps < 0 { throw RuntimeError("replay(): steps must be ≥ 0") }
             try replay.run(steps)
-            if m == .grpoRS { interp.write("note: grpo_rs re-samples the data before the rollouts; recorded rollouts replay as grpo\n") }
+            if m.resamplesGroups { interp.write("note: grpo_rs re-samples the data before the rollouts; recorded rollouts replay as grpo\n") }
             return .object(ReplayObject(replay))
         })
         i.register(BuiltinFunction(

@@ -4,6 +4,10 @@ import Lang
 import Plot
 import Tensors
 
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// Charts from tables (history, weights, reports), lists, tensors and clusterings, written as PNG.
 enum PlotBuiltins {
     /// Columns of a table-like value: a table, a record of lists, a list of numbers, or a 1-D tensor.
@@ -11,7 +15,7 @@ enum PlotBuiltins {
         switch v {
         case .object(let o) where o is TableObject:
             let t = (o as! TableObject).table
-            return (t.header, t.rows.map { $0.map(TableObject.cell) })
+            return (t.names, (0..<t.rowCount).map { r in t.columns.indices.map { TableObject.value(t.cell(r, $0)) } })
         case .record(let r):
             let lists = try r.pairs.map { (k, v) -> [Value] in
                 guard case .list(let l) = v else { throw RuntimeError("\(what): every field of the record must be a list") }
@@ -62,10 +66,21 @@ enum PlotBuiltins {
     /// Writes the canvas, records it in the cell, prints where it went.
     static func write(_ canvas: Canvas, to path: String?, session: Session, interp: Interpreter, preview: String? = nil) throws -> Value {
         let target = path ?? session.nextPlotPath()
-        let bytes = try canvas.png()
-        try FileIO.writeAtomically(bytes, to: target)
+        let bytes: [UInt8]
+        do {
+            bytes = try canvas.png()
+            try FileIO.writeAtomically(bytes, to: target)
+        } catch {
+            // An auto-named file was claimed empty; do not leave it behind.
+            if path == nil { unlink(target) }
+            throw error
+        }
+        let size = bytes.count
         session.recordImage(path: target, width: canvas.width, height: canvas.height)
-        interp.write("wrote \(target) (\(canvas.width)×\(canvas.height), \(bytes.count / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
+        let tail = " (\(canvas.width)×\(canvas.height), "
+        // The size and an auto-chosen name vary between runs; an exported notebook matches them loosely.
+        session.emit("wrote \(target)\(tail)\(size / 1024 + 1) KB)" + (preview.map { "  " + $0 } ?? "") + "\n",
+                     pattern: "wrote \(path == nil ? "..." : target)\(tail)... KB)" + (preview.map { "  " + $0 } ?? "") + "\n")
         return .none
     }
 
@@ -131,7 +146,7 @@ enum PlotBuiltins {
             "bar", [Parameter("table"), Parameter("x", default: Value.none), Parameter("y", default: Value.none)] + common,
             summary: "A bar chart to PNG: one bar per row (category x), grouped when y names several columns.",
             details: "table: weights(t), report.by_group, a record of lists. x defaults to the first text column (joined with the other text columns when it repeats, e.g. domain and group); y defaults to weight, f1 or accuracy when present, else the first numeric column.",
-            example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"acc\"])"
+            example: "bar(weights(t), x=\"group\", y=\"weight\"); bar(report.by_group, x=\"group\", y=[\"f1\", \"ovr_acc\"])"
         ) { [unowned session] a, interp in
             let (cols, rows) = try columns(a["table"], "bar()")
             let xName = try a.optionalString("x") ?? cols.first { c in rows.contains { if case .string = $0[cols.firstIndex(of: c)!] { return true }; return false } } ?? cols[0]
@@ -214,10 +229,16 @@ enum PlotBuiltins {
             if case .object(let o) = a["matrix"], let tbl = o as? TableObject {
                 // A table such as confusion(...) or align(...).table: the first column names the rows.
                 let t = tbl.table
-                guard t.header.count >= 2, !t.rows.isEmpty else { throw RuntimeError("heatmap(): the table needs a label column and at least one column of numbers and one row") }
-                values = t.rows.map { $0.dropFirst().map { Double($0.replacingPercent) ?? .nan } }
-                tableRows = t.rows.map { $0.first ?? "" }
-                tableColumns = Array(t.header.dropFirst())
+                guard t.columns.count >= 2, t.rowCount > 0 else { throw RuntimeError("heatmap(): the table needs a label column and at least one column of numbers and one row") }
+                values = (0..<t.rowCount).map { r in t.columns.indices.dropFirst().map { t.cell(r, $0).number ?? .nan } }
+                tableRows = (0..<t.rowCount).map { r in
+                    switch t.cell(r, 0) {
+                    case .text(let s): return s
+                    case .number(let v): return exactNumber(v)
+                    case .missing: return ""
+                    }
+                }
+                tableColumns = t.columns.dropFirst().map(\.label)
             } else {
                 let t = try TensorBuiltins.tensor(from: a["matrix"], what: "matrix")
                 guard t.rank == 2 else { throw RuntimeError("heatmap(): the matrix must be 2-D, got shape \(formatShape(t.shape))") }
