@@ -27,9 +27,11 @@ public final class Session {
     var activeProgress: ProgressLine?
     /// Where warnings go besides the cell record; nil: the sink. Scripts send them to stderr.
     public var warningSink: ((String) -> Void)?
-    /// Draws a chart in the terminal after a plot is written (the REPL on a
-    /// terminal sets it; nil: the one-line summary only).
+    /// Where a chart is also drawn as text after its PNG is written (the REPL on a
+    /// terminal sets it; nil: the one-line summary only), and how many colours
+    /// the terminal shows (0, 8 or 256).
     public var chartSink: ((String) -> Void)?
+    public var chartColors = 0
     /// What `options()` and `:set` change.
     public var settings = Settings()
     /// A value already shown by the builtin that returned it (step's record

@@ -161,7 +161,7 @@ public struct Comparison: Sendable {
         /// Seconds left, from each method's measured time per step (nil before the first step).
         public var eta: Double?
         /// Whether the run has just finished (scored); otherwise it is within its steps.
-        public var finished: Bool
+        public var finished = true
     }
 
     /// Seconds left: each step still to take, at its method's measured seconds per step
@@ -207,24 +207,20 @@ public struct Comparison: Sendable {
         let start = monotonicSeconds()
         for method in methods {
             for seed in seeds {
-                let runNumber = out.runs.count + 1, finished = out.runs
                 guard let run = try trainOne(method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData,
-                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop,
-                                             onStep: { k, seconds in
-                                                 progress(Progress(run: runNumber, runs: total, method: method, seed: seed, step: k, steps: steps,
-                                                                   elapsed: monotonicSeconds() - start,
-                                                                   eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: finished,
-                                                                            current: (method, k, seconds)),
-                                                                   finished: false))
-                                             }) else {
+                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop, stepped: { k, seconds in
+                    progress(Progress(run: out.runs.count + 1, runs: total, method: method, seed: seed, step: k, steps: steps,
+                                      elapsed: monotonicSeconds() - start,
+                                      eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: (method, k, seconds)),
+                                      finished: false))
+                }) else {
                     out.interrupted = true
                     return out
                 }
                 out.runs.append(run)
                 progress(Progress(run: out.runs.count, runs: total, method: method, seed: seed, step: steps, steps: steps,
                                   elapsed: monotonicSeconds() - start,
-                                  eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: nil),
-                                  finished: true))
+                                  eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: nil)))
             }
         }
         return out
@@ -235,7 +231,7 @@ public struct Comparison: Sendable {
     /// nothing but its arguments, so runs can go in any order. Nil when stopped.
     public static func trainOne(method: TrainerConfig.Method, seed: UInt64, steps: Int, evalEvery: Int, evalData: Dataset,
                                 select: CheckpointSelection, makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
-                                shouldStop: () -> Bool, onStep: (_ step: Int, _ seconds: Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
+                                shouldStop: () -> Bool, stepped: (Int, Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
         let runStart = monotonicSeconds()
         let trainer = try makeTrainer(method, seed)
         let context = "\(method.rawValue) seed \(seed)"
@@ -258,7 +254,7 @@ public struct Comparison: Sendable {
             do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
             if shouldStop() { return nil }
             if evalEvery > 0, k % evalEvery == 0, k < steps { record(try score()) }
-            onStep(k, monotonicSeconds() - runStart)
+            stepped(k, monotonicSeconds() - runStart)
         }
         let last = try score()
         if evalEvery > 0 { record(last) }

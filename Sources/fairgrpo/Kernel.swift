@@ -44,6 +44,11 @@ final class KernelServer {
         session.sink = { [unowned self] text in self.send("stream", [("name", .string("stdout")), ("text", .string(text))]) }
         session.errorSink = { _ in }  // errors go out as data, in the reply
         session.progressSink = { [unowned self] text in self.send("progress", [("text", .string(text))]) }
+        // step()'s progress line, updated in place. FAIRGRPO_PROGRESS=off leaves it out, so a
+        // notebook prints what a script prints (the tutorial notebooks are checked that way).
+        if getenv("FAIRGRPO_PROGRESS").map({ String(cString: $0) }) != "off" {
+            session.progressDisplay = KernelProgressDisplay { [unowned self] text in self.send("progress", [("text", .string(text))]) }
+        }
         session.resultSink = { [unowned self] value in self.send("result", [("data", .object(KernelServer.bundle(value)))]) }
         session.imageSink = { [unowned self] path, width, height in self.sendImage(path: path, width: width, height: height) }
         repl.write = session.sink
@@ -187,6 +192,14 @@ final class KernelServer {
             bytes = bytes.dropFirst(n)
         }
     }
+}
+
+/// The notebook's progress line: each update replaces the last; clearing empties it.
+final class KernelProgressDisplay: ProgressDisplay {
+    private let send: (String) -> Void
+    init(send: @escaping (String) -> Void) { self.send = send }
+    func update(_ line: String) { send(line) }
+    func clear() { send("") }
 }
 
 /// Lines from a file descriptor, retrying reads a signal interrupted (SIGINT

@@ -29,13 +29,27 @@ final class REPL {
             let completer = Completer(session: session)
             LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
             // Long work redraws one line in place, on a terminal only: a pipe gets periodic lines.
+            // So do charts drawn as text; a pipe keeps the one-line summary of each plot.
             if isatty(1) == 1 {
                 session.progressDisplay = TerminalProgressDisplay { fputs($0, stdout); fflush(stdout) }
+                session.chartSink = { fputs($0, stdout) }
+                session.chartColors = REPL.terminalColors()
             }
         } else {
             editor = nil
             LineEditor.installSignalHandler()
         }
+    }
+
+    /// How many colours the terminal shows: none with NO_COLOR set (no-color.org) or a
+    /// dumb terminal, 256 when TERM or COLORTERM says so, else the 8 basic ones.
+    static func terminalColors() -> Int {
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let no = env("NO_COLOR"), !no.isEmpty { return 0 }
+        let term = env("TERM") ?? ""
+        if term.isEmpty || term == "dumb" { return 0 }
+        if term.contains("256color") || env("COLORTERM") != nil { return 256 }
+        return 8
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for

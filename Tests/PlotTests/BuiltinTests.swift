@@ -35,7 +35,7 @@ struct BuiltinTests {
     func plotHistory() throws {
         let (t, dir) = try Self.trained()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let out = t.run("plot(history(t), to=\"\(dir)/reward.png\")")
+        let out = t.run("plot(history(t), y=\"reward\", to=\"\(dir)/reward.png\")")
         #expect(out.status == .ok, "\(out.output)")
         let d = try Self.expectWrote(out.output, "\(dir)/reward.png")
         #expect(d.count(Color.series(0), x0: 80, y0: 50, x1: 780, y1: 420) > 100, "the reward line is drawn")

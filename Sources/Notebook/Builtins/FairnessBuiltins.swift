@@ -92,16 +92,18 @@ enum FairnessBuiltins {
                 """,
             example: "r = metrics(test.labels, predictions, test); r.table"
         ) { a, _ in
+            // Predictions loaded from an evaluation dump carry their truth and cases; otherwise all three are given.
+            let data: Dataset, truth: [Int], predictions: [Int]
             if case .object(let o) = a["y_true"], let p = (o as? PredictionsObject)?.predictions {
-                return .object(ReportObject(try FairnessReport.evaluate(truth: p.data.labels, predictions: p.predicted, data: p.data,
-                                                                        intersections: try a.bool("intersections"))))
+                (data, truth, predictions) = (p.data, p.data.labels, p.predicted)
+            } else {
+                guard !a.isNone("y_pred"), !a.isNone("data") else {
+                    throw RuntimeError("metrics(): give y_true, y_pred and data, or predictions from load_predictions(...)")
+                }
+                data = try a.object("data", as: DatasetObject.self, "a dataset").data
+                truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
+                predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
             }
-            guard !a.isNone("y_pred"), !a.isNone("data") else {
-                throw RuntimeError("metrics(): give y_true, y_pred and data, or predictions from load_predictions(...)")
-            }
-            let data = try a.object("data", as: DatasetObject.self, "a dataset").data
-            let truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
-            let predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
             return .object(ReportObject(try FairnessReport.evaluate(truth: truth, predictions: predictions, data: data,
                                                                     intersections: try a.bool("intersections"))))
         })

@@ -65,7 +65,8 @@ enum StepBuiltin {
             if Interrupt.isRequested {
                 line.clear()
                 interp.write(prefix + "interrupted after step \(t.stepCount); the trainer is consistent\n")
-                try Interrupt.stoppedEarly()  // a headless script ends here (exit 130)
+                // A headless script ends here (status 130); the REPL keeps the steps taken.
+                try Interrupt.stoppedEarly()
                 break
             }
         }

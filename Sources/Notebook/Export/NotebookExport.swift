@@ -60,7 +60,7 @@ public enum NotebookExport {
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The link each image gets from the notebook at `notebook`: its path relative to
@@ -115,11 +115,22 @@ public enum NotebookExport {
                     images.append("![plot \(width)×\(height)](\(links[path] ?? path))")
                 }
             }
-            if let error = cell.error { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + error }
+            if let error = cell.error { text += (text.isEmpty || text.hasSuffix("\n") ? "" : "\n") + placeless(error) }
             if !text.isEmpty { out += fenced(text) }
             for image in images { out += "\n\(image)\n" }
         }
         return out
+    }
+
+    /// An error with the place it names (a REPL cell "<3>:1:5", a script's line) as doctest's
+    /// wildcard: a replay reports the same error at the notebook's own line.
+    static func placeless(_ error: String) -> String {
+        var lines = error.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (i, line) in lines.enumerated() {
+            guard let r = line.firstRange(of: ": error: "), line[..<r.lowerBound].contains(":") else { continue }
+            lines[i] = "..." + line[r.lowerBound...]
+        }
+        return lines.joined(separator: "\n")
     }
 
     private static func fenced(_ text: String) -> String {
