@@ -90,8 +90,15 @@ public enum Checkpoint {
     }
 
     /// Loads a trainer. `reward` must be given again if the run used a custom one.
+    /// Only regular files are read (a device such as /dev/zero would never
+    /// end), and every size in the file is checked against what is left of
+    /// it before anything that size is allocated.
     public static func load(_ path: String, reward: ((Int, Int, Int) throws -> Double)? = nil) throws -> Trainer {
-        let bytes = try FileIO.read(path, regularOnly: true)
+        try decode(try FileIO.read(path, regularOnly: true), path: path, reward: reward)
+    }
+
+    /// A trainer from a checkpoint's bytes; `path` names it in errors.
+    static func decode(_ bytes: [UInt8], path: String, reward: ((Int, Int, Int) throws -> Double)?) throws -> Trainer {
         guard bytes.count >= magic.count + 8, Array(bytes[0..<magic.count]) == magic else { throw LoadError.notACheckpoint(path) }
         var tail = BinaryReader(Array(bytes[(bytes.count - 4)...]))
         let stored = try tail.readUInt32()

@@ -65,6 +65,9 @@ public final class Trainer: @unchecked Sendable {
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
+    /// Most rollouts (G × batch) one step may hold.
+    public static let maximumRolloutsPerStep = 1 << 22
+
     public init(policy: Policy, data: Dataset, config: TrainerConfig) throws {
         try config.validate()
         guard data.featureCount == policy.inputCount, data.classNames.count == policy.classCount else {
@@ -73,6 +76,12 @@ public final class Trainer: @unchecked Sendable {
         guard data.count >= 1 else { throw RLError("the dataset is empty") }
         guard data.classNames.count <= Dataset.maximumClasses else {
             throw RLError("the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        }
+        // Each step holds G × batch rollouts (answers, rewards, advantages):
+        // checked here, before a step tries to allocate them.
+        let (rollouts, overflow) = config.numGenerations.multipliedReportingOverflow(by: config.batchSize)
+        guard !overflow, rollouts <= Trainer.maximumRolloutsPerStep else {
+            throw RLError("trainer(): G × batch = \(config.numGenerations) × \(config.batchSize) rollouts per step; at most \(Trainer.maximumRolloutsPerStep) are supported")
         }
         self.policy = policy
         self.data = data

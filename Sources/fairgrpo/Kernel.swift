@@ -44,10 +44,11 @@ final class KernelServer {
         session.sink = { [unowned self] text in self.send("stream", [("name", .string("stdout")), ("text", .string(text))]) }
         session.errorSink = { _ in }  // errors go out as data, in the reply
         session.progressSink = { [unowned self] text in self.send("progress", [("text", .string(text))]) }
-        // step()'s progress line, updated in place. FAIRGRPO_PROGRESS=off leaves it out, so a
-        // notebook prints what a script prints (the tutorial notebooks are checked that way).
+        // step() and compare() redraw one line in place: in a notebook, one display updated.
+        // FAIRGRPO_PROGRESS=off leaves it out, so a notebook prints what a script prints
+        // (periodic log lines; the tutorial notebooks are checked that way).
         if getenv("FAIRGRPO_PROGRESS").map({ String(cString: $0) }) != "off" {
-            session.progressDisplay = KernelProgressDisplay { [unowned self] text in self.send("progress", [("text", .string(text))]) }
+            session.progressDisplay = KernelProgress { [unowned self] text in self.send("progress", [("text", .string(text))]) }
         }
         session.resultSink = { [unowned self] value in self.send("result", [("data", .object(KernelServer.bundle(value)))]) }
         session.imageSink = { [unowned self] path, width, height in self.sendImage(path: path, width: width, height: height) }
@@ -194,14 +195,6 @@ final class KernelServer {
     }
 }
 
-/// The notebook's progress line: each update replaces the last; clearing empties it.
-final class KernelProgressDisplay: ProgressDisplay {
-    private let send: (String) -> Void
-    init(send: @escaping (String) -> Void) { self.send = send }
-    func update(_ line: String) { send(line) }
-    func clear() { send("") }
-}
-
 /// Lines from a file descriptor, retrying reads a signal interrupted (SIGINT
 /// is how the front end interrupts, and it may arrive while the kernel waits).
 struct LineReader {
@@ -229,4 +222,14 @@ struct LineReader {
             buffer += chunk[..<n]
         }
     }
+}
+
+/// The progress line of `step()` and `compare()` as a notebook display updated
+/// in place (the relay turns each "progress" event into update_display_data).
+final class KernelProgress: ProgressDisplay {
+    private let send: (String) -> Void
+    init(send: @escaping (String) -> Void) { self.send = send }
+    func update(_ line: String) { send(line) }
+    // The finished work's summary line follows as ordinary output; the display keeps the last state.
+    func clear() {}
 }

@@ -35,6 +35,19 @@ struct SizeLimitTests {
         #expect(t.rewardTable.count == k)
     }
 
+    @Test("G × batch beyond the limit is a clear error from trainer(), not a failed allocation in step()",
+          arguments: [(1_000_000_000, 4), (2, 1_000_000_000_000), (Int.max / 2, 3), (1 << 11, 1 << 11 + 1)])
+    func tooManyRollouts(g: Int, batch: Int) throws {
+        var config = TrainerConfig()
+        config.numGenerations = g
+        config.batchSize = batch
+        let data = try separableDataset(n: 20, seed: 1)
+        let error = #expect(throws: RLError.self) {
+            _ = try Trainer(policy: try Policy(inputs: 3, classes: 2, hidden: [], seed: 0), data: data, config: config)
+        }
+        #expect(error?.description.hasSuffix("rollouts per step; at most \(Trainer.maximumRolloutsPerStep) are supported") == true)
+    }
+
     @Test("a policy too large to hold is refused before it is allocated",
           arguments: [(1 << 20, 1 << 20, [Int]()), (10, 2, [1 << 30]), (Int.max / 2, 4, [Int]()), (3, 2, [Int.max, Int.max])])
     func policyTooLarge(inputs: Int, classes: Int, hidden: [Int]) {
