@@ -3,47 +3,57 @@ import Data
 
 /// Text and CSV forms of a report.
 extension FairnessReport {
-    static func show(_ v: Double?, _ decimals: Int = 4, scale: Double = 1) -> String {
-        v.map { formatFixed($0 * scale, decimals) } ?? "-"
+    static func show(_ v: Double?, _ decimals: Int = 4) -> String {
+        v.map { formatFixed($0, decimals) } ?? "-"
     }
 
-    /// The paper's columns: PP, EOD and FPR diff ×100, the rest as fractions.
-    public var tableText: TextTable {
+    /// The paper's columns (gaps in percentage points, the rest as fractions), one row.
+    public var headlineTable: DataTable {
         let cols = table.columns.filter { !(["DPD", "EOdD"].contains($0.0)) || isBinary }
-        return TextTable(header: cols.map { $0.2 ? $0.0 + "×100" : $0.0 },
-                         rows: [cols.map { FairnessReport.show($0.1, $0.2 ? 2 : 4, scale: $0.2 ? 100 : 1) }])
+        return DataTable(cols.map { Column($0.0, format: $0.2 ? .decimals(2) : .auto, numbers: [$0.1]) }, kind: "report")
     }
 
     public static let groupMetrics: [Metric] = [.precision, .recall, .fpr, .fdr, .f1, .accuracyOVR, .accuracy]
 
-    /// Like fairlearn's `MetricFrame.by_group`: a row per group.
-    public var byGroupText: TextTable {
+    /// Like fairlearn's `MetricFrame.by_group`: a row per group, then the overall scores (domain "all").
+    public var byGroupTable: DataTable {
         let metrics = FairnessReport.groupMetrics + (isBinary ? [.selectionRate] : [])
-        var rows: [[String]] = []
-        for g in groups {
-            rows.append([g.domain, g.attribute, g.level, String(g.scores.n)] + metrics.map { FairnessReport.show(g.scores.value($0)) })
-        }
-        rows.append(["all", "-", "-", String(overall.n)] + metrics.map { FairnessReport.show(overall.value($0)) })
-        return TextTable(header: ["domain", "attribute", "group", "n"] + metrics.map(\.rawValue), rows: rows)
+        let scores = groups.map(\.scores) + [overall]
+        var columns = [Column("domain", texts: groups.map(\.domain) + ["all"]),
+                       Column("attribute", cells: groups.map { .text($0.attribute) } + [.missing]),
+                       Column("group", cells: groups.map { .text($0.level) } + [.missing]),
+                       Column("n", integers: scores.map(\.n))]
+        columns += metrics.map { m in Column(m.rawValue, numbers: scores.map { $0.value(m) }) }
+        return DataTable(columns, kind: "by_group", keys: ["domain", "attribute", "group"])
     }
 
-    public func differenceText(toOverall: Bool) -> TextTable {
+    public func differenceTable(toOverall: Bool) -> DataTable {
         let metrics = FairnessReport.groupMetrics + (isBinary ? [.selectionRate] : [])
-        let rows = difference(toOverall: toOverall).map { d in
-            [d.domain, d.attribute] + metrics.map { FairnessReport.show(d.values[$0]) }
-        }
-        return TextTable(header: ["domain", "attribute"] + metrics.map(\.rawValue), rows: rows)
+        let rows = difference(toOverall: toOverall)
+        return DataTable([Column("domain", texts: rows.map(\.domain)), Column("attribute", texts: rows.map(\.attribute))]
+                            + metrics.map { m in Column(m.rawValue, numbers: rows.map { $0.values[m] }) },
+                         kind: "difference", keys: ["domain", "attribute"])
     }
 
-    /// Headline table, overall scores, and what was skipped.
+    /// Headline table, overall scores, and what was skipped, fitted to the terminal.
     public var summary: String {
-        var out = ["fairness report: \(overall.n) predictions · \(classNames.count) classes · \(Set(groups.map(\.domain)).count) domains · \(groups.count) groups",
-                   tableText.description, "",
-                   "overall: " + FairnessReport.groupMetrics.map { "\($0.rawValue) \(FairnessReport.show(overall.value($0)))" }.joined(separator: " · ")]
+        let width = Terminal.width
+        return [summaryHeadline(width: width), headlineTable.text, "", summaryFooter(width: width)].joined(separator: "\n")
+    }
+
+    /// "fairness report: N predictions · …", broken to fit `width`.
+    public func summaryHeadline(width: Int) -> String {
+        wrapItems(["\(overall.n) predictions", "\(classNames.count) classes", "\(Set(groups.map(\.domain)).count) domains", "\(groups.count) groups"],
+                  prefix: "fairness report: ", width: width)
+    }
+
+    /// The lines after the table: overall scores and what was skipped.
+    public func summaryFooter(width: Int) -> String {
+        var out = [wrapItems(FairnessReport.groupMetrics.map { "\($0.rawValue) \(FairnessReport.show(overall.value($0)))" }, prefix: "overall: ", width: width)]
         if !skipped.isEmpty {
             out.append("skipped (\(skipped.count)):")
-            out += skipped.prefix(12).map { "  " + $0 }
-            if skipped.count > 12 { out.append("  … and \(skipped.count - 12) more (report.skipped lists them all)") }
+            out += skipped.prefix(12).map { wrapWords("  " + $0, indent: "    ", width: width) }
+            if skipped.count > 12 { out.append(shorten("  … and \(skipped.count - 12) more (report.skipped lists them all)", width)) }
         }
         return out.joined(separator: "\n")
     }

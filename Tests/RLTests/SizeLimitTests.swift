@@ -22,7 +22,7 @@ struct SizeLimitTests {
         let policy = try Policy(inputs: 2, classes: k, hidden: [], seed: 0)
         let start = Date()
         let error = #expect(throws: RLError.self) { _ = try Trainer(policy: policy, data: data, config: TrainerConfig()) }
-        #expect(error?.description == "trainer(): the label has \(k) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        #expect(error?.description == "the label has \(k) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
         #expect(Date().timeIntervalSince(start) < 5)
     }
 

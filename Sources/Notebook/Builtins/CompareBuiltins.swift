@@ -19,76 +19,84 @@ public final class ComparisonObject: LangObject {
     public var typeName: String { "comparison" }
     public var memberNames: [String] { ["table", "by_group", "dynamics", "notes", "runs", "to_csv", "interrupted"] }
 
-    static func cell(_ v: Double?, _ decimals: Int = 6) -> String { v.map { formatFixed($0, decimals) } ?? "-" }
-
     /// The table as numbers: mean and std columns per metric, one row per method.
-    var table: TextTable {
+    var table: DataTable {
         let c = comparison
-        var header = ["method", "seeds"]
-        for m in TableMetric.allCases { header += [m.rawValue, m.rawValue + "_std"] }
-        let rows = c.finishedMethods.map { method -> [String] in
-            var row = [method.rawValue, String(c.runs.filter { $0.method == method }.count)]
-            for m in TableMetric.allCases {
-                let s = c.summary(method, m)
-                row += [ComparisonObject.cell(s.mean), ComparisonObject.cell(s.std)]
-            }
-            return row
+        let methods = c.finishedMethods
+        var columns = [Column("method", texts: methods.map(\.rawValue)),
+                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
+        for m in TableMetric.allCases {
+            let s = methods.map { c.summary($0, m) }
+            columns += [Column(m.rawValue, numbers: s.map(\.mean)), Column(m.rawValue + "_std", numbers: s.map(\.std))]
         }
-        return TextTable(header: header, rows: rows)
+        return DataTable(columns, kind: "comparison", keys: ["method"])
     }
 
     /// The printed form: "mean ± std" per metric, with the better direction.
-    var printedTable: TextTable {
+    var printedTable: DataTable {
         let c = comparison
-        let rows = c.finishedMethods.map { method -> [String] in
-            [method.rawValue, String(c.runs.filter { $0.method == method }.count)] + TableMetric.allCases.map { m in
+        let methods = c.finishedMethods
+        var columns = [Column("method", texts: methods.map(\.rawValue)),
+                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
+        for m in TableMetric.allCases {
+            var column = Column(m.rawValue, label: m.heading, cells: methods.map { method in
                 let s = c.summary(method, m)
-                guard let mean = s.mean else { return "-" }
-                return formatFixed(mean, m.decimals) + (s.std.map { " ± " + formatFixed($0, m.decimals) } ?? "")
-            }
+                guard let mean = s.mean else { return .missing }
+                return .text(formatFixed(mean, m.decimals) + (s.std.map { " ± " + formatFixed($0, m.decimals) } ?? ""))
+            })
+            column.alignRight = true
+            columns.append(column)
         }
-        return TextTable(header: ["method", "seeds"] + TableMetric.allCases.map(\.heading), rows: rows,
-                         rightAligned: Set(1...TableMetric.allCases.count + 1))
+        return DataTable(columns, kind: "comparison", keys: ["method"])
     }
 
-    var byGroup: TextTable {
-        let rows = comparison.byGroup.map { g in
-            [g.method.rawValue, g.domain, g.attribute, g.level, String(g.n), String(g.seeds)]
-                + Comparison.groupMetrics.map { ComparisonObject.cell(g.scores[$0], 4) }
-        }
-        return TextTable(header: ["method", "domain", "attribute", "group", "n", "seeds"] + Comparison.groupMetrics.map(\.rawValue), rows: rows)
+    var byGroup: DataTable {
+        let g = comparison.byGroup
+        return DataTable([Column("method", texts: g.map(\.method.rawValue)), Column("domain", texts: g.map(\.domain)),
+                          Column("attribute", texts: g.map(\.attribute)), Column("group", texts: g.map(\.level)),
+                          Column("n", integers: g.map(\.n)), Column("seeds", integers: g.map(\.seeds))]
+                         + Comparison.groupMetrics.map { m in Column(m.rawValue, numbers: g.map { $0.scores[m] }) },
+                         kind: "by_group", keys: ["method", "domain", "attribute", "group"])
     }
 
     /// Columns ordered so that plot(c.dynamics, by="method") draws ΔF1 against step.
-    var dynamics: TextTable {
-        let rows = comparison.dynamics.map { d in
-            [String(d.step), ComparisonObject.cell(d.deltaF1.mean), ComparisonObject.cell(d.pp.mean), d.method.rawValue,
-             ComparisonObject.cell(d.deltaF1.std), ComparisonObject.cell(d.pp.std), String(d.seeds)]
-        }
-        return TextTable(header: ["step", "dF1", "PP", "method", "dF1_std", "PP_std", "seeds"], rows: rows)
+    var dynamics: DataTable {
+        let d = comparison.dynamics
+        return DataTable([Column("step", integers: d.map(\.step)), Column("dF1", numbers: d.map(\.deltaF1.mean)),
+                          Column("PP_pct", numbers: d.map(\.pp.mean)), Column("method", texts: d.map(\.method.rawValue)),
+                          Column("dF1_std", numbers: d.map(\.deltaF1.std)), Column("PP_pct_std", numbers: d.map(\.pp.std)),
+                          Column("seeds", integers: d.map(\.seeds))],
+                         kind: "dynamics", keys: ["method"])
     }
 
-    var runs: TextTable {
-        let rows = comparison.runs.map { r in
-            [r.method.rawValue, String(r.seed), String(r.steps), formatFixed(r.seconds, 3)]
-                + TableMetric.allCases.map { ComparisonObject.cell(r.metrics[$0]) }
-        }
-        return TextTable(header: ["method", "seed", "steps", "seconds"] + TableMetric.allCases.map(\.rawValue), rows: rows)
+    var runs: DataTable {
+        let r = comparison.runs
+        return DataTable([Column("method", texts: r.map(\.method.rawValue)), Column("seed", integers: r.map { Int($0.seed) }),
+                          Column("steps", integers: r.map(\.steps)), Column("seconds", numbers: r.map(\.seconds))]
+                         + TableMetric.allCases.map { m in Column(m.rawValue, numbers: r.map { $0.metrics[m] }) },
+                         kind: "runs", keys: ["method", "seed"])
     }
 
     public func render() -> String {
+        guard !comparison.runs.isEmpty else { return "comparison: no finished runs" }
+        let width = Terminal.width
+        return [wrapItems(setting.split(separator: " · ").map(String.init), width: width), printedTable.text, "", footer(width: width)]
+            .joined(separator: "\n")
+    }
+
+    /// The lines after the table: units, an interruption, the notes.
+    func footer(width: Int) -> String {
         let c = comparison
-        guard !c.runs.isEmpty else { return "comparison: no finished runs" }
-        var lines = [setting, printedTable.description, "",
-                     "mean ± sample std over seeds; PP, EOD and FPR diff ×100 as in the paper; ↓ lower is better, ↑ higher is better."]
+        var lines = [wrapItems(["mean ± sample std over seeds", "PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)",
+                                "↓ lower is better, ↑ higher is better"], separator: "; ", width: width)]
         if c.interrupted {
-            lines.append("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.")
+            lines.append(wrapWords("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.", width: width))
         }
         let notes = c.notes
         if !notes.isEmpty {
             let shown = 8
             lines.append("within one std (\(notes.count), c.notes lists them all):")
-            lines += notes.prefix(shown).map { "  " + $0 }
+            lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
             if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
         }
         return lines.joined(separator: "\n")
@@ -138,12 +146,6 @@ enum CompareBuiltins {
         }
     }
 
-    static func duration(_ s: Double) -> String {
-        if s < 60 { return formatFixed(s, 1) + " s" }
-        let m = Int(s.rounded()) / 60, r = Int(s.rounded()) % 60
-        return "\(m) min \(r < 10 ? "0" : "")\(r) s"
-    }
-
     static func register(in session: Session) {
         let i = session.interpreter
         guard let trainerBuiltin = i.builtins["trainer"], let policyBuiltin = i.builtins["policy"] else {
@@ -157,7 +159,7 @@ enum CompareBuiltins {
                           Parameter("eval_data", default: Value.none), Parameter("holdout", default: .number(0.2)),
                           Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
                           Parameter("progress", default: .bool(true))]
-            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly) }
+            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
             summary: "Trains each method from each seed and gives the paper's table (mean ± std over seeds), per-group detail and training dynamics.",
@@ -222,18 +224,30 @@ enum CompareBuiltins {
                 + optionText.joined(separator: " · ") + " · trained on \(train.count) rows, " + evalText
             if show { sink(setting + "\n") }
             var comparison: Comparison
+            // On a terminal, a line redrawn within each run; a line per finished run either way.
+            let line = ProgressLine(show ? session.progressDisplay : nil)
+            session.activeProgress = line
+            defer { line.clear(); session.activeProgress = nil }
+            let width = methods.map(\.rawValue.count).max()!
+            func describe(_ p: Comparison.Progress) -> String {
+                "[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(durationText(p.elapsed))"
+                    + " · ETA \(p.eta.map(durationText) ?? "-")"
+            }
             do {
                 comparison = try Comparison.run(
                     methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, makeTrainer: makeTrainer,
                     progress: { p in
                         guard show else { return }
-                        let width = TrainerConfig.Method.allCases.map(\.rawValue.count).max()!
-                        sink("[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(duration(p.elapsed))"
-                             + " · ETA \(p.eta.map(duration) ?? "-")\n")
+                        if p.finished {
+                            line.clear()
+                            sink(describe(p) + "\n")
+                        } else {
+                            line.update(force: p.step == 1) { describe(p) }
+                        }
                     },
                     shouldStop: { Interrupt.isRequested })
             } catch let e as RLError {
-                throw RuntimeError(e.description)
+                throw RuntimeError("compare(): " + e.description)
             }
             if comparison.interrupted {
                 Interrupt.clear()
