@@ -74,7 +74,7 @@ private func fuzzCSV(_ bytes: [UInt8], selector: UInt8) {
 
 private func exercise(_ d: Dataset, selector: UInt8, checksum: inout Int) {
     checksum &+= d.describe().utf8.count
-    checksum &+= d.head(3).utf8.count
+    checksum &+= String(describing: d.head(3)).utf8.count
     checksum &+= d.groupKeys().count &+ d.groupKeys(truth: true).count
     if let masked = try? d.masked(attribute: nil, fraction: 0.5, seed: UInt64(selector)) {
         checksum &+= masked.describe().utf8.count
@@ -87,7 +87,7 @@ private func exercise(_ d: Dataset, selector: UInt8, checksum: inout Int) {
                                         groupedByID: d.groupIDs != nil) {
         if train.count + test.count != d.count { fatalError("split lost rows: \(train.count) + \(test.count) != \(d.count)") }
         if train.count == 0 || test.count == 0 { fatalError("split left one side empty") }
-        checksum &+= train.head(2).utf8.count &+ test.head(2).utf8.count
+        checksum &+= String(describing: train.head(2)).utf8.count &+ String(describing: test.head(2)).utf8.count
     }
 }
 
