@@ -300,7 +300,7 @@ enum CompareBuiltins {
             + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly) }
         i.register(BuiltinFunction(
             "compare", parameters,
-            summary: "Trains each method from each seed and gives the paper's table (mean ± std over seeds), per-group detail and training dynamics.",
+            summary: "Trains each method from each seed and gives the paper's table (mean over seeds with intervals, differences from a baseline), per-group detail and training dynamics.",
             details: """
                 For every method × seed: a fresh policy (hidden, activation, seeded like policy()) and a trainer with that method \
                 and seed and the other options given (G, batch, lr, … as trainer() takes them; batch defaults to 128 and lr to 3e-3 \
