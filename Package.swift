@@ -1,16 +1,26 @@
 // swift-tools-version:6.0
 // fairgrpo: a notebook-style REPL and scripting environment for fairness-aware RL.
 //
-// Module graph (dependencies point one way, downwards):
+// Module graph: each module and what it imports. Every arrow points down the
+// list, so dependencies go one way; Package.swift declares exactly these.
 //
-//   CBLAS (OpenBLAS)   CPNG (libpng)   CReadline (GNU readline)   CSystem (CPU features)
-//        |                                                          CKernels (fused loops)
-//        |                                    |                        |
-//     Tensors  (tensor, autodiff, random, BLAS bridge)  <--------------+
-//        |
-//       NN     (layers, optimizers, parameter files)
-//        |
-//   fairgrpo (executable)    fairgrpo-bench (benchmark executable)
+//   fairgrpo        -> Notebook Lang Tensors CReadline   the command: REPL, run, notebook, doctest, kernel
+//   fairgrpo-bench  -> RL Fairness Cluster Data NN Tensors
+//   Notebook        -> Lang RL Plot Fairness Cluster Data NN Render Tensors
+//                      the binding layer: builtins, sessions, notebook export
+//   Lang            -> (nothing)     lexer, parser, resolver, interpreter; knows nothing about ML
+//   RL              -> Fairness Cluster Data NN Render Tensors
+//                      policy, advantage methods, trainer, trainer options, checkpoints
+//   Plot            -> Render        charts drawn to PNG
+//   Fairness        -> Data Render   fairness metrics and reports
+//   Data            -> Render Tensors CPNG   datasets: CSV, images, rollouts, splits, masking
+//   Cluster         -> Tensors       k-means and choosing k
+//   NN              -> Tensors CKernels      layers, optimizers, parameter files
+//   Render          -> Tensors CPNG  text tables, the terminal's width, PNG encoding
+//   Tensors         -> CBLAS CSystem CKernels
+//                      tensors, autodiff, random numbers, the BLAS bridge, the fused policy loss
+//   CBLAS (OpenBLAS), CPNG (libpng), CReadline (GNU readline): system libraries;
+//   CSystem (CPU features), CKernels (vectorised loops): C helpers.
 import PackageDescription
 
 let package = Package(
@@ -56,7 +66,7 @@ let package = Package(
         // k-means and choosing k (groups when demographics are missing).
         .target(name: "Cluster", dependencies: ["Tensors"]),
         // Policy, GRPO family, FairGRPO, trainer.
-        .target(name: "RL", dependencies: ["Tensors", "NN", "Data", "Cluster", "Fairness"]),
+        .target(name: "RL", dependencies: ["Tensors", "NN", "Render", "Data", "Cluster", "Fairness"]),
         // Charts drawn to PNG (canvas, bitmap font, line/bar/scatter/heatmap).
         .target(name: "Plot", dependencies: ["Render"]),
         // Fairness metrics and reports (the paper's, fairlearn-style group tables).
@@ -70,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "fairgrpo",
             dependencies: [
-                "Tensors", "NN", "Lang", "Notebook", "CReadline", "CPNG",
+                "Tensors", "Lang", "Notebook", "Render", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN", "Cluster", "Fairness", "Data", "RL"]),
@@ -94,13 +104,13 @@ let package = Package(
             name: "FairnessTests", dependencies: ["Fairness", "Data", "Tensors", "Notebook", "Lang"],
             exclude: ["Fixtures"]),
         // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "Lang"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook"]),
         // The language tested directly: lexer, parser, resolver, interpreter,
         // f-strings against Python's format() (Fixtures/format.tsv).
         .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Fixtures"]),
         // Checkpoints of every format version live in Tests/RLTests/Fixtures.
         .testTarget(
-            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "TestSupport", "Notebook", "Lang"],
+            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "Notebook", "Lang"],
             exclude: ["Fixtures"]),
     ]
 )

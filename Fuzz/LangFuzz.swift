@@ -83,16 +83,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let source = SourceFile(name: "fuzz.fg", bytes: bytes)
 
     // The script path: all of it parsed, then run cell by cell as `fairgrpo run` does.
-    let parsed = Parser.parse(source)
-    for d in parsed.diagnostics { _ = d.description }
-    let interpreter = makeInterpreter()
-    _ = interpreter.check(source)
+    // Lexing and parsing are under the budget too: a huge literal must be
+    // interruptible like a loop.
     Interrupt.clear()
     runStarted.store(nowNanoseconds(), ordering: .relaxed)
     defer {
         runStarted.store(0, ordering: .relaxed)
         Interrupt.clear()
     }
+    let parsed = Parser.parse(source)
+    if parsed.interrupted { return 0 }
+    for d in parsed.diagnostics { _ = d.description }
+    let interpreter = makeInterpreter()
+    _ = interpreter.check(source)
     if parsed.diagnostics.isEmpty {
         for cell in CellSplitter.cells(of: source) {
             do {

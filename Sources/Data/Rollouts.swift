@@ -80,6 +80,9 @@ public struct RolloutFields: Sendable {
     public var reward: [String]?
     public var step: String?
     public var completion: String?
+    /// Keep each rollout's completion text (for `trace`); off by default, since decoding long
+    /// completions costs more than everything else a load does. Naming `completion` turns it on.
+    public var keepCompletions = false
     public var advantage: String?
     public var domain: String?
     /// A field holding the authors' demo strings ("sex: Male, age: 68").
@@ -108,6 +111,7 @@ extension Rollouts {
         }
         // The format's default field names.
         var promptField = f.prompt, stepField = f.step, completionField = f.completion, advantageField = f.advantage
+        let keepCompletions = f.keepCompletions || f.completion != nil
         var rewardFields = f.reward
         switch f.format {
         case .verl:
@@ -129,7 +133,7 @@ extension Rollouts {
             // Only the fields a role can use are decoded (TRL's reward columns are found by looking at every one).
             var wanted: [String]? = nil
             if f.format != .trl && f.format != .csv {
-                wanted = [promptField, stepField, completionField, advantageField, f.domain, f.demo].compactMap { $0 }
+                wanted = [promptField, stepField, keepCompletions ? completionField : nil, advantageField, f.domain, f.demo].compactMap { $0 }
                     + (rewardFields ?? []) + f.attributes + ["data_source", "domain", "dataset", "demo", "demographics"]
             }
             let table = try f.format == .csv ? csvColumns(path: file) : JSONLines.read(path: file, fields: wanted)
@@ -166,7 +170,7 @@ extension Rollouts {
                 }
                 return []
             }
-            let completions = completionField.flatMap { table.column($0) }
+            let completions = keepCompletions ? completionField.flatMap { table.column($0) } : nil
             let advantages = advantageField.flatMap { table.column($0) }
             func present(_ name: String) -> Bool { table.column(name).map { $0.contains { $0 != .missing } } ?? false }
             let domainName = f.domain ?? ["data_source", "domain", "dataset"].first(where: present)

@@ -11,9 +11,24 @@ extension Dataset {
         return "\(name): \(count) prompts · \(present) domain\(present == 1 ? "" : "s") · \(classNames.count) classes · \(featureCount) features · \(attrs) · \(unk)% without demographics"
     }
 
+    /// The headline broken into lines that fit `width`.
+    public func headline(width: Int) -> String {
+        wrapItems(headline.split(separator: " · ").map(String.init), width: width)
+    }
+
     /// Sizes and label balance per domain, per training group and per attribute level.
     public func describe() -> String {
-        var out = [headline, ""]
+        let width = Terminal.width
+        /// A summary table of formatted text, elided to the width like every table.
+        func fitted(_ header: [String], _ rows: [[String]]) -> String {
+            let table = DataTable(header.indices.map { c in
+                var column = Column(header[c], texts: rows.map { c < $0.count ? $0[c] : "" })
+                column.alignRight = rows.allSatisfy { c >= $0.count || Double($0[c].filter { $0 != "%" }) != nil || $0[c] == "-" }
+                return column
+            })
+            return table.render(width: width, maxRows: 0, digits: Display.tableDigits)
+        }
+        var out = [headline(width: width), ""]
         // Up to six classes: the share of each. More: how many occur and the largest share.
         let perClass = classNames.count <= 6
         func balance(_ rows: [Int]) -> [String] {
@@ -32,7 +47,7 @@ extension Dataset {
             if rows.isEmpty && count > 0 { continue }
             domainRows.append([dn, String(rows.count)] + balance(rows))
         }
-        out.append(TextTable(header: ["domain", "n"] + classHeader, rows: domainRows).description)
+        out.append(fitted(["domain", "n"] + classHeader, domainRows))
         out.append("")
         let keys = groupKeys()
         var groupRows: [[String]] = []
@@ -45,7 +60,7 @@ extension Dataset {
                 groupRows.append([dn, g, String(rows.count), formatFixed(100 * Double(rows.count) / Double(max(total, 1)), 1) + "%"] + balance(rows))
             }
         }
-        out.append(TextTable(header: ["domain", "group", "n", "share"] + classHeader, rows: groupRows).description)
+        out.append(fitted(["domain", "group", "n", "share"] + classHeader, groupRows))
         for a in attributes {
             out.append("")
             var rowsOut: [[String]] = []
@@ -55,31 +70,30 @@ extension Dataset {
             }
             let missing = (0..<count).filter { a.codes[$0] < 0 }
             if !missing.isEmpty { rowsOut.append(["missing", String(missing.count)] + balance(missing)) }
-            out.append(TextTable(header: [a.name, "n"] + classHeader, rows: rowsOut).description)
+            out.append(fitted([a.name, "n"] + classHeader, rowsOut))
         }
         out.append("")
-        out.append("features: \(featureCount) (\(scaler.numeric.filter { $0 }.count) numeric, standardised with statistics of \(scaler.fittedRows) rows)")
-        out += notes.map { "note: " + $0 }
+        out.append(wrapWords("features: \(featureCount) (\(scaler.numeric.filter { $0 }.count) numeric, standardised with statistics of \(scaler.fittedRows) rows)", indent: "  ", width: width))
+        out += notes.map { wrapWords("note: " + $0, indent: "  ", width: width) }
         return out.joined(separator: "\n")
     }
 
-    /// The first `n` rows: id, domain, group, attributes, label and the first few features.
-    public func head(_ n: Int) -> String {
+    /// The first `n` rows: id, domain, group, attributes, label and the
+    /// features (standardised, as the policy sees them).
+    public func head(_ n: Int) -> DataTable {
         let keys = groupKeys()
-        let shownFeatures = min(featureCount, 4)
-        let header = ["id", "domain", "group"] + attributes.map(\.name) + ["label"] + featureNames.prefix(shownFeatures)
-            + (featureCount > shownFeatures ? ["…"] : [])
-        var rows: [[String]] = []
+        let rows = Array(0..<max(0, min(n, count)))
+        var columns = [Column("id", texts: rows.map { ids[$0] }), Column("domain", texts: rows.map { domainNames[domains[$0]] }),
+                       Column("group", texts: rows.map { keys[$0] })]
+        for a in attributes {
+            columns.append(Column(a.name, format: .text, cells: rows.map { a.codes[$0] < 0 ? .missing : .text(a.levels[a.codes[$0]]) }))
+        }
+        columns.append(Column("label", texts: rows.map { classNames[labels[$0]] }))
         features.withUnsafeBufferPointer { x in
-            for r in 0..<max(0, min(n, count)) {
-                var row = [ids[r], domainNames[domains[r]], keys[r]]
-                for a in attributes { row.append(a.codes[r] < 0 ? "?" : a.levels[a.codes[r]]) }
-                row.append(classNames[labels[r]])
-                for c in 0..<shownFeatures { row.append(formatFixed(Double(x[r * featureCount + c]), 3)) }
-                if featureCount > shownFeatures { row.append("") }
-                rows.append(row)
+            for c in 0..<featureCount {
+                columns.append(Column(featureNames[c], numbers: rows.map { Double(x[$0 * featureCount + c]) }))
             }
         }
-        return TextTable(header: header, rows: rows).description
+        return DataTable(columns, kind: "rows", keys: ["id"])
     }
 }

@@ -113,7 +113,7 @@ public struct Scores: Sendable, Equatable {
 /// The per-group scores a report shows, by name.
 public enum Metric: String, CaseIterable, Sendable {
     case precision, recall, fpr, fdr, f1
-    case accuracyOVR = "acc"
+    case accuracyOVR = "ovr_acc"
     case accuracy = "exact_accuracy"
     case macroF1Sklearn = "macro_f1_sklearn"
     case selectionRate = "selection_rate"

@@ -280,12 +280,15 @@ public struct FairnessReport: Sendable {
 
         public init() {}
 
-        /// (name, value, scaled ×100 in the paper's tables)
+        /// (name, value, whether it is in percentage points): the one place that
+        /// names the headline metrics and their unit for every output (reports,
+        /// history(t, fairness=true), compare, CSV). The paper's three gaps are
+        /// reported ×100, so their names end in _pct; the rest are fractions.
         public var columns: [(String, Double?, Bool)] {
-            [("PP", pp, true), ("EOD", eod, true), ("FPR_diff", fprDiff, true), ("dF1", deltaF1, false), ("sF1", sigmaF1, false),
-             ("dAcc", deltaAcc, false), ("sAcc", sigmaAcc, false), ("F1", f1, false), ("Acc", acc, false),
-             ("F1_ES", f1ES, false), ("Acc_ES", accES, false), ("DPD", demographicParityDifference, false),
-             ("EOdD", equalizedOddsDifference, false)]
+            [("PP_pct", pp.map { $0 * 100 }, true), ("EOD_pct", eod.map { $0 * 100 }, true), ("FPR_diff_pct", fprDiff.map { $0 * 100 }, true),
+             ("dF1", deltaF1, false), ("sF1", sigmaF1, false), ("dAcc", deltaAcc, false), ("sAcc", sigmaAcc, false),
+             ("F1", f1, false), ("Acc", acc, false), ("F1_ES", f1ES, false), ("Acc_ES", accES, false),
+             ("DPD", demographicParityDifference, false), ("EOdD", equalizedOddsDifference, false)]
         }
     }
 

@@ -13,19 +13,34 @@ public enum RichDisplay {
         guard case .object(let o) = value, let rich = o as? HTMLRepresentable else { return nil }
         return rich.html
     }
+
+    /// A printed form that holds a table (a report, a comparison): the text
+    /// before the table as its caption, the table as HTML, the text after it
+    /// as preformatted text.
+    static func around(_ printed: String, table text: String, html: (String?) -> String) -> String {
+        let whole = Array(printed.utf8), part = Array(text.utf8)
+        guard !part.isEmpty, whole.count >= part.count,
+              let start = (0...(whole.count - part.count)).first(where: { whole[$0..<$0 + part.count].elementsEqual(part) })
+        else { return HTMLTable.preformatted(printed) }
+        let before = trimmedLines(whole[..<start]), after = trimmedLines(whole[(start + part.count)...])
+        return html(before.isEmpty ? nil : before) + (after.isEmpty ? "" : "\n" + HTMLTable.preformatted(after))
+    }
+
+    /// Text without the line breaks around it.
+    private static func trimmedLines(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes.drop { $0 == 10 }.reversed().drop { $0 == 10 }.reversed(), as: UTF8.self)
+    }
 }
 
 extension TableObject: HTMLRepresentable {
-    public var html: String { HTMLTable.render(table, title: title) }
+    public var html: String { HTMLTable.render(table) }
 }
 
 extension ReportObject: HTMLRepresentable {
     /// The summary with its table (the paper's columns) as HTML.
     public var html: String {
-        let table = report.tableText
-        let lines = report.summary.split(separator: "\n", omittingEmptySubsequences: false)
-        let rest = lines.dropFirst(2 + table.rows.count).drop { $0.isEmpty }.joined(separator: "\n")
-        return HTMLTable.render(table, title: lines.first.map(String.init)) + "\n" + HTMLTable.preformatted(rest)
+        HTMLTable.render(report.headlineTable, title: report.summaryHeadline(width: .max)) + "\n"
+            + HTMLTable.preformatted(report.summaryFooter(width: .max))
     }
 }
 
@@ -35,8 +50,6 @@ extension ComparisonObject: HTMLRepresentable {
         guard !c.runs.isEmpty else { return HTMLTable.preformatted("comparison: no finished runs") }
         // The printed form's first line is the setting and its table follows;
         // the lines after the table (units, notes) stay text.
-        let after = render().split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst(2 + printedTable.rows.count).drop { $0.isEmpty }.joined(separator: "\n")
-        return HTMLTable.render(printedTable, title: setting) + "\n" + HTMLTable.preformatted(after)
+        return HTMLTable.render(printedTable, title: setting) + "\n" + HTMLTable.preformatted(footer(width: .max))
     }
 }

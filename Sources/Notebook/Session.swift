@@ -2,6 +2,10 @@ import Lang
 import Render
 import Tensors
 
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
 /// One notebook session: an interpreter with every builtin registered, and
 /// the cells run so far with their outputs, for `_`/`_N`, `:save` and
 /// `:export`. The REPL, `fairgrpo run` and the doctest runner all drive a
@@ -11,9 +15,30 @@ public final class Session {
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
     public var sink: (String) -> Void
-    /// Where long builtins (compare) report progress; nil: stderr. Kept out of
-    /// the cell record, since elapsed times differ from run to run.
+    /// Where long builtins report progress, one line at a time, each replacing
+    /// the last (the kernel shows it in place). nil: compare() writes its lines
+    /// to stderr, step() shows none (its log lines are the terminal's progress).
+    /// Kept out of the cell record, since elapsed times differ from run to run.
     public var progressSink: ((String) -> Void)?
+    /// Where long work (step, compare) redraws its progress line in place; nil
+    /// (scripts, pipes, doctest): no animation, periodic lines only.
+    public var progressDisplay: ProgressDisplay?
+    /// The progress line being shown, cleared before any other output.
+    var activeProgress: ProgressLine?
+    /// Where warnings go besides the cell record; nil: the sink. Scripts send them to stderr.
+    public var warningSink: ((String) -> Void)?
+    /// Where a chart is also drawn as text after its PNG is written (the REPL on a
+    /// terminal sets it; nil: the one-line summary only), and how many colours
+    /// the terminal shows (0, 8 or 256).
+    public var chartSink: ((String) -> Void)?
+    public var chartColors = 0
+    /// What `options()` and `:set` change.
+    public var settings = Settings()
+    /// A value already shown by the builtin that returned it (step's record
+    /// after its summary line), so echoing it would repeat the line.
+    var shownResult: AnyObject?
+    /// Trainers stepped in this session; once there are several, their lines are labelled.
+    var steppedTrainers: [WeakTrainer] = []
     /// Where a plot goes as it is written (path, width, height), besides the
     /// cell record: the kernel shows it inline. nil: nowhere else.
     public var imageSink: ((String, Int, Int) -> Void)?
@@ -36,6 +61,13 @@ public final class Session {
         /// The value echoed (non-none result of the last expression statement).
         public var result: Value?
         public var error: String?
+        /// For outputs (by index in `outputs`) that differ from run to run (timings,
+        /// auto-chosen file names, progress that only a terminal shows): the text an
+        /// exported Markdown notebook writes instead, with doctest's `...` wildcards,
+        /// so the notebook replays under `fairgrpo doctest`.
+        public var patterns: [Int: String] = [:]
+
+        public init(number: Int, input: String) { self.number = number; self.input = input }
     }
 
     public enum Output {
@@ -51,24 +83,53 @@ public final class Session {
         DataBuiltins.register(in: self)
         FairnessBuiltins.register(in: self)
         TrainingBuiltins.register(in: self)
+        StepBuiltin.register(in: self)
         ClusterBuiltins.register(in: self)
         PlotBuiltins.register(in: self)
         CompareBuiltins.register(in: self)
+        SettingsBuiltins.register(in: self)
+        TableBuiltins.register(in: self)
         InteropBuiltins.register(in: self)
         BuiltinHelp.attach(to: interpreter)
     }
 
     /// Appends printed text to the running cell and passes it on.
     public func emit(_ text: String) {
+        activeProgress?.clear()
         capturing?.outputs.append(.text(text))
         sink(text)
     }
 
+    /// Prints `text`, recording `pattern` (with `...` where the text varies) for notebook exports.
+    public func emit(_ text: String, pattern: String) {
+        emit(text)
+        if let i = capturing?.outputs.indices.last { capturing?.patterns[i] = pattern }
+    }
+
+    /// A warning: recorded in the cell like other output, shown unless
+    /// `settings.warnings` is off, and sent to `warningSink` (stderr in scripts).
+    public func warn(_ text: String) {
+        guard settings.warnings else { return }
+        activeProgress?.clear()
+        capturing?.outputs.append(.text(text))
+        if let warningSink { warningSink(text) } else { sink(text) }
+    }
+
     private var plotCount = 0
-    /// Where a plot goes when no path is given: plot-1.png, plot-2.png, … in the current directory.
+    /// Where a plot goes when no path is given: plot-1.png, plot-2.png, … in the
+    /// working directory, skipping names already taken, so a plot never replaces
+    /// an image an earlier session (or an exported notebook) still uses.
+    /// The name is claimed by creating the file exclusively, so two sessions
+    /// plotting in one folder at the same moment cannot pick the same name.
     public func nextPlotPath() -> String {
-        plotCount += 1
-        return "plot-\(plotCount).png"
+        while true {
+            plotCount += 1
+            let path = (workingDirectory.map { $0 + "/" } ?? "") + "plot-\(plotCount).png"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 { close(fd); return path }
+            // Taken: try the next number. Any other failure is left to the write, which reports it.
+            if errno != EEXIST { return path }
+        }
     }
 
     /// Records an image written while the current cell runs.
@@ -104,6 +165,7 @@ public final class Session {
     public func execute(_ source: SourceFile, echo: Bool = true) -> Status {
         let number = cells.count + 1
         capturing = Cell(number: number, input: source.text)
+        shownResult = nil
         lastFailure = nil
         defer {
             if let cell = capturing { cells.append(cell) }
@@ -114,12 +176,15 @@ public final class Session {
                 capturing?.result = value
                 interpreter.define("_", value)
                 interpreter.define("_\(number)", value)
+                if case .object(let o) = value, o === shownResult { return }
+                if case .record(let r) = value, r === shownResult { return }
                 guard echo else { return }
+                let shown = value.echo(number: { formatSignificant($0, digits: Display.digits) })
                 if let resultSink {
-                    capturing?.outputs.append(.text(value.repr + "\n"))
+                    capturing?.outputs.append(.text(shown + "\n"))
                     resultSink(value)
                 } else {
-                    emit(value.repr + "\n")
+                    emit(shown + "\n")
                 }
             }
             return .ok

@@ -48,6 +48,16 @@ public struct Canvas: Sendable {
         pixels[i + 2] = UInt8((Double(pixels[i + 2]) * (1 - a) + Double(color.b) * a).rounded())
     }
 
+    /// Copies `other` onto this canvas with its top-left at (x, y) (small multiples).
+    public mutating func draw(_ other: Canvas, x: Int, y: Int) {
+        for row in 0..<other.height where y + row >= 0 && y + row < height {
+            for col in 0..<other.width where x + col >= 0 && x + col < width {
+                let i = 3 * ((y + row) * width + x + col), j = 3 * (row * other.width + col)
+                pixels[i] = other.pixels[j]; pixels[i + 1] = other.pixels[j + 1]; pixels[i + 2] = other.pixels[j + 2]
+            }
+        }
+    }
+
     /// A solid rectangle; the parts off the canvas (or a negative size) draw nothing.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ color: Color) {
         let x0 = max(0, x), x1 = min(width, x + max(w, 0)), y0 = max(0, y), y1 = min(height, y + max(h, 0))

@@ -187,10 +187,27 @@ public enum Charts {
         return c
     }
 
-    /// Bars per category, one colour per series (grouped side by side).
-    public static func bars(categories: [String], series: [(String, [Double])], title: String, yLabel: String = "",
+    /// Charts side by side (two to a row), each `width / columns` wide: small multiples.
+    public static func panels(_ make: (Int, Int) -> [Canvas], count: Int, width: Int = defaultWidth, height: Int = defaultHeight) -> Canvas {
+        let columns = min(2, max(1, count)), rows = (count + columns - 1) / columns
+        let cells = make(width / columns, height)
+        var c = Canvas(width: width, height: height * rows)
+        for (i, panel) in cells.enumerated() { c.draw(panel, x: (i % columns) * (width / columns), y: (i / columns) * height) }
+        return c
+    }
+
+    /// Bars per category, one colour per series (grouped side by side); `errors`
+    /// (per series and category) draws an error bar of ± that much on each bar.
+    public static func bars(categories: [String], series: [(String, [Double])], errors: [[Double]]? = nil, title: String, yLabel: String = "",
                             width: Int = defaultWidth, height: Int = defaultHeight) -> Canvas {
-        let values = series.flatMap(\.1).filter(\.isFinite)
+        var values = series.flatMap(\.1).filter(\.isFinite)
+        if let errors {
+            for (s, (_, vals)) in series.enumerated() {
+                for (i, v) in vals.enumerated() where s < errors.count && i < errors[s].count && v.isFinite && errors[s][i].isFinite {
+                    values += [v - errors[s][i], v + errors[s][i]]
+                }
+            }
+        }
         guard !categories.isEmpty, !values.isEmpty else {
             return noData(title: title, reason: "no finite values to draw", width: width, height: height)
         }
@@ -211,6 +228,12 @@ public enum Charts {
                 let x0 = f.px(Double(i)) - slot * 0.4 + Double(s) * barWidth
                 let y0 = f.py(max(v, 0)), y1 = f.py(min(v, 0))
                 c.fill(x: Int(x0.rounded()), y: Int(y0.rounded()), width: max(1, Int(barWidth.rounded()) - 1), height: max(1, Int((y1 - y0).rounded())), Color.series(s))
+                if let e = errors?[s], i < e.count, e[i].isFinite, e[i] > 0 {
+                    let cx = x0 + barWidth / 2, top = f.py(v + e[i]), bottom = f.py(v - e[i]), cap = max(2, barWidth / 4)
+                    c.line(cx, top, cx, bottom, .text, width: 1.5)
+                    c.line(cx - cap, top, cx + cap, top, .text, width: 1.5)
+                    c.line(cx - cap, bottom, cx + cap, bottom, .text, width: 1.5)
+                }
             }
         }
         legend(&c, f, series.map(\.0))

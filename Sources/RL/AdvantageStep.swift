@@ -4,7 +4,7 @@
 enum AdvantageStep {
     struct Result {
         var final: [[Double]]
-        /// The GRPO advantages (FairGRPO's own step 1; empty for rloo and reinforce++).
+        /// The GRPO advantages (FairGRPO's own step 1).
         var grpo: [[Double]]
         var terms: [FairWeighting.Terms]?
     }
@@ -13,27 +13,8 @@ enum AdvantageStep {
     static func compute(method: TrainerConfig.Method, scaling: Advantage.RewardScaling, rewards: [[Double]],
                         domains: [String], groups: [String], rows: [Int], fair: inout FairWeighting, dro: inout GroupDRO?,
                         embed: (([Int]) throws -> [[Double]])? = nil) throws -> Result {
-        // FairGRPO computes its own GRPO step (with scale_rewards; "group" in the reference).
-        let ownGRPO = method == .fairgrpo || method == .fairgrpoND
-        let grpo = ownGRPO ? [] : Advantage.grpo(rewards, scaling: scaling)
-        switch method {
-        case .grpo, .grpoRS:
-            return Result(final: grpo, grpo: grpo)
-        case .rloo:
-            return Result(final: Advantage.rloo(rewards), grpo: grpo)
-        case .reinforcePlusPlus:
-            return Result(final: Advantage.reinforcePlusPlus(rewards), grpo: grpo)
-        case .fairgrpo, .fairgrpoND:
-            let prompts = rewards.indices.map {
-                FairWeighting.Prompt(domain: domains[$0], group: groups[$0] == "UNK" ? nil : groups[$0], rewards: rewards[$0], row: rows[$0])
-            }
-            let result = try fair.advantages(prompts, embed: embed)
-            return Result(final: result.final, grpo: result.grpo, terms: result.terms)
-        case .grpoDRO:
-            let keys = rewards.indices.map { domains[$0] + "/" + groups[$0] }
-            let m = dro!.multipliers(groups: keys, rewards: rewards)
-            return Result(final: zip(grpo, m).map { row, w in row.map { $0 * w } }, grpo: grpo)
-        }
+        let batch = AdvantageBatch(rewards: rewards, domains: domains, groups: groups, rows: rows, scaling: scaling, embed: embed)
+        return try method.estimator.advantages(batch, fair: &fair, dro: &dro)
     }
 
     /// Per (domain, group) of one step: the weight terms and where the gradient went.

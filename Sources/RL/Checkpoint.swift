@@ -90,8 +90,15 @@ public enum Checkpoint {
     }
 
     /// Loads a trainer. `reward` must be given again if the run used a custom one.
+    /// Only regular files are read (a device such as /dev/zero would never
+    /// end), and every size in the file is checked against what is left of
+    /// it before anything that size is allocated.
     public static func load(_ path: String, reward: ((Int, Int, Int) throws -> Double)? = nil) throws -> Trainer {
-        let bytes = try FileIO.read(path, regularOnly: true)
+        try decode(try FileIO.read(path, regularOnly: true), path: path, reward: reward)
+    }
+
+    /// A trainer from a checkpoint's bytes; `path` names it in errors.
+    static func decode(_ bytes: [UInt8], path: String, reward: ((Int, Int, Int) throws -> Double)?) throws -> Trainer {
         guard bytes.count >= magic.count + 8, Array(bytes[0..<magic.count]) == magic else { throw LoadError.notACheckpoint(path) }
         var tail = BinaryReader(Array(bytes[(bytes.count - 4)...]))
         let stored = try tail.readUInt32()
@@ -207,16 +214,21 @@ public enum Checkpoint {
         return try (0..<n).map { _ in try r.readFloat() }
     }
 
-    static func writeInts(_ a: [Int], _ w: inout BinaryWriter) {
+    /// A count, then the elements; lists of 8-byte values (integers, numbers).
+    static func writeList<T>(_ a: [T], _ w: inout BinaryWriter, _ write: (T, inout BinaryWriter) -> Void) {
         w.write(UInt32(a.count))
-        for x in a { w.write(x) }
+        for x in a { write(x, &w) }
     }
 
-    static func readInts(_ r: inout BinaryReader) throws -> [Int] {
+    /// A list written by `writeList` whose elements take 8 bytes each, checked to fit in what is left.
+    static func readList<T>(_ r: inout BinaryReader, of what: String, _ read: (inout BinaryReader) throws -> T) throws -> [T] {
         let n = Int(try r.readUInt32())
-        guard n <= r.remaining / 8 else { throw ArchiveError.corrupt("a list of \(n) integers does not fit in the file") }
-        return try (0..<n).map { _ in try r.readInt() }
+        guard n <= r.remaining / 8 else { throw ArchiveError.corrupt("a list of \(n) \(what) does not fit in the file") }
+        return try (0..<n).map { _ in try read(&r) }
     }
+
+    static func writeInts(_ a: [Int], _ w: inout BinaryWriter) { writeList(a, &w) { $1.write($0) } }
+    static func readInts(_ r: inout BinaryReader) throws -> [Int] { try readList(&r, of: "integers") { try $0.readInt() } }
 
     static func writeCells(_ cells: [String: FairWeighting.Cell], _ w: inout BinaryWriter) {
         w.write(UInt32(cells.count))

@@ -94,14 +94,6 @@ extension Checkpoint {
         }
     }
 
-    static func writeDoubles(_ a: [Double], _ w: inout BinaryWriter) {
-        w.write(UInt32(a.count))
-        for x in a { w.write(x) }
-    }
-
-    static func readDoubles(_ r: inout BinaryReader) throws -> [Double] {
-        let n = Int(try r.readUInt32())
-        guard n <= r.remaining / 8 else { throw ArchiveError.corrupt("a list of \(n) numbers does not fit in the file") }
-        return try (0..<n).map { _ in try r.readDouble() }
-    }
+    static func writeDoubles(_ a: [Double], _ w: inout BinaryWriter) { writeList(a, &w) { $1.write($0) } }
+    static func readDoubles(_ r: inout BinaryReader) throws -> [Double] { try readList(&r, of: "numbers") { try $0.readDouble() } }
 }

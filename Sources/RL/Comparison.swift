@@ -4,9 +4,10 @@ import Fairness
 import Tensors
 
 /// The columns of the FairGRPO paper's results tables, in its order. PP, EOD
-/// and FPR diff are reported ×100 as the paper does; the rest as fractions.
+/// and FPR diff are reported ×100 as the paper does (percentage points, so
+/// their names end in _pct, as in every report); the rest as fractions.
 public enum TableMetric: String, CaseIterable, Sendable {
-    case pp = "PP", eod = "EOD", fprDiff = "FPR_diff", sigmaF1 = "sF1", deltaF1 = "dF1"
+    case pp = "PP_pct", eod = "EOD_pct", fprDiff = "FPR_diff_pct", sigmaF1 = "sF1", deltaF1 = "dF1"
     case f1 = "F1", acc = "Acc", f1ES = "F1_ES", accES = "Acc_ES"
 
     /// The factor from the report's fraction to the table's number.
@@ -19,9 +20,6 @@ public enum TableMetric: String, CaseIterable, Sendable {
     public var heading: String {
         let name: String
         switch self {
-        case .pp: name = "PP×100"
-        case .eod: name = "EOD×100"
-        case .fprDiff: name = "FPR diff×100"
         case .sigmaF1: name = "σF1"
         case .deltaF1: name = "ΔF1"
         default: name = rawValue
@@ -167,26 +165,49 @@ public struct Comparison: Sendable {
         public var method: TrainerConfig.Method, seed: UInt64
         public var step: Int, steps: Int
         public var elapsed: Double
-        /// Seconds left at the pace so far (nil before the first step).
+        /// Seconds left, from each method's measured time per step (nil before the first step).
         public var eta: Double?
+        /// Whether the run has just finished (scored); otherwise it is within its steps.
+        public var finished = true
+    }
+
+    /// Seconds left: each step still to take, at its method's measured seconds per step
+    /// (evaluation included). Methods differ several-fold in cost (clustering), so a
+    /// method not yet started is expected to cost the mean of the methods measured so far.
+    static func eta(methods: [TrainerConfig.Method], seeds: Int, steps: Int, finished: [ComparisonRun],
+                    current: (method: TrainerConfig.Method, step: Int, seconds: Double)?) -> Double? {
+        var measured: [TrainerConfig.Method: (seconds: Double, steps: Int)] = [:]
+        for r in finished { measured[r.method, default: (0, 0)].seconds += r.seconds; measured[r.method, default: (0, 0)].steps += r.steps }
+        if let c = current, c.step > 0 { measured[c.method, default: (0, 0)].seconds += c.seconds; measured[c.method, default: (0, 0)].steps += c.step }
+        let rates = measured.mapValues { $0.seconds / Double($0.steps) }
+        guard !rates.isEmpty else { return nil }
+        let meanRate = rates.values.reduce(0, +) / Double(rates.count)
+        var left = 0.0
+        for method in methods {
+            let done = finished.filter { $0.method == method }.count
+            var stepsLeft = (seeds - done) * steps
+            if let c = current, c.method == method { stepsLeft -= c.step }
+            left += Double(max(0, stepsLeft)) * (rates[method] ?? meanRate)
+        }
+        return left
     }
 
     /// Trains `methods × seeds` (method-major), `steps` steps each, with the
     /// trainer `makeTrainer(method, seed)` builds (a fresh, seeded policy each
-    /// time), and scores each policy on `evalData`. `progress` is called when
-    /// a run finishes; `shouldStop` is asked after every step, and when it says
+    /// time), and scores each policy on `evalData`. `progress` is called after
+    /// every step and when a run finishes; `shouldStop` is asked after every step, and when it says
     /// yes the unfinished run is dropped and the finished ones are returned
     /// with `interrupted` set.
     public static func run(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, evalData: Dataset,
                            select: CheckpointSelection = .final,
                            makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
                            progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Comparison {
-        guard !methods.isEmpty else { throw RLError("compare(): give at least one method") }
-        guard !seeds.isEmpty else { throw RLError("compare(): give at least one seed") }
-        guard Set(methods).count == methods.count else { throw RLError("compare(): a method is listed twice") }
-        guard Set(seeds).count == seeds.count else { throw RLError("compare(): a seed is listed twice") }
-        guard steps >= 1 else { throw RLError("compare(): steps must be at least 1") }
-        guard evalEvery >= 0 else { throw RLError("compare(): eval_every must be ≥ 0 (0: no training-dynamics series)") }
+        guard !methods.isEmpty else { throw RLError("give at least one method") }
+        guard !seeds.isEmpty else { throw RLError("give at least one seed") }
+        guard Set(methods).count == methods.count else { throw RLError("a method is listed twice") }
+        guard Set(seeds).count == seeds.count else { throw RLError("a seed is listed twice") }
+        guard steps >= 1 else { throw RLError("steps must be at least 1") }
+        guard evalEvery >= 0 else { throw RLError("eval_every must be ≥ 0 (0: no training-dynamics series)") }
         var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
         out.select = select
         let total = methods.count * seeds.count
@@ -194,23 +215,19 @@ public struct Comparison: Sendable {
         for method in methods {
             for seed in seeds {
                 guard let run = try trainOne(method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData,
-                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop) else {
+                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop, stepped: { k, seconds in
+                    progress(Progress(run: out.runs.count + 1, runs: total, method: method, seed: seed, step: k, steps: steps,
+                                      elapsed: monotonicSeconds() - start,
+                                      eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: (method, k, seconds)),
+                                      finished: false))
+                }) else {
                     out.interrupted = true
                     return out
                 }
                 out.runs.append(run)
-                let elapsed = monotonicSeconds() - start
-                // Methods differ several-fold in cost (clustering): a run left is expected to take
-                // as long as its method's finished runs, or the mean run so far for a method not yet started.
-                let meanRun = out.runs.reduce(0) { $0 + $1.seconds } / Double(out.runs.count)
-                var eta = 0.0
-                for other in methods {
-                    let done = out.runs.filter { $0.method == other }
-                    let left = seeds.count - done.count
-                    eta += Double(left) * (done.isEmpty ? meanRun : done.reduce(0) { $0 + $1.seconds } / Double(done.count))
-                }
                 progress(Progress(run: out.runs.count, runs: total, method: method, seed: seed, step: steps, steps: steps,
-                                  elapsed: elapsed, eta: eta))
+                                  elapsed: monotonicSeconds() - start,
+                                  eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: nil)))
             }
         }
         return out
@@ -221,10 +238,10 @@ public struct Comparison: Sendable {
     /// nothing but its arguments, so runs can go in any order. Nil when stopped.
     public static func trainOne(method: TrainerConfig.Method, seed: UInt64, steps: Int, evalEvery: Int, evalData: Dataset,
                                 select: CheckpointSelection, makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
-                                shouldStop: () -> Bool) throws -> ComparisonRun? {
+                                shouldStop: () -> Bool, stepped: (Int, Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
         let runStart = monotonicSeconds()
         let trainer = try makeTrainer(method, seed)
-        let context = "compare(): \(method.rawValue) seed \(seed)"
+        let context = "\(method.rawValue) seed \(seed)"
         func score() throws -> (FairnessReport, [Int]) {
             do {
                 let predictions = try trainer.policy.predict(evalData.features)
@@ -244,6 +261,7 @@ public struct Comparison: Sendable {
             do { try trainer.step() } catch { throw RLError("\(context): \(error)") }
             if shouldStop() { return nil }
             if evalEvery > 0, k % evalEvery == 0, k < steps { record(try score()) }
+            stepped(k, monotonicSeconds() - runStart)
         }
         let last = try score()
         if evalEvery > 0 { record(last) }

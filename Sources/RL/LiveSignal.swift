@@ -32,19 +32,18 @@ public enum LiveSignal {
 extension Trainer {
     /// Updates each (domain, group)'s count of consecutive dead steps from
     /// this step's logs (a group absent from the batch keeps its count) and
-    /// returns, for FairGRPO, the warnings for groups that reached `deadStepWarning` now;
-    /// a group is warned about once until it has a live prompt again.
+    /// returns the names of the groups that reached `deadStepWarning` now ("domain/group"
+    /// when the data has several domains). Every method is affected alike: a group whose
+    /// rollouts all agree has a zero advantage under GRPO as under FairGRPO's weights.
+    /// A group is reported once until it has a live prompt again.
     func trackDeadGroups(_ logs: inout [GroupLog]) -> [String] {
-        // Only FairGRPO reweights groups by their statistics; the other methods' step
-        // logs show the live share, without a warning per group.
-        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
-        return Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain)
+        Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: config.deadStepWarning, multiDomain: multiDomain)
     }
 
     /// The dead-group bookkeeping itself, on the given state (a trainer's or a replay's).
     static func trackDeadGroups(_ logs: inout [GroupLog], streaks deadStreaks: inout [String: Int], warned warnedGroups: inout Set<String>,
                                 limit: Int, multiDomain: Bool) -> [String] {
-        var warnings: [String] = []
+        var dead: [String] = []
         for i in logs.indices {
             let key = logs[i].domain + "\u{1}" + logs[i].group
             if logs[i].livePrompts > 0 {
@@ -56,10 +55,9 @@ extension Trainer {
             logs[i].deadSteps = deadStreaks[key] ?? 0
             if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
                 warnedGroups.insert(key)
-                let name = multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group
-                warnings.append("warning: FairGRPO has nothing to reweight in group \(name): all rollouts agree (no live prompt in its last \(logs[i].deadSteps) steps in the batch)")
+                dead.append(multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group)
             }
         }
-        return warnings
+        return dead
     }
 }

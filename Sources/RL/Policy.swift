@@ -15,11 +15,11 @@ public final class Policy: @unchecked Sendable {
 
     public init(inputs: Int, classes: Int, hidden: [Int], activation: Activation = .relu, seed: UInt64) throws {
         guard inputs >= 1, classes >= 2, hidden.allSatisfy({ $0 >= 1 }) else {
-            throw RLError("policy(): needs at least one feature, two classes and positive hidden sizes")
+            throw RLError("needs at least one feature, two classes and positive hidden sizes")
         }
         guard let count = Policy.parameterCount(inputs: inputs, classes: classes, hidden: hidden),
               count <= Policy.maximumParameters else {
-            throw RLError("policy(): layers \(([inputs] + hidden + [classes]).map(String.init).joined(separator: "→")) need more than \(Policy.maximumParameters) parameters")
+            throw RLError("layers \(([inputs] + hidden + [classes]).map(String.init).joined(separator: "→")) need more than \(Policy.maximumParameters) parameters")
         }
         self.inputCount = inputs
         self.classCount = classes

@@ -40,20 +40,15 @@ public final class Replay: @unchecked Sendable {
     }
 
     public init(rollouts: Rollouts, config: TrainerConfig) throws {
-        guard !rollouts.steps.isEmpty else { throw RLError("replay(): there are no rollouts to replay") }
+        guard !rollouts.steps.isEmpty else { throw RLError("there are no rollouts to replay") }
         guard config.clustering.space == .rewards else {
-            throw RLError("replay(): recorded rollouts have no features or embeddings to cluster; use cluster_on=\"rewards\"")
+            throw RLError("recorded rollouts have no features or embeddings to cluster; use cluster_on=\"rewards\"")
         }
         try config.validate()
         self.rollouts = rollouts
         self.config = config
-        fair.statistics = config.statistics
-        fair.allUnknown = config.method == .fairgrpoND
-        fair.weightClip = config.weightClip
-        fair.seed = config.seed
-        fair.scaling = config.scaleRewards
-        fair.clustering = config.clustering
-        if config.method == .grpoDRO {
+        fair.configure(config)
+        if config.method.estimator.reweightsGroups {
             var keys = Set<String>()
             for s in rollouts.steps { for p in s.prompts { keys.insert(p.domain + "/" + p.group) } }
             dro = GroupDRO(groups: keys.sorted(), eta: config.droEta)
@@ -91,7 +86,7 @@ public final class Replay: @unchecked Sendable {
         let weighting = monotonicSeconds()
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domains,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro)
-        if config.method == .fairgrpo || config.method == .fairgrpoND {
+        if config.method.clustersGroups {
             clusterHistory.append(try ClusterLog.measure(fair, truth: truthCodes, step: recorded.step,
                                                          milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
@@ -118,9 +113,8 @@ public final class Replay: @unchecked Sendable {
         }
         var logs = AdvantageStep.groupLogs(step: recorded.step, keys: keys, members: members, rewards: rewards,
                                            grpo: computed.grpo, final: computed.final, terms: computed.terms)
-        let limit = config.method == .fairgrpo || config.method == .fairgrpoND ? config.deadStepWarning : 0
-        for w in Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: limit, multiDomain: multiDomain) {
-            warnings.append((recorded.step, w))
+        for group in Trainer.trackDeadGroups(&logs, streaks: &deadStreaks, warned: &warnedGroups, limit: config.deadStepWarning, multiDomain: multiDomain) {
+            warnings.append((recorded.step, "group \(group) has had no live prompt for \(config.deadStepWarning) steps (all rollouts agree, no learning signal)"))
         }
         log.milliseconds = (monotonicSeconds() - start) * 1000
         history.append(log)

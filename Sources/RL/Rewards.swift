@@ -58,15 +58,15 @@ public enum RewardOption: Sendable, Equatable {
             return (0..<k).map { t in (0..<k).map { $0 == t ? w[t] : 0 } }
         case .cost(let c):
             guard c.count == k, c.allSatisfy({ $0.count == k }) else {
-                throw RLError("trainer(): the cost matrix must be \(k)×\(k) (one row per true class, one column per answer), got \(c.count)×\(c.first?.count ?? 0)")
+                throw RLError("the cost matrix must be \(k)×\(k) (one row per true class, one column per answer), got \(c.count)×\(c.first?.count ?? 0)")
             }
             for (t, row) in c.enumerated() {
                 for (p, v) in row.enumerated() where !(v >= 0 && v.isFinite) {
-                    throw RLError("trainer(): cost[\(t)][\(p)] = \(v); costs must be finite and non-negative")
+                    throw RLError("cost[\(t)][\(p)] = \(v); costs must be finite and non-negative")
                 }
             }
             let top = c.flatMap { $0 }.max() ?? 0
-            guard top > 0 else { throw RLError("trainer(): the cost matrix is all zeros; every answer would earn the same reward") }
+            guard top > 0 else { throw RLError("the cost matrix is all zeros; every answer would earn the same reward") }
             return c.map { row in row.map { 1 - $0 / top } }
         }
     }

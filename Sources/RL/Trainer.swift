@@ -47,10 +47,11 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
     /// Per (domain, group) key: consecutive steps in the batch without a live prompt.
     public internal(set) var deadStreaks: [String: Int] = [:]
-    /// Groups warned about and not yet recovered (a warning is given once per dead spell).
+    /// Groups reported dead and not yet recovered (reported once per dead spell).
     public internal(set) var warnedGroups: Set<String> = []
-    /// The warnings the last step raised ("FairGRPO has nothing to reweight in group …").
-    public internal(set) var lastWarnings: [String] = []
+    /// The groups the last step found without a live prompt for `deadStepWarning`
+    /// consecutive steps ("domain/group" when the data has several domains).
+    public internal(set) var lastDeadGroups: [String] = []
     /// `config.reward` as a table reward[label][answer].
     public let rewardTable: [[Double]]
 
@@ -64,14 +65,23 @@ public final class Trainer: @unchecked Sendable {
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
+    /// Most rollouts (G × batch) one step may hold.
+    public static let maximumRolloutsPerStep = 1 << 22
+
     public init(policy: Policy, data: Dataset, config: TrainerConfig) throws {
         try config.validate()
         guard data.featureCount == policy.inputCount, data.classNames.count == policy.classCount else {
-            throw RLError("trainer(): the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
+            throw RLError("the policy takes \(policy.inputCount) features and \(policy.classCount) classes but the data has \(data.featureCount) and \(data.classNames.count)")
         }
-        guard data.count >= 1 else { throw RLError("trainer(): the dataset is empty") }
+        guard data.count >= 1 else { throw RLError("the dataset is empty") }
         guard data.classNames.count <= Dataset.maximumClasses else {
-            throw RLError("trainer(): the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+            throw RLError("the label has \(data.classNames.count) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        }
+        // Each step holds G × batch rollouts (answers, rewards, advantages):
+        // checked here, before a step tries to allocate them.
+        let (rollouts, overflow) = config.numGenerations.multipliedReportingOverflow(by: config.batchSize)
+        guard !overflow, rollouts <= Trainer.maximumRolloutsPerStep else {
+            throw RLError("trainer(): G × batch = \(config.numGenerations) × \(config.batchSize) rollouts per step; at most \(Trainer.maximumRolloutsPerStep) are supported")
         }
         self.policy = policy
         self.data = data
@@ -98,17 +108,12 @@ public final class Trainer: @unchecked Sendable {
         multiDomain = Set(data.domains).count > 1
         self.cellNames = cellNames
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
-        fair.statistics = config.statistics
-        fair.allUnknown = config.method == .fairgrpoND
-        fair.weightClip = config.weightClip
-        fair.seed = config.seed
-        fair.scaling = config.scaleRewards
-        fair.clustering = config.clustering
+        fair.configure(config)
         try Trainer.checkClustering(config, policy: policy)
-        if config.method == .grpoDRO {
+        if config.method.estimator.reweightsGroups {
             dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
         }
-        if config.method == .grpoRS {
+        if config.method.resamplesGroups {
             var byGroup: [String: [Int]] = [:]
             for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
             var largest: [String: Int] = [:]
@@ -164,7 +169,7 @@ public final class Trainer: @unchecked Sendable {
         var fair: FairWeighting.State, dro: [String: Double]?
         var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
-        var dead: (streaks: [String: Int], warned: Set<String>, warnings: [String])
+        var dead: (streaks: [String: Int], warned: Set<String>, groups: [String])
     }
 
     private func snapshot() -> Snapshot {
@@ -172,7 +177,7 @@ public final class Trainer: @unchecked Sendable {
                  parameters: policy.parameters.map { $0.value.detached() },
                  moments: optimizer.moments, adamSteps: optimizer.stepCount,
                  steps: stepCount, logged: (history.count, groupHistory.count, evaluations.count), trace: lastStep,
-                 dead: (deadStreaks, warnedGroups, lastWarnings))
+                 dead: (deadStreaks, warnedGroups, lastDeadGroups))
     }
 
     private func restore(_ s: Snapshot) {
@@ -183,7 +188,7 @@ public final class Trainer: @unchecked Sendable {
         groupHistory.removeLast(groupHistory.count - s.logged.groups)
         evaluations.removeLast(evaluations.count - s.logged.evaluations)
         lastStep = s.trace
-        (deadStreaks, warnedGroups, lastWarnings) = s.dead
+        (deadStreaks, warnedGroups, lastDeadGroups) = s.dead
         fair.state = s.fair
         if let d = s.dro { dro?.state = d }
         for (p, v) in zip(policy.parameters, s.parameters) { p.value = v.requiringGrad(p.name) }
@@ -207,7 +212,7 @@ public final class Trainer: @unchecked Sendable {
 
     private func performStep() throws -> StepLog {
         let start = monotonicSeconds()
-        let g = config.numGenerations, k = data.classNames.count
+        let g = config.numGenerations
         let temperature = Float(config.temperature)
         let rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]], drawn: Int
         // The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
@@ -248,7 +253,7 @@ public final class Trainer: @unchecked Sendable {
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
-        if config.method == .fairgrpo || config.method == .fairgrpoND {
+        if config.method.clustersGroups {
             clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
         let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
@@ -317,7 +322,6 @@ public final class Trainer: @unchecked Sendable {
                 return h / Double(b)
             }
         }
-        _ = k
         var log = StepLog(step: stepCount, reward: summary.mean,
                           rewardStd: g > 1 ? summary.std : 0, fracRewardZeroStd: g > 1 ? summary.zeroStd : 1,
                           kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
@@ -372,7 +376,7 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         var logs = AdvantageStep.groupLogs(step: stepCount, keys: keys, members: members, rewards: rewards, grpo: grpo, final: final, terms: terms)
-        lastWarnings = trackDeadGroups(&logs)
+        lastDeadGroups = trackDeadGroups(&logs)
         groupHistory.append(logs)
         lastStep = StepRecord(step: stepCount, rows: rows, domains: domains, groups: terms?.map(\.groupLabel) ?? groups,
                               answers: answers, rewards: rewards, grpo: grpo, final: final, factors: terms?.map(\.factor))

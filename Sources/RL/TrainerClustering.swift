@@ -10,7 +10,7 @@ extension Trainer {
     /// Fails early for options the policy or method cannot serve.
     static func checkClustering(_ config: TrainerConfig, policy: Policy) throws {
         if config.clustering.space == .embeddings, policy.hidden.isEmpty {
-            throw RLError("trainer(): cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
+            throw RLError("cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
         }
     }
 

@@ -22,3 +22,32 @@ public enum Terminal {
         return 100
     }
 }
+
+/// Items joined by `separator`, broken into lines no longer than `width`
+/// (continuation lines indented by `indent`); an item longer than a line is shortened.
+public func wrapItems(_ items: [String], prefix: String = "", separator: String = " · ", indent: String = "  ", width: Int) -> String {
+    var lines: [String] = [], line = prefix
+    var lineHasItem = false
+    for item in items {
+        let candidate = lineHasItem ? line + separator + item : line + item
+        if candidate.count <= width || !lineHasItem {
+            line = candidate.count <= width ? candidate : shorten(candidate, width)
+        } else {
+            lines.append(line)
+            line = shorten(indent + item, width)
+        }
+        lineHasItem = true
+    }
+    lines.append(line)
+    return lines.joined(separator: "\n")
+}
+
+/// Text whose lines are each shortened to `width` characters.
+public func fitLines(_ text: String, width: Int) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { shorten(String($0), width) }.joined(separator: "\n")
+}
+
+/// Prose broken at spaces into lines no longer than `width`.
+public func wrapWords(_ text: String, indent: String = "", width: Int) -> String {
+    wrapItems(text.split(separator: " ").map(String.init), separator: " ", indent: indent, width: width)
+}

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Aligned plain-text tables, the way summaries print in the REPL.
 public struct TextTable: CustomStringConvertible {
     public var header: [String]
@@ -72,4 +74,17 @@ public func formatFixed(_ v: Double, _ decimals: Int) -> String {
     while frac.count < decimals { frac = "0" + frac }
     let sign = v < 0 && r != 0 ? "-" : ""
     return decimals == 0 ? "\(sign)\(whole)" : "\(sign)\(whole).\(frac)"
+}
+
+/// A number to `digits` significant digits, as C's `%g` (and Python's
+/// `format(v, ".6g")`): fixed notation for moderate exponents, scientific
+/// otherwise, trailing zeros dropped.
+public func formatSignificant(_ v: Double, digits: Int) -> String {
+    if v.isNaN { return "nan" }
+    if v.isInfinite { return v < 0 ? "-inf" : "inf" }
+    var buffer = [CChar](repeating: 0, count: 64)
+    let count = withVaList([Int32(max(1, min(17, digits))), v]) { args in
+        buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, 64, "%.*g", args) }
+    }
+    return String(decoding: buffer.prefix(Int(max(0, min(63, count)))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -9,7 +9,7 @@ import Notebook
 /// inside a call, and file paths inside strings.
 struct Completer {
     let session: Session
-    static let metaCommands = [":help", ":vars", ":history", ":time", ":run", ":save", ":export", ":cd", ":reset", ":quit"]
+    static let metaCommands = [":help", ":vars", ":history", ":time", ":run", ":save", ":export", ":cd", ":set", ":reset", ":quit"]
 
     /// Replacements for the word `line[start..<end]`.
     func candidates(line: String, start: Int, end: Int) -> [String] {

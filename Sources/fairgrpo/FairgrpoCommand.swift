@@ -51,6 +51,7 @@ struct FairgrpoCommand: ParsableCommand {
         let repl = REPL(session: session, historyPath: noHistory ? nil : FairgrpoCommand.historyPath())
         if !repl.interactive {
             session.errorSink = { Output.write($0, to: stderr) }
+            session.warningSink = { Output.write($0, to: stderr) }
             Interrupt.endsScript = true
         }
         let status = repl.run()
@@ -74,6 +75,16 @@ struct Assignments: ParsableArguments {
         "Define a variable before the script runs (repeatable). The value is read as an expression, or as text when it is not one: --set lr=0.01 --set data=demo.",
         valueName: "name=value"))
     var assignments: [String] = []
+
+    /// The assignments as code, for a notebook of the run: `name = value` per line (nil without any).
+    func code(in session: Session) -> String? {
+        let lines = assignments.compactMap { item -> String? in
+            guard let eq = item.firstIndex(of: "=") else { return nil }
+            let name = String(item[..<eq])
+            return session.interpreter.value(of: name).map { "\(name) = \($0.repr)" }
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
+    }
 
     func apply(to session: Session) throws {
         for item in assignments {
@@ -131,12 +142,13 @@ struct RunCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let session = Session(sink: { Output.write($0, to: stdout) })
         session.errorSink = { Output.write($0, to: stderr) }
+        session.warningSink = { Output.write($0, to: stderr) }
         try variables.apply(to: session)
         LineEditor.installSignalHandler()
         Interrupt.endsScript = true
         let outcome = ScriptRunner(session: session).run(path: script, stopOnError: true)
         if let notebook, outcome != .missingInput {
-            do { try NotebookExport.write(session.cells, to: notebook, title: script) }
+            do { try NotebookExport.write(session.cells, to: notebook, title: script, preamble: variables.code(in: session)) }
             catch { Output.write("fairgrpo: \(error)\n", to: stderr); throw ExitCode(73) }
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

@@ -44,6 +44,8 @@ final class KernelServer {
         session.sink = { [unowned self] text in self.send("stream", [("name", .string("stdout")), ("text", .string(text))]) }
         session.errorSink = { _ in }  // errors go out as data, in the reply
         session.progressSink = { [unowned self] text in self.send("progress", [("text", .string(text))]) }
+        // step() and compare() redraw one line in place: in a notebook, one display updated.
+        session.progressDisplay = KernelProgress { [unowned self] text in self.send("progress", [("text", .string(text))]) }
         session.resultSink = { [unowned self] value in self.send("result", [("data", .object(KernelServer.bundle(value)))]) }
         session.imageSink = { [unowned self] path, width, height in self.sendImage(path: path, width: width, height: height) }
         repl.write = session.sink
@@ -216,4 +218,14 @@ struct LineReader {
             buffer += chunk[..<n]
         }
     }
+}
+
+/// The progress line of `step()` and `compare()` as a notebook display updated
+/// in place (the relay turns each "progress" event into update_display_data).
+final class KernelProgress: ProgressDisplay {
+    private let send: (String) -> Void
+    init(send: @escaping (String) -> Void) { self.send = send }
+    func update(_ line: String) { send(line) }
+    // The finished work's summary line follows as ordinary output; the display keeps the last state.
+    func clear() {}
 }

@@ -49,7 +49,7 @@ struct NotebookCommand: ParsableCommand {
             let root = depth == 0 ? "." : Array(repeating: "..", count: depth).joined(separator: "/")
             let text: String
             do { text = try TutorialNotebook.notebook(markdown: markdown, file: file, root: root) }
-            catch { fputs("\(error)\n", stderr); throw ExitCode(65) }
+            catch { Output.write("\(error)\n", to: stderr); throw ExitCode(65) }
             let current = try? FileIO.read(target)
             if current == Array(text.utf8) { continue }
             if check { stale.append(target); continue }
@@ -66,7 +66,7 @@ struct NotebookCommand: ParsableCommand {
 
     private func read(_ path: String) throws -> String {
         do { return String(decoding: try FileIO.read(path), as: UTF8.self) }
-        catch { fputs("fairgrpo: cannot read \(error)\n", stderr); throw ExitCode(66) }
+        catch { Output.write("fairgrpo: cannot read \(error)\n", to: stderr); throw ExitCode(66) }
     }
 
     private func runCompare(_ executedPath: String, _ file: String) throws {
@@ -76,7 +76,7 @@ struct NotebookCommand: ParsableCommand {
         catch let e as JSON.ParseError { fputs("\(executedPath): not a notebook: \(e)\n", stderr); throw ExitCode(65) }
         let result: (checked: Int, failures: [Doctest.Failure])
         do { result = try TutorialNotebook.compare(executed: executed, markdown: markdown, file: file) }
-        catch { fputs("\(error)\n", stderr); throw ExitCode(65) }
+        catch { Output.write("\(error)\n", to: stderr); throw ExitCode(65) }
         for failure in result.failures { print(failure) }
         print("\(file) (as a notebook): \(result.checked - result.failures.count)/\(result.checked) cells matched")
         if !result.failures.isEmpty { throw ExitCode(1) }

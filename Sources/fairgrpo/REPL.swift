@@ -1,5 +1,6 @@
 import Lang
 import Notebook
+import Render
 import Tensors
 
 #if canImport(Glibc)
@@ -27,10 +28,28 @@ final class REPL {
             editor = LineEditor(historyPath: historyPath)
             let completer = Completer(session: session)
             LineEditor.completer = { line, start, end in completer.candidates(line: line, start: start, end: end) }
+            // Long work redraws one line in place, on a terminal only: a pipe gets periodic lines.
+            // So do charts drawn as text; a pipe keeps the one-line summary of each plot.
+            if isatty(1) == 1 {
+                session.progressDisplay = TerminalProgressDisplay { fputs($0, stdout); fflush(stdout) }
+                session.chartSink = { fputs($0, stdout) }
+                session.chartColors = REPL.terminalColors()
+            }
         } else {
             editor = nil
             LineEditor.installSignalHandler()
         }
+    }
+
+    /// How many colours the terminal shows: none with NO_COLOR set (no-color.org) or a
+    /// dumb terminal, 256 when TERM or COLORTERM says so, else the 8 basic ones.
+    static func terminalColors() -> Int {
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        if let no = env("NO_COLOR"), !no.isEmpty { return 0 }
+        let term = env("TERM") ?? ""
+        if term.isEmpty || term == "dumb" { return 0 }
+        if term.contains("256color") || env("COLORTERM") != nil { return 256 }
+        return 8
     }
 
     /// Runs until `:quit` or end of input. Returns the exit status: 0, or for
@@ -105,21 +124,30 @@ final class REPL {
         say(message)
     }
 
+    /// The REPL's commands, each description wrapped under its column to the terminal's width.
     private var commandList: String {
-        """
-
-            commands:
-              :help [name]      help for a builtin or variable (also: name?)
-              :vars             the variables defined in this session
-              :history [text]   previous inputs, optionally only those containing text
-              :time expr        run a cell and print how long it took
-              :run file.fg      run a script in this session
-              :save file.fg     save this session's inputs as a replayable script
-              :export file.md   write the session with outputs and plots (.md or .ipynb)
-              :cd [dir]         change the working directory (paths and plots are relative to it); print it
-              :reset            forget every variable
-              :quit             leave (also Ctrl-D)
-            """
+        let commands = [
+            (":help [name]", "help for a builtin or variable (also: name?)"),
+            (":vars", "the variables defined in this session"),
+            (":history [text]", "previous inputs, optionally only those containing text"),
+            (":time expr", "run a cell and print how long it took"),
+            (":run file.fg", "run a script in this session"),
+            (":save file.fg", "save this session's inputs as a replayable script"),
+            (":export file.md", "write the session with outputs and plots (.md or .ipynb)"),
+            (":cd [dir]", "change the working directory (paths and plots are relative to it); print it"),
+            (":set [name value]", "show or change a setting: width, rows, digits (as set_display); charts, warnings (on|off)"),
+            (":reset", "forget every variable"),
+            (":quit", "leave (also Ctrl-D)"),
+        ]
+        let column = 20
+        var lines = ["", "commands:"]
+        for (name, what) in commands {
+            let wrapped = TextWrap.wrap(what, width: max(Terminal.width - column, 20))
+            let head = "  " + name
+            lines.append(head + String(repeating: " ", count: max(1, column - head.count)) + (wrapped.first ?? ""))
+            lines += wrapped.dropFirst().map { String(repeating: " ", count: column) + $0 }
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func command(_ text: String) -> Int32 {
@@ -171,6 +199,29 @@ final class REPL {
             }
             var buffer = [CChar](repeating: 0, count: 4096)
             say(getcwd(&buffer, buffer.count) != nil ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ".")
+        case ":set":
+            // Display settings (width, rows, digits) go through set_display; the others through `Settings`.
+            let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+            let display = ["width", "rows", "digits", "table_digits"]
+            if words.count == 2, display.contains(words[0]) {
+                guard let v = Double(words[1].trimmed) else {
+                    say("usage: :set width|rows|digits|table_digits N (0 width: the terminal's; 0 rows: all)")
+                    return 0
+                }
+                do {
+                    _ = try session.interpreter.call(.function(session.interpreter.builtins["set_display"]!), positional: [],
+                                                     keywords: [(words[0], .number(v))])
+                } catch { say("error: \(error)") }
+                return 0
+            }
+            guard words.count == 2 else {
+                do { _ = try session.interpreter.call(.function(session.interpreter.builtins["set_display"]!), positional: [], keywords: []) }
+                catch { say("error: \(error)") }
+                for e in Settings.all { say(e.name.padding(to: 10) + (e.get(session.settings).repr).padding(to: 7) + e.meaning) }
+                if words.count == 1 { say("usage: :set name value (e.g. :set width 100, :set charts off)") }
+                return 0
+            }
+            do { try session.settings.set(words[0], .string(words[1].trimmed)) } catch { say("error: \(error)") }
         case ":reset":
             session.reset()
             say("session reset: every variable forgotten")

@@ -93,7 +93,10 @@ struct InteropLoadTests {
 
     @Test("a verl rollout dump: one file per step, grouped by prompt, domain and demo fields found")
     func verlDump() throws {
-        let r = try Rollouts.load(path: Self.interop("verl"), fields: RolloutFields(format: .verl))
+        var fields = RolloutFields(format: .verl)
+        #expect(try Rollouts.load(path: Self.interop("verl"), fields: fields).steps[0].prompts.allSatisfy { $0.completions.isEmpty })
+        fields.keepCompletions = true
+        let r = try Rollouts.load(path: Self.interop("verl"), fields: fields)
         #expect(r.steps.map(\.step) == [1, 2])
         #expect(r.rolloutCount == 32)
         #expect(r.steps[0].prompts.map(\.group) == ["M,A3", "F,A1", "A2", "UNK"])

@@ -15,7 +15,10 @@ struct SummaryTests {
     @Test("describe: headline, per-domain and per-group sizes and label balance, attribute levels, notes")
     func describePatients() throws {
         let text = try patients().describe()
-        #expect(text.hasPrefix("patients: 8 prompts · 3 domains · 2 classes · 4 features · attributes sex, age · 13% without demographics\n"))
+        // The headline, broken at a " · " where it is wider than the terminal.
+        #expect(text.hasPrefix("patients: 8 prompts · 3 domains · 2 classes · 4 features · attributes sex, age"))
+        #expect(text.hasPrefix(try patients().headline(width: Terminal.width) + "\n"))
+        #expect(try patients().headline(width: 200) == "patients: 8 prompts · 3 domains · 2 classes · 4 features · attributes sex, age · 13% without demographics")
         // Domains: east r5 r6 (0, 1); north r1 r2 r7 (0, 1, 0); south r3 r4 r8 (0, 1, 1).
         #expect(rowsStarting("east", in: text).first == ["east", "2", "0.50", "0.50"])
         #expect(rowsStarting("north", in: text).first == ["north", "3", "0.67", "0.33"])
@@ -47,22 +50,23 @@ struct SummaryTests {
         #expect(rowsStarting("chest_xray", in: text).first?.prefix(4) == ["chest_xray", "\(size)", "3", "chest_xray/normal"])
     }
 
-    @Test("head: ids, domain, group, attributes ('?' when missing), label and the first four scaled features")
+    @Test("head: ids, domain, group, attributes (missing when unknown), label and the scaled features, as a table")
     func headPatients() throws {
         // Without r3, whose id holds a newline.
         let d = try patients().subset([0, 1, 3, 4, 5, 6, 7])
-        let lines = d.head(8).split(separator: "\n").map(String.init)
-        #expect(lines.count == 8)
-        #expect(lines[0].split(separator: " ", omittingEmptySubsequences: true) ==
-                ["id", "domain", "group", "sex", "age", "label", "smoker=no", "smoker=yes", "bp", "chol"])
-        #expect(lines[4].hasPrefix("r5 "))
-        let last = lines[7].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        #expect(Array(last.prefix(6)) == ["r8", "south", "UNK", "female", "?", "1"])
-        #expect(last[6] == "0.000" && last[7] == "1.000")
-        // bp 170 scaled with the mean 145.125 and std of the six present values.
+        let table = d.head(8)
+        #expect(table.rowCount == 7)
+        #expect(table.names == ["id", "domain", "group", "sex", "age", "label", "smoker=no", "smoker=yes", "bp", "chol"])
+        #expect(table.row(3).first?.1 == .text("r5"))
+        let last = table.row(6).map(\.1)
+        #expect(Array(last.prefix(6)) == [.text("r8"), .text("south"), .text("UNK"), .text("female"), .missing, .text("1")])
+        #expect(last[6] == .number(0) && last[7] == .number(1))
+        // bp 170 scaled with the mean 145.125 and std of the six present values (raw, as the policy sees it).
         let bp = [120.5, 130, 140.25, 150, 160, 170]
         let std = (bp.map { ($0 - 145.125) * ($0 - 145.125) }.reduce(0, +) / 6).squareRoot()
-        #expect(last[8] == formatFixed((170 - 145.125) / std, 3))
-        #expect(d.head(0).split(separator: "\n").count == 1)
+        #expect(abs(last[8].number! - (170 - 145.125) / std) < 1e-6)
+        #expect(d.head(0).rowCount == 0)
+        let lines = table.render(width: 200, maxRows: 60, digits: 4).split(separator: "\n")
+        #expect(lines.count == 8 && lines[7].hasPrefix("r8 "))
     }
 }

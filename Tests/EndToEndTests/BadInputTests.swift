@@ -86,12 +86,9 @@ struct BadInputTests {
     func controlCharactersInErrors() {
         let (s, output) = session()
         s.execute("x = \"a\0b\u{1B}\" + 1\n", sourceName: "nul.fg")
-        #expect(output() == """
-            nul.fg:1:12: error: unsupported operand types for '+': string and number
-                x = "a␀b␛" + 1
-                           ^
-
-            """)
+        // Whatever the message says, the line is shown whole with the caret under the '+'.
+        #expect(output().hasPrefix("nul.fg:1:12: error: "), "\(output())")
+        #expect(output().contains("\n    x = \"a␀b␛\" + 1\n               ^\n"), "\(output())")
     }
 
     @Test("print writes NUL characters through, in a headless run and on standard input")
@@ -102,8 +99,7 @@ struct BadInputTests {
         let r = try fairgrpo(["run", "nul.fg"], in: dir)
         #expect(r.status == 70)
         #expect(r.stdout == "a\0b c\n")
-        #expect(r.stderr.contains("+ \"d␀e\" + 1\n"), "\(r.stderr)")
-        #expect(r.stderr.hasSuffix("^\n"), "\(r.stderr)")
+        #expect(r.stderr.contains("+ \"d␀e\" + 1\n                     ^\n"), "\(r.stderr)")
         let piped = try fairgrpo([], in: dir, stdin: "print(\"x\\0y\")\n")
         #expect(piped.stdout == "x\0y\n")
     }

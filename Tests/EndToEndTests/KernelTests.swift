@@ -60,6 +60,19 @@ import Testing
         #expect(((display["metadata"] as? [String: Any])?["image/png"] as? [String: Int])?["width"] == 320)
     }
 
+    @Test func reportsShowThePapersTableWithTheirSummaryAround() throws {
+        let out = try transcript([
+            #"{"id": 1, "type": "execute", "code": "d = demo()\ntr, te = split(d, test=0.2, seed=1)\nevaluate(policy(tr, seed=0), te)"}"#,
+        ])
+        let result = try #require(events(out, id: 1).first { $0["type"] as? String == "result" })
+        let html = try #require((result["data"] as? [String: String])?["text/html"])
+        // The headline is the caption, the paper's columns the table, the rest text after it.
+        #expect(html.contains(#"<caption style="text-align: left; font-weight: bold;">fairness report: "#))
+        #expect(html.contains(">PP×100</th>"))
+        #expect(html.contains("<pre>overall: "))
+        #expect(html.components(separatedBy: "<table>").count == 2)
+    }
+
     @Test func errorsAreDataWithTheirPlaceAndCaret() throws {
         let out = try transcript([
             #"{"id": 1, "type": "execute", "code": "a = 1\nb = a + missing_name"}"#,

@@ -99,6 +99,8 @@ func fairgrpo(
     var environment = ProcessInfo.processInfo.environment
     environment["SWIFT_BACKTRACE"] = "enable=no"
     environment["FAIRGRPO_HISTORY"] = "off"
+    // Output is fitted to $COLUMNS when not a terminal: the same width wherever the tests run.
+    environment["COLUMNS"] = "100"
     for (k, v) in extra { environment[k] = v }
     process.environment = environment
     let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)

@@ -83,12 +83,16 @@ struct BootstrapTests {
                                                 intersections: true,
                                                 bootstrap: try Bootstrap(resamples: f.resamples, level: f.level, seed: f.seed))
             let iv = try #require(r.intervals)
+            // The gaps are in percentage points in the report (PP_pct = 100 × PP), fractions in the fixture.
+            let pct = ["PP": "PP_pct", "EOD": "EOD_pct", "FPR_diff": "FPR_diff_pct"]
             for (column, want) in f.expected.table {
-                #expect(Self.same(iv.table[column], want), "\(f.name) \(column): \(Self.show(iv.table[column])) vs \(String(describing: want))")
+                let name = pct[column] ?? column, scale = pct[column] == nil ? 1.0 : 100
+                let got = iv.table[name].map { $0.scaled(1 / scale) }
+                #expect(Self.same(got, want), "\(f.name) \(column): \(Self.show(got)) vs \(String(describing: want))")
             }
-            #expect(Set(iv.table.keys) == Set(f.expected.table.keys), "\(f.name) table columns")
+            #expect(Set(iv.table.keys) == Set(f.expected.table.keys.map { pct[$0] ?? $0 }), "\(f.name) table columns")
             for m in Metric.allCases {
-                let want = f.expected.overall[m.rawValue] ?? nil
+                let want = f.expected.overall[ReferenceTests.fixtureKey(m)] ?? nil
                 #expect(Self.same(iv.overall[m], want), "\(f.name) overall \(m.rawValue)")
             }
             var compared = 0
@@ -96,8 +100,9 @@ struct BootstrapTests {
                 let i = try #require(r.groups.firstIndex { $0.domain == g.domain && $0.attribute == g.attribute && $0.level == g.level },
                                      "\(f.name) \(g.level)")
                 for m in Metric.allCases {
-                    #expect(Self.same(iv.groups[i][m], g.intervals[m.rawValue]),
-                            "\(f.name) \(g.attribute)=\(g.level) \(m.rawValue): \(Self.show(iv.groups[i][m])) vs \(String(describing: g.intervals[m.rawValue]))")
+                    let want = g.intervals[ReferenceTests.fixtureKey(m)]
+                    #expect(Self.same(iv.groups[i][m], want),
+                            "\(f.name) \(g.attribute)=\(g.level) \(m.rawValue): \(Self.show(iv.groups[i][m])) vs \(String(describing: want))")
                     compared += 1
                 }
             }

@@ -86,12 +86,16 @@ struct HandComputedTests {
         #expect(agree(t.equalizedOddsDifference, 1.0 / 3))
     }
 
-    @Test("the printed table shows PP, EOD and FPR diff ×100")
-    func tableText() throws {
-        let text = try Self.report().tableText
-        #expect(text.header == ["PP×100", "EOD×100", "FPR_diff×100", "dF1", "sF1", "dAcc", "sAcc", "F1", "Acc",
+    @Test("the headline table holds PP, EOD and FPR diff in percentage points, named _pct")
+    func headlineTable() throws {
+        let table = try Self.report().headlineTable
+        #expect(table.names == ["PP_pct", "EOD_pct", "FPR_diff_pct", "dF1", "sF1", "dAcc", "sAcc", "F1", "Acc",
                                 "F1_ES", "Acc_ES", "DPD", "EOdD"])
-        #expect(text.rows == [["16.67", "25.00", "25.00", "0.1500", "0.1061", "0.1500", "0.1061", "0.6583", "0.6750",
-                               "0.5952", "0.6103", "0.1000", "0.3333"]])
+        let values = table.columns.map { $0.cells[0].number! }
+        let expected = [100.0 / 6, 25, 25, 0.15, 0.1061, 0.15, 0.1061, 0.6583, 0.675, 0.5952, 0.6103, 0.1, 1.0 / 3]
+        for (v, e) in zip(values, expected) { #expect(abs(v - e) < 5e-5, "\(v) vs \(e)") }
+        let text = table.render(width: 200, maxRows: 60, digits: 4).split(separator: "\n")
+        #expect(text[1].split(separator: " ") == ["16.67", "25.00", "25.00", "0.15", "0.1061", "0.15", "0.1061", "0.6583", "0.675",
+                                                  "0.5952", "0.6103", "0.1", "0.3333"])
     }
 }

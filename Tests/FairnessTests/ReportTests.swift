@@ -47,9 +47,10 @@ struct ReportTests {
         #expect(t.eod != nil && t.f1ES != nil)
         #expect(t.demographicParityDifference == nil && t.equalizedOddsDifference == nil)  // not binary
         for (_, value, _) in t.columns { #expect(value.map { $0.isFinite } ?? true) }
-        // Printed as "-", never "nan".
-        #expect(r.tableText.rows[0][0] == "-" && r.tableText.rows[0][2] == "-")
-        for text in [r.summary, r.byGroupText.description, r.differenceText(toOverall: true).description, r.byGroupText.csv] {
+        // Missing (printed as "-", never "nan").
+        #expect(r.headlineTable.columns[0].cells[0] == .missing && r.headlineTable.columns[2].cells[0] == .missing)
+        #expect(r.headlineTable.render(width: 200, maxRows: 60, digits: 4).split(separator: "\n")[1].split(separator: " ").first == "-")
+        for text in [r.summary, r.byGroupTable.text, r.differenceTable(toOverall: true).text, r.byGroupTable.csv] {
             #expect(!text.lowercased().contains("nan"))
         }
         #expect(r.summary.contains("skipped (5):"))
@@ -83,7 +84,8 @@ struct ReportTests {
         #expect(both.groups.filter { !$0.attribute.contains("×") }.map(\.level) == plain.groups.map(\.level))
         #expect(both.spreads.contains { $0.attribute == "sex×age" })
         #expect(both.difference(toOverall: false).contains { $0.attribute == "sex×age" })
-        #expect(both.byGroupText.rows.contains { $0[1] == "sex×age" && $0[2] == "M,A4" })
+        let byGroup = both.byGroupTable
+        #expect((0..<byGroup.rowCount).contains { byGroup.cell($0, 1) == .text("sex×age") && byGroup.cell($0, 2) == .text("M,A4") })
         // The paper's table uses the attributes only.
         for (a, b) in zip(plain.table.columns, both.table.columns) { #expect(a.1 == b.1, "\(a.0)") }
         // F,A1 is rows 0 and 6: truth (0, 0), predictions (0, 1): one class present, half right.

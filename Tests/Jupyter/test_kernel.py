@@ -103,6 +103,20 @@ class RichOutputTests(unittest.TestCase):
         self.assertEqual(re.findall(r">([^<]*)</td>", body.split("</tr>")[0]), first_row)
         self.assertEqual(body.count("<tr>"), 3)
 
+    def test_step_progress_updates_one_display(self):
+        self.run_cell("pd = demo()\npt = trainer(policy(pd, seed=0), pd, G=4, batch=64, seed=0)")
+        reply, outputs = self.run_cell("step(pt, 30, every=30)")
+        self.assertEqual(reply["status"], "ok", reply)
+        shown = [c for t, c in outputs if t == "display_data" and "display_id" in c.get("transient", {})]
+        self.assertEqual(len(shown), 1)  # one progress display per cell ...
+        display_id = shown[0]["transient"]["display_id"]
+        updates = [c for t, c in outputs if t == "update_display_data"]
+        self.assertTrue(all(u["transient"]["display_id"] == display_id for u in updates))  # ... updated in place
+        last = (updates or shown)[-1]["data"]["text/plain"]
+        self.assertTrue(last.startswith("step 30/30 (trainer at step 30) · elapsed"), last)
+        # The log line is ordinary output, as in the terminal.
+        self.assertIn("step   30 | reward", "".join(c["text"] for t, c in outputs if t == "stream"))
+
     def test_error_is_structured(self):
         reply, outputs = self.run_cell("x = 1\ny = x + nope")
         self.assertEqual(reply["status"], "error")
@@ -128,7 +142,7 @@ class RichOutputTests(unittest.TestCase):
         reply, _ = self.run_cell("weights?")
         pages = [p for p in reply["payload"] if p["source"] == "page"]
         self.assertEqual(len(pages), 1)
-        self.assertIn("weights(trainer)", pages[0]["data"]["text/plain"])
+        self.assertTrue(pages[0]["data"]["text/plain"].startswith("weights(trainer"))
 
     def test_interrupt_long_step_keeps_trainer(self):
         self.run_cell('data = demo()\np = policy(data, seed=0)\nt = trainer(p, data, G=8, batch=64, seed=0)')
@@ -157,6 +171,27 @@ class RichOutputTests(unittest.TestCase):
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done)])
         _, outputs = self.run_cell("step(t, 1)\nt.steps")
         self.assertEqual([c["data"]["text/plain"] for t, c in outputs if t == "execute_result"], [str(done + 1)])
+
+
+class BinaryLookupTests(unittest.TestCase):
+    """The relay finds fairgrpo through FAIRGRPO_BIN or PATH, and says what to do when it cannot."""
+
+    def test_lookup(self):
+        from unittest import mock
+        from fairgrpo_kernel.kernel import find_binary
+
+        real = os.environ["FAIRGRPO_BIN"]
+        with mock.patch.dict(os.environ, {"FAIRGRPO_BIN": real}):
+            self.assertEqual(find_binary(), real)
+        with mock.patch.dict(os.environ, {"FAIRGRPO_BIN": "/no/such/fairgrpo"}):
+            with self.assertRaisesRegex(RuntimeError, "FAIRGRPO_BIN is '/no/such/fairgrpo', which is not an executable"):
+                find_binary()
+        environment = {k: v for k, v in os.environ.items() if k != "FAIRGRPO_BIN"}
+        with mock.patch.dict(os.environ, dict(environment, PATH=os.path.dirname(real)), clear=True):
+            self.assertEqual(find_binary(), os.path.join(os.path.dirname(real), "fairgrpo"))
+        with mock.patch.dict(os.environ, dict(environment, PATH="/nonexistent"), clear=True):
+            with self.assertRaisesRegex(RuntimeError, "cannot find the fairgrpo binary: put it on PATH or set FAIRGRPO_BIN"):
+                find_binary()
 
 
 class ExportTests(unittest.TestCase):

@@ -35,7 +35,7 @@ struct BuiltinTests {
     func plotHistory() throws {
         let (t, dir) = try Self.trained()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let out = t.run("plot(history(t), to=\"\(dir)/reward.png\")")
+        let out = t.run("plot(history(t), y=\"reward\", to=\"\(dir)/reward.png\")")
         #expect(out.status == .ok, "\(out.output)")
         let d = try Self.expectWrote(out.output, "\(dir)/reward.png")
         #expect(d.count(Color.series(0), x0: 80, y0: 50, x1: 780, y1: 420) > 100, "the reward line is drawn")
@@ -45,7 +45,7 @@ struct BuiltinTests {
             Issue.record("no image recorded in the cell"); return
         }
         #expect(path == "\(dir)/reward.png" && w == 800 && h == 480)
-        let markdown = NotebookExport.markdown(t.session.cells, title: "run", relativeTo: dir)
+        let markdown = NotebookExport.markdown(t.session.cells, title: "run")
         #expect(markdown.contains("reward.png"), "the Markdown export embeds the image")
 
         // Several y columns: one colour each, with a legend.
@@ -76,7 +76,7 @@ struct BuiltinTests {
         let d = try Self.expectWrote(out.output, "\(dir)/bar.png")
         #expect(d.count(Color.series(0)) > 200, "bars drawn")
         // A report's group table with two metrics side by side.
-        let two = t.run("bar(evaluate(t.policy, d).by_group, y=[\"f1\", \"acc\"], to=\"\(dir)/metrics.png\")")
+        let two = t.run("bar(evaluate(t.policy, d).by_group, y=[\"f1\", \"ovr_acc\"], to=\"\(dir)/metrics.png\")")
         #expect(two.status == .ok, "\(two.output)")
         let d2 = try Self.expectWrote(two.output, "\(dir)/metrics.png")
         #expect(d2.count(Color.series(0)) > 100 && d2.count(Color.series(1)) > 100)

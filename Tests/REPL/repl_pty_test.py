@@ -241,7 +241,7 @@ def run(binary):
         assert re.search(r"\n2\n", out), out
 
     def help_and_vars():
-        enter("sorted?", 18, r"sorted\(items\)\n\nA sorted copy")
+        enter("sorted?", 18, r"sorted\(items[^\n]*\)\n\nA sorted copy")
         enter(":help len", 18, r"len\(x\)\n\nThe number of items")
         out = enter(":vars", 18)
         assert re.search(r"learning_rate +number +0\.5", out), out
@@ -295,8 +295,15 @@ def run(binary):
         enter(":frobnicate", 25, r"unknown command :frobnicate")
 
     def plot_prints_path_and_size():
-        out = enter('plot([1, 4, 2, 8], title="tiny")', 26, r"wrote plot-1\.png \(800×480, \d+ KB\)  [▁▂▃▄▅▆▇█]{4}\n")
-        path = os.path.join(workdir, "plot-1.png")
+        # An earlier session's auto-named plot is kept: this one takes the next free name.
+        open(os.path.join(workdir, "plot-1.png"), "wb").write(b"an earlier session's chart")
+        out = enter('plot([1, 4, 2, 8], title="tiny")', 26, r"wrote plot-2\.png \(800×480, \d+ KB\)  [▁▂▃▄▅▆▇█]{4}\n")
+        assert open(os.path.join(workdir, "plot-1.png"), "rb").read() == b"an earlier session's chart", "plot-1.png was replaced"
+        # The chart is drawn in the terminal too: title, y ticks, the axis, braille dots in a colour.
+        assert "tiny" in out and "┤" in out and "└─" in out, out
+        assert re.search(r"[\u2801-\u28ff]", out), f"no braille dots in {out!r}"
+        assert b"\x1b[38;5;214m" in session.raw, "the series is not coloured"
+        path = os.path.join(workdir, "plot-2.png")
         data = open(path, "rb").read()
         assert data.startswith(b"\x89PNG\r\n\x1a\n"), "not a PNG file"
         width, height = struct.unpack(">II", data[16:24])
@@ -304,8 +311,41 @@ def run(binary):
         kb = int(re.search(r"(\d+) KB", out).group(1))
         assert kb == len(data) // 1024 + 1, (kb, len(data))
 
+    def step_shows_progress():
+        enter('d = demo(n=600)', 27)
+        enter('t = trainer(policy(d, hidden=[8]), d, G=4, batch=16)', 28)
+        session.send("step(t, 300)\n")
+        session.expect(prompt(29), timeout=120)
+        out = session.since_mark()
+        # What stays on the screen: the input line, the summary line and at most a warning line.
+        lines = [l.rstrip("\r").split("\r")[-1] for l in ESCAPES.sub(b"", session.raw).decode("utf-8", "replace").split("\n")]
+        lines = lines[lines.index(next(l for l in reversed(lines) if l.startswith("[28]> "))) + 1:]
+        lines = [l for l in lines if l.strip() and not l.startswith("[29]> ")]
+        assert len(lines) <= 3 and any(l.startswith("step 300 · 300 steps in ") for l in lines), f"step(t, 300) left {len(lines)} lines: {lines!r}"
+        raw = session.raw.decode("utf-8", "replace")
+        assert re.search(r"\rstep \d+/300 [█░]+ [0-9.]+ steps/s · ETA ", raw), "no progress line redrawn in place"
+        enter("options(charts=false)", 30)
+        out = enter("plot([1, 2, 3])", 31, r"wrote plot-\d+\.png")
+        assert "┤" not in out, f"a chart was drawn with charts off: {out!r}"
+
+    def second_session_keeps_plots():
+        before = {f: open(os.path.join(workdir, f), "rb").read() for f in os.listdir(workdir) if re.match(r"plot-\d+\.png$", f)}
+        assert len(before) >= 2, before.keys()
+        other = Session(binary, history, workdir)
+        try:
+            other.expect(prompt(1), timeout=15)
+            other.send("plot([3, 2, 1])\n")
+            name = other.expect(r"wrote (plot-\d+\.png)").group(1)
+            other.expect(prompt(2))
+        finally:
+            other.kill()
+        assert name not in before, f"the second session reused {name}"
+        for f, data in before.items():
+            assert open(os.path.join(workdir, f), "rb").read() == data, f"{f} was replaced"
+
     def no_escape_codes():
         assert b"\x1b[?2004" not in session.raw, "bracketed-paste codes in the output"
+        # Chart colours and the progress line's erase are the only escapes fairgrpo writes itself.
         data = open(history, "rb").read()
         assert b"\x1b" not in data, f"escape codes in the history file: {data!r}"
 
@@ -353,6 +393,8 @@ def run(binary):
         ("Ctrl-C stops a running loop, variables intact", interrupt_running_loop),
         ("unknown :command", unknown_command),
         ("a plot prints its path, size and a sparkline", plot_prints_path_and_size),
+        ("step(t, 300) shows one progress line and a summary", step_shows_progress),
+        ("a second session's auto-named plot keeps the first's", second_session_keeps_plots),
         ("no escape codes in output or history", no_escape_codes),
         ("Ctrl-D quits with status 0; history file holds the inputs", ctrl_d_quits),
         ("an unwritable history file: one warning", unwritable_history_warns_once),

@@ -196,14 +196,15 @@ struct CompareBuiltinTests {
                 let lines = out.output.split(separator: "\n").map { numbers(String($0)) }
                 let values = lines[0]
                 #expect(values.count == 3)
-                // .runs and .table print 6 decimals.
+                // .runs and .table hold full precision.
                 expectNear(lines[1][0], values.reduce(0, +) / 3, tolerance: 2e-6, "\(method) \(metric) mean")
                 expectNear(lines[1][1], sampleStd(values), tolerance: 2e-6, "\(method) \(metric) std")
             }
         }
         let printed = s.run("c", echo: true).output
-        #expect(printed.hasPrefix("compare: 2 methods × 3 seeds · 5 steps · G 4 · batch 32 · lr 0.003 · trained on 1201 rows, evaluated on 299 held out"))
-        for heading in ["PP×100 ↓", "EOD×100 ↓", "FPR diff×100 ↓", "σF1 ↓", "ΔF1 ↓", "F1 ↑", "Acc ↑", "F1_ES ↑", "Acc_ES ↑"] {
+        #expect(printed.hasPrefix("compare: 2 methods × 3 seeds · 5 steps · G 4 · batch 32 · lr 0.003"))
+        #expect(printed.contains("trained on 1201 rows, evaluated on 299 held out"))
+        for heading in ["PP_pct ↓", "EOD_pct ↓", "FPR_diff_pct ↓", "σF1 ↓", "ΔF1 ↓", "F1 ↑", "Acc ↑", "F1_ES ↑", "Acc_ES ↑"] {
             #expect(printed.contains(heading), "heading \(heading)")
         }
         let c = try #require(comparison(s))
@@ -232,7 +233,7 @@ struct CompareBuiltinTests {
         let d = s.run("print(c.dynamics[\"step\"])\nprint(c.dynamics[\"method\"])")
         #expect(numbers(d.output.split(separator: "\n")[0].description) == [0, 2, 4, 5, 0, 2, 4, 5])
         #expect(d.output.contains("[\"grpo\", \"grpo\", \"grpo\", \"grpo\", \"fairgrpo\""))
-        let p = s.run("plot(c.dynamics, y=\"PP\", by=\"method\", to=\"\(dir.path)/pp.png\")\nbar(c.table, x=\"method\", y=\"F1\", to=\"\(dir.path)/f1.png\")")
+        let p = s.run("plot(c.dynamics, y=\"PP_pct\", by=\"method\", to=\"\(dir.path)/pp.png\")\nbar(c.table, x=\"method\", y=\"F1\", to=\"\(dir.path)/f1.png\")")
         #expect(p.status == .ok, "\(p.output)")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/pp.png") && FileManager.default.fileExists(atPath: dir.path + "/f1.png"))
     }

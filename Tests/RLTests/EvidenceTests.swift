@@ -173,7 +173,7 @@ struct EvidenceTests {
         #expect(r.output.contains("− grpo"))
         #expect(!r.output.contains("within one std"))
         let t = s.run("print(c.table.columns)\nprint(c.differences.columns)\nprint(c.frontier.columns)")
-        #expect(t.output.contains("\"PP_lo\", \"PP_hi\""))
+        #expect(t.output.contains("\"PP_pct_lo\", \"PP_pct_hi\""))
         #expect(t.output.contains("\"verdict\""))
         #expect(t.output.contains("\"step\", \"F1\", \"dF1\", \"method\""))
         #expect(s.run("compare(demo(n=300), select=\"best\")").output.contains("select must be"))

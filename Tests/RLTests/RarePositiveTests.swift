@@ -168,15 +168,15 @@ struct LiveSignalTests {
         let data = try separableDataset(n: 48, seed: 5)
         let t = try wholeBatchTrainer(data) { $0.deadStepWarning = 3 }
         t.reward = { _, _, _ in 1 }  // every rollout agrees
-        try t.step(); #expect(t.lastWarnings.isEmpty)
-        try t.step(); #expect(t.lastWarnings.isEmpty)
+        try t.step(); #expect(t.lastDeadGroups.isEmpty)
+        try t.step(); #expect(t.lastDeadGroups.isEmpty)
         try t.step()
         // Two domains × two sexes, all in every batch.
-        #expect(t.lastWarnings.count == 4, "\(t.lastWarnings)")
-        #expect(t.lastWarnings.allSatisfy { $0.contains("FairGRPO has nothing to reweight in group site_") && $0.contains("all rollouts agree") })
-        #expect(t.lastWarnings.contains { $0.contains("group site_a/F:") })
+        #expect(t.lastDeadGroups.count == 4, "\(t.lastDeadGroups)")
+        #expect(t.lastDeadGroups.allSatisfy { $0.hasPrefix("site_") })
+        #expect(t.lastDeadGroups.contains("site_a/F"))
         #expect(t.groupHistory.last!.allSatisfy { $0.deadSteps == 3 })
-        try t.step(); #expect(t.lastWarnings.isEmpty)  // once per dead spell
+        try t.step(); #expect(t.lastDeadGroups.isEmpty)  // once per dead spell
         #expect(t.groupHistory.last!.allSatisfy { $0.deadSteps == 4 })
         // Live again (the correctness reward, an untrained policy): counts reset and warnings re-arm.
         t.reward = nil
@@ -184,19 +184,20 @@ struct LiveSignalTests {
         let recovered = t.groupHistory.last!.filter { $0.livePrompts > 0 }
         #expect(!recovered.isEmpty && recovered.allSatisfy { $0.deadSteps == 0 })
         t.reward = { _, _, _ in 0 }
-        try t.step(); try t.step(); #expect(t.lastWarnings.count == 4 - recovered.count)
-        try t.step(); #expect(t.lastWarnings.count == recovered.count)
-        // Methods without group weights count dead steps but do not warn; dead_steps = 0 never warns.
-        let g = try wholeBatchTrainer(data, method: .grpo) { $0.deadStepWarning = 1 }
+        try t.step(); try t.step(); #expect(t.lastDeadGroups.count == 4 - recovered.count)
+        try t.step(); #expect(t.lastDeadGroups.count == recovered.count)
+        // Every method loses the signal alike: GRPO reports the same groups; dead_steps = 0 never reports.
+        let g = try wholeBatchTrainer(data, method: .grpo) { $0.deadStepWarning = 2 }
         g.reward = { _, _, _ in 1 }
-        try g.step(); try g.step()
-        #expect(g.lastWarnings.isEmpty && g.groupHistory.last!.allSatisfy { $0.deadSteps == 2 })
+        try g.step(); #expect(g.lastDeadGroups.isEmpty)
+        try g.step()
+        #expect(g.lastDeadGroups.count == 4 && g.groupHistory.last!.allSatisfy { $0.deadSteps == 2 })
         let quiet = try wholeBatchTrainer(data) { $0.deadStepWarning = 0 }
         quiet.reward = { _, _, _ in 1 }
-        for _ in 0..<5 { try quiet.step(); #expect(quiet.lastWarnings.isEmpty) }
+        for _ in 0..<5 { try quiet.step(); #expect(quiet.lastDeadGroups.isEmpty) }
     }
 
-    @Test("step() prints the warning line; weights(t) and history(t) show the live columns")
+    @Test("step() collects dead groups into one warning line at the end of the call; weights(t) and history(t) show the live columns")
     func builtins() throws {
         let s = Transcript()
         let r = s.run("""
@@ -208,17 +209,34 @@ struct LiveSignalTests {
             """)
         #expect(r.status == .ok, "\(r.output)")
         let lines = r.output.split(separator: "\n").map(String.init)
-        let warnings = lines.filter { $0.hasPrefix("warning: FairGRPO has nothing to reweight in group ") }
-        #expect(!warnings.isEmpty)
-        // Printed right after step 2's log line, and not repeated at step 3.
-        let step2 = try #require(lines.firstIndex { $0.hasPrefix("step    2") })
-        #expect(lines[step2 + 1].hasPrefix("warning: "))
-        #expect(lines.last?.hasPrefix("step    3") == true)
+        let warnings = lines.filter { $0.hasPrefix("warning: ") }
+        // One line for the call, after the log lines, naming how many groups, the first few and where to look.
+        #expect(warnings.count == 1, "\(lines)")
+        #expect(lines.last?.hasPrefix("warning: ") == true && lines.dropLast().last?.hasPrefix("step    3") == true, "\(lines)")
+        let w0 = try #require(warnings.first)
+        #expect(w0.contains("groups have had no live prompt for 2 steps") && w0.hasSuffix("; see weights(t) (live%, dead steps)"), "\(w0)")
         #expect(lines[0].contains("| live 0% (grad 0%)"), "\(lines[0])")
-        let w = s.run("weights(t)", echo: true).output
-        for column in ["live%", "live grad", "dead steps"] { #expect(w.contains(column)) }
+        // The same groups are not reported again while they stay dead; the call returns the last step's metrics.
+        let again = s.run("m = step(t, 2)\nprint(m.step, m.reward, m.live)")
+        #expect(!again.output.contains("warning"), "\(again.output)")
+        #expect(again.output.hasSuffix("5 1 0\n"), "\(again.output)")
+        // GRPO loses the signal the same way and says so; options(warnings=false) silences it.
+        let g = s.run("""
+            g = trainer(policy(data, hidden=[8]), data, method="grpo", G=4, batch=300, reward=same, dead_steps=2)
+            step(g, 2)
+            """)
+        #expect(g.output.contains("warning: g: "), "\(g.output)")
+        #expect(g.output.contains("g: step    2 |"), "lines are labelled once two trainers are stepped: \(g.output)")
+        let quiet = s.run("""
+            options(warnings=false)
+            h = trainer(policy(data, hidden=[8]), data, method="grpo", G=4, batch=300, reward=same, dead_steps=2)
+            step(h, 2)
+            """)
+        #expect(!quiet.output.contains("warning"), "\(quiet.output)")
+        let w = s.run("print(weights(t).columns)").output
+        for column in ["live_share", "live_grad_share", "dead_steps"] { #expect(w.contains("\"\(column)\"")) }
         let h = s.run("h = history(t)\nprint(h[\"live\"])\nprint(history(t, groups=true).columns)").output
-        #expect(numbers(String(h.split(separator: "\n")[0])) == [0, 0, 0])
+        #expect(numbers(String(h.split(separator: "\n")[0])) == [0, 0, 0, 0, 0])
         #expect(h.contains("\"dead_steps\""))
     }
 }

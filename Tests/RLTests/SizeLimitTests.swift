@@ -22,7 +22,7 @@ struct SizeLimitTests {
         let policy = try Policy(inputs: 2, classes: k, hidden: [], seed: 0)
         let start = Date()
         let error = #expect(throws: RLError.self) { _ = try Trainer(policy: policy, data: data, config: TrainerConfig()) }
-        #expect(error?.description == "trainer(): the label has \(k) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
+        #expect(error?.description == "the label has \(k) classes; at most \(Dataset.maximumClasses) are supported (is the label column an id or a continuous value?)")
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
@@ -33,6 +33,19 @@ struct SizeLimitTests {
         config.reward = reward == "balanced" ? .balanced : .correct
         let t = try Trainer(policy: try Policy(inputs: 2, classes: k, hidden: [], seed: 0), data: try manyClasses(k), config: config)
         #expect(t.rewardTable.count == k)
+    }
+
+    @Test("G × batch beyond the limit is a clear error from trainer(), not a failed allocation in step()",
+          arguments: [(1_000_000_000, 4), (2, 1_000_000_000_000), (Int.max / 2, 3), (1 << 11, 1 << 11 + 1)])
+    func tooManyRollouts(g: Int, batch: Int) throws {
+        var config = TrainerConfig()
+        config.numGenerations = g
+        config.batchSize = batch
+        let data = try separableDataset(n: 20, seed: 1)
+        let error = #expect(throws: RLError.self) {
+            _ = try Trainer(policy: try Policy(inputs: 3, classes: 2, hidden: [], seed: 0), data: data, config: config)
+        }
+        #expect(error?.description.hasSuffix("rollouts per step; at most \(Trainer.maximumRolloutsPerStep) are supported") == true)
     }
 
     @Test("a policy too large to hold is refused before it is allocated",

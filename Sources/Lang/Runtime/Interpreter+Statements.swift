@@ -134,7 +134,8 @@ extension Interpreter {
         return .normal
     }
 
-    func iterationItems(_ v: Value) throws -> [Value] {
+    /// The items a `for` loop visits (also what list() and map() take).
+    public func iterationItems(_ v: Value) throws -> [Value] {
         switch v {
         case .list(let l): return l.items
         case .string(let s): return s.map { .string(String($0)) }

@@ -7,6 +7,20 @@ extension Value {
         }
     }
 
+    /// As the REPL echoes a value: like `repr`, with every number (also inside
+    /// lists and records) written by `number` (the display's significant digits).
+    public func echo(number: @escaping (Double) -> String) -> String {
+        switch self {
+        case .number(let v): return v == v.rounded() && abs(v) < 1e15 ? formatNumber(v) : number(v)
+        case .list, .record:
+            var out = ""
+            var open: Set<ObjectIdentifier> = []
+            render(into: &out, quoted: true, depth: 0, open: &open, number: number)
+            return out
+        default: return repr
+        }
+    }
+
     /// As `print` shows it: strings without quotes.
     public var display: String {
         switch self {
@@ -45,7 +59,8 @@ extension Value {
     /// Lists and records, with a list or record that contains itself shown
     /// as `[...]` or `{...}` (as Python does) and very deep nesting cut off
     /// the same way, so printing never recurses without bound.
-    private func render(into out: inout String, quoted: Bool, depth: Int, open: inout Set<ObjectIdentifier>) {
+    private func render(into out: inout String, quoted: Bool, depth: Int, open: inout Set<ObjectIdentifier>,
+                        number: ((Double) -> String)? = nil) {
         if out.utf8.count > Value.maximumRenderBytes {
             if !out.hasSuffix("...") { out += "..." }
             return
@@ -61,7 +76,7 @@ extension Value {
             for (i, item) in shown.enumerated() {
                 if out.utf8.count > Value.maximumRenderBytes { break }
                 if i > 0 { out += ", " }
-                item.render(into: &out, quoted: true, depth: depth + 1, open: &open)
+                item.render(into: &out, quoted: true, depth: depth + 1, open: &open, number: number)
             }
             if shown.count < l.items.count { out += ", ... (\(l.items.count) items)" }
             out += "]"
@@ -75,10 +90,11 @@ extension Value {
                 if out.utf8.count > Value.maximumRenderBytes { break }
                 if i > 0 { out += ", " }
                 out += (Value.isPlainFieldName(key) ? key : self.quoted(key)) + ": "
-                value.render(into: &out, quoted: true, depth: depth + 1, open: &open)
+                value.render(into: &out, quoted: true, depth: depth + 1, open: &open, number: number)
             }
             out += "}"
         case .string(let s) where quoted: out += self.quoted(s)
+        case .number(let v) where number != nil && !(v == v.rounded() && abs(v) < 1e15): out += number!(v)
         default: out += scalarDisplay
         }
     }

@@ -31,10 +31,14 @@ struct FormatStringScanner {
     var errors: [(String, SourceLocation)] = []
     /// True when the text ended before the closing quote.
     var unterminated = false
+    /// True when Ctrl-C stopped the scan (see `Lexer.interrupted`).
+    var interrupted = false
+    private var nextInterruptCheck: Int
 
     init(_ s: [Unicode.Scalar], at i: Int, line: Int, column: Int) {
         self.s = s; self.i = i; self.line = line; self.column = column
         quote = s[i + 1]
+        nextInterruptCheck = i + Lexer.interruptCheckInterval
     }
 
     private var location: SourceLocation { SourceLocation(line: line, column: column) }
@@ -47,8 +51,13 @@ struct FormatStringScanner {
     /// Scans from the `f` to just after the closing quote.
     mutating func scan() -> [FormatPiece] {
         let start = location
+        let begin = i
         step(); step()  // f and the quote
         let pieces = pieces(inSpec: false)
+        if interrupted { return pieces }
+        if i - begin > Lexer.maximumLiteralLength {
+            errors.append(("f-string longer than \(Lexer.maximumLiteralLength) characters", start))
+        }
         if i < s.count && s[i] == quote {
             step()
         } else {
@@ -65,7 +74,15 @@ struct FormatStringScanner {
         var text = String.UnicodeScalarView()
         func flush() { if !text.isEmpty { out.append(.text(String(text))); text = String.UnicodeScalarView() } }
         while i < s.count && s[i] != quote {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; i = s.count; return out }
+            }
             let c = s[i]
+            if c == "\u{FFFD}" {
+                // Bytes that are not UTF-8 (decoded as U+FFFD): an error, as in any literal.
+                errors.append(("invalid UTF-8 byte sequence in a string literal", location))
+            }
             if c == "{" {
                 if !inSpec && i + 1 < s.count && s[i + 1] == "{" { text.append("{"); step(); step(); continue }
                 flush()

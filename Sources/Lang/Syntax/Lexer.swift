@@ -103,6 +103,7 @@ public struct Lexer {
                 // Syntax errors on these lines follow from the f-string's.
                 for (_, at) in scanner.errors { linesWithDroppedCharacters.insert(at.line) }
                 if scanner.unterminated { endsIncomplete = true; unterminatedString = start }
+                if scanner.interrupted { interrupted = true }
                 tokens.append(Token(kind: .formatString(pieces), location: start, length: scanner.i - i))
                 (i, line, column) = (scanner.i, scanner.line, scanner.column)
             case _ where c == "_" || c.properties.isAlphabetic:

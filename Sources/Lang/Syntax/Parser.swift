@@ -227,8 +227,7 @@ public struct Parser {
             var targets = [try assignTarget(first)]
             while match(.comma) { targets.append(try assignTarget(try expression())) }
             guard check(.assign) else { throw failure("expected '=' after the names to unpack into") }
-            let eq = advance()
-            _ = eq
+            _ = advance()  // the '='
             return AssignStmt(targets, try expression(), start)
         }
         if match(.assign) {

@@ -1,4 +1,5 @@
 import Lang
+import RL
 
 /// The help every builtin shows beyond its summary: the topic `:help` lists
 /// it under, what it returns, and one line per parameter. Kept in one
@@ -63,7 +64,29 @@ enum BuiltinHelp {
             "manifest": "a CSV listing the images: a path column plus label, attributes, domain",
             "path_column": "the manifest column holding each image's path (relative to the manifest)",
             "size": "images are resized to size×size",
-            "color": "keep RGB (true) or convert to gray (false)"])
+            "color": "keep RGB (true) or convert to gray (false)",
+            "allow_outside": "allow image paths outside the manifest's folder"])
+        e["load_rollouts"] = Entry(topic: "data", returns: "rollouts grouped by prompt within each step, for replay()", parameters: [
+            "path": "a rollout file or a folder of <step>.jsonl files",
+            "format": "\"verl\", \"trl\", \"jsonl\" or \"csv\"",
+            "prompt": "the prompt field (jsonl and csv)",
+            "reward": "the reward field, or a list of them (summed)",
+            "step": "the step field (none: one step)",
+            "completion": "the completion field",
+            "advantage": "the advantage the run computed, to compare with",
+            "domain": "the data source field (none: data_source, domain or dataset when present)",
+            "demo": "a field of demo strings (\"sex: Male, age: 68\"), giving the groups",
+            "attributes": "separate fields giving the groups, e.g. [\"sex\", \"age\"]"])
+        e["load_predictions"] = Entry(topic: "data", returns: "predictions with their truth and groups, for metrics(p)", parameters: [
+            "path": "a JSONL, CSV or JSON evaluation dump",
+            "prediction": "the answer field (none: prediction, output, response or completion)",
+            "truth": "the ground-truth field (none: ground_truth, truth, answer, label or gts)",
+            "domain": "the data source field (none: dataset, data_source or domain when present)",
+            "demo": "a field of demo strings (\"sex: Male, age: 68\"), giving the groups",
+            "attributes": "separate fields giving the groups, e.g. [\"sex\", \"age\"]",
+            "boxed": "read the answer inside \\boxed{…}, as the FairGRPO authors' evaluation",
+            "multi_label": "compare comma-separated label sets (order and case ignored)",
+            "drop_unparsed": "leave out predictions without a readable answer (else they count as wrong)"])
         e["save_csv"] = Entry(topic: "data", returns: "none; writes the file", parameters: [
             "data": "the dataset to write", "path": "the CSV file to write"])
         e["split"] = Entry(topic: "data", returns: "a list [train, test] of datasets", parameters: [
@@ -89,35 +112,8 @@ enum BuiltinHelp {
         e["trainer"] = Entry(topic: "training", returns: "a trainer: step it with step(t, n), inspect it with weights(t) and history(t)", parameters: [
             "policy": "the policy to train",
             "data": "the training dataset",
-            "method": "grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd (no demographics), grpo_rs or grpo_dro",
-            "G": "answers sampled per prompt (TRL's num_generations)",
-            "batch": "prompts per step",
-            "lr": "learning rate",
-            "epsilon": "PPO clip: the ratio is kept in [1 − epsilon, 1 + epsilon_high]",
-            "epsilon_high": "upper clip (none: epsilon)",
-            "beta": "weight of the k3 KL penalty to the frozen reference policy",
-            "num_iterations": "optimisation passes over each batch of rollouts",
-            "temperature": "sample from softmax(logits/T); above 1, more varied rollouts",
-            "scale_rewards": "\"group\", \"batch\" or \"none\": divide advantages by that reward std, or not",
-            "max_grad_norm": "clip the gradient's global norm to this (0: no clipping)",
-            "optimizer": "\"adam\" (L2 weight decay) or \"adamw\" (decoupled weight decay)",
-            "weight_decay": "weight decay of the optimizer",
-            "seed": "seed of sampling and data order",
-            "eval_every": "record a fairness report on eval_data every that many steps (0: never)",
-            "eval_data": "the dataset eval_every scores",
-            "weight_clip": "cap FairGRPO weights at this multiple of the batch median (none: no cap)",
-            "statistics": "\"cumulative\" (the paper's per-(domain, group) statistics) or \"ema\"",
-            "ema_decay": "decay of the \"ema\" statistics",
-            "dro_eta": "step size of grpo_dro's group weights",
-            "reward": "\"correct\" (1 if right; none means this), \"balanced\" (rare classes earn more), a K×K cost matrix, or fn(answer, label[, row])",
-            "dynamic_sampling": "drop prompts whose rollouts all earn the same reward and draw more (as DAPO)",
-            "max_resample": "most extra batches dynamic sampling draws in one step",
-            "entropy_coef": "adds this × mean entropy of the answers to the objective",
-            "dead_steps": "warn when a (domain, group) has had no live prompt for this many steps (0: never)",
-            "cluster_on": "what prompts without demographics are clustered on: \"rewards\", \"features\" or \"embeddings\"",
-            "cluster_k": "how k is chosen: \"elbow\" (the reference's rule) or \"silhouette\"",
-            "cluster_kmax": "the largest k tried",
-            "recluster_every": "re-cluster the whole history every N steps; new prompts join the nearest centroid between"])
+            // The options' meanings come from the trainer option table (TrainerConfig.options).
+            "eval_data": "the dataset eval_every scores"])
         e["step"] = Entry(topic: "training", returns: "none; the trainer advances n steps", parameters: [
             "n": "how many steps", "every": "print a log line every that many steps"])
         e["compare"] = Entry(topic: "training", returns: "a comparison: .table, .by_group, .dynamics, .notes, .runs", parameters: [
@@ -132,6 +128,9 @@ enum BuiltinHelp {
             "activation": "activation of each run's policy",
             "progress": "print a line per finished run (to stderr)",
             "batch": "prompts per step (128 here)", "lr": "learning rate (3e-3 here)"])
+        e["replay"] = Entry(topic: "training", returns: "a replay: weights(r), history(r), trace(r) and clusters(r) work on it as on a trainer", parameters: [
+            "rollouts": "rollouts from load_rollouts()",
+            "steps": "replay only the first N steps (none: all)"])
         e["save"] = Entry(topic: "training", returns: "none; writes the checkpoint", parameters: [
             "path": "the checkpoint file to write"])
         e["load"] = Entry(topic: "training", returns: "the trainer, ready to continue", parameters: [
@@ -140,11 +139,13 @@ enum BuiltinHelp {
         e["predict"] = Entry(topic: "training", returns: "a list of class indices, one per row", parameters: [
             "data": "the dataset to answer"])
         // weights and inspection
-        e["weights"] = Entry(topic: "weights and inspection", returns: "a table: one row per (domain, group)")
+        e["weights"] = Entry(topic: "weights and inspection", returns: "a table: one row per (domain, group)", parameters: [
+            "trainer": "a trainer or a replay", "step": "which step of a replay (none: the last)"])
         e["history"] = Entry(topic: "weights and inspection", returns: "a table: one row per step (or per step and group, or per report)", parameters: [
             "groups": "one row per step and (domain, group)",
             "fairness": "the fairness reports recorded every eval_every steps"])
-        e["trace"] = Entry(topic: "weights and inspection", returns: "a table: one row per rollout of the last step")
+        e["trace"] = Entry(topic: "weights and inspection", returns: "a table: one row per rollout of the step", parameters: [
+            "trainer": "a trainer or a replay", "step": "which step of a replay (none: the last)"])
         e["clusters"] = Entry(topic: "weights and inspection", returns: "a table: one row per discovered cluster")
         // evaluation
         e["evaluate"] = Entry(topic: "evaluation", returns: "a report: .table, .by_group, .overall, .difference(), .to_csv()", parameters: [
@@ -161,7 +162,7 @@ enum BuiltinHelp {
             "y_pred": "the predicted classes (indices or names)",
             "data": "the dataset giving the class names"])
         // clustering
-        e["kmeans"] = Entry(topic: "clustering", returns: "a clustering: .labels, .centers, .inertia", parameters: [
+        e["kmeans"] = Entry(topic: "clustering", returns: "a clustering: .labels, .centroids, .inertia, .sizes, .iterations", parameters: [
             "x": "the points: an [n, d] tensor or a dataset's features",
             "k": "number of clusters", "seed": "seed of the k-means++ starts",
             "n_init": "restarts; the best inertia wins", "max_iter": "Lloyd iterations at most per restart",
@@ -260,10 +261,12 @@ enum BuiltinHelp {
     }()
 
     /// The meaning of a builtin's parameter: its own entry, then (for
-    /// compare, which takes every trainer option) trainer's, then the common one.
+    /// compare, which takes every trainer option) trainer's, then, for the
+    /// builtins that take trainer options, the option table's line, then the common one.
     static func meaning(_ builtin: String, _ parameter: String) -> String? {
         if let m = entries[builtin]?.parameters[parameter] { return m }
         if builtin == "compare", let m = entries["trainer"]?.parameters[parameter] { return m }
+        if ["trainer", "compare", "replay"].contains(builtin), let o = TrainerConfig.option(named: parameter) { return o.help }
         return common[parameter]
     }
 

@@ -99,10 +99,10 @@ enum ClusterBuiltins {
             let x = try matrix(a["x"], "x")
             let rows = try Elbow.table(x, kmax: try a.integer("kmax"), seed: UInt64(max(0, try a.integer("seed"))))
             let pick = Elbow.referenceK(inertias: Array(rows.prefix(3)).map(\.inertia))
-            let table = TextTable(header: ["k", "inertia", "drop"], rows: rows.enumerated().map { j, r in
-                [String(r.k), formatFixed(r.inertia, 4), j == 0 ? "-" : formatFixed(rows[j - 1].inertia - r.inertia, 4)]
-            })
-            return .object(TableObject(table, title: "reference elbow rule picks k = \(pick)"))
+            let table = DataTable([Column("k", integers: rows.map(\.k)), Column("inertia", numbers: rows.map(\.inertia)),
+                                   Column("drop", numbers: rows.indices.map { j in j == 0 ? nil : rows[j - 1].inertia - rows[j].inertia })],
+                                  title: "reference elbow rule picks k = \(pick)", kind: "elbow")
+            return .object(TableObject(table))
         })
         i.register(BuiltinFunction(
             "silhouette", [Parameter("x"), Parameter("labels"), Parameter("sample", default: .number(10000)), Parameter("seed", default: .number(0))],
@@ -122,8 +122,11 @@ enum ClusterBuiltins {
             // Text labels (data.sex) keep their names in the table instead of their codes.
             let aNames = levelNames(a["a"]), bNames = levelNames(a["b"])
             func name(_ level: Int, _ names: [String]?) -> String { names.flatMap { level >= 0 && level < $0.count ? $0[level] : nil } ?? String(level) }
-            let table = TextTable(header: ["a \\ b"] + agreement.bLevels.map { name($0, bNames) },
-                                  rows: agreement.table.enumerated().map { i, row in [name(agreement.aLevels[i], aNames)] + row.map(String.init) })
+            let table = DataTable([Column("a", label: "a \\ b", texts: agreement.aLevels.map { name($0, aNames) })]
+                                    + agreement.bLevels.enumerated().map { j, level in
+                                        Column(name(level, bNames), integers: agreement.table.map { $0[j] })
+                                    },
+                                  title: "contingency table", kind: "contingency", keys: ["a"])
             return .object(AlignmentObject(ari: agreement.ari, nmi: agreement.nmi, table: table))
         })
         i.register(BuiltinFunction(
@@ -141,17 +144,21 @@ enum ClusterBuiltins {
 /// `a = align(...)` prints nothing and `a` shows it), with the numbers as members.
 final class AlignmentObject: LangObject {
     let ari: Double, nmi: Double
-    let table: TextTable
-    init(ari: Double, nmi: Double, table: TextTable) { self.ari = ari; self.nmi = nmi; self.table = table }
+    let table: DataTable
+    init(ari: Double, nmi: Double, table: DataTable) { self.ari = ari; self.nmi = nmi; self.table = table }
 
     var typeName: String { "alignment" }
-    func render() -> String { "ARI \(formatFixed(ari, 4)) · NMI \(formatFixed(nmi, 4))\n\(table)" }
+    func render() -> String {
+        var untitled = table
+        untitled.title = nil
+        return "ARI \(formatFixed(ari, 4)) · NMI \(formatFixed(nmi, 4))\n" + untitled.text
+    }
     var memberNames: [String] { ["ari", "nmi", "table"] }
     func member(_ name: String) throws -> Value? {
         switch name {
         case "ari": return .number(ari)
         case "nmi": return .number(nmi)
-        case "table": return .object(TableObject(table, title: "contingency table"))
+        case "table": return .object(TableObject(table))
         default: return nil
         }
     }

@@ -29,64 +29,47 @@ public final class ComparisonObject: LangObject {
         ["table", "differences", "by_group", "dynamics", "frontier", "matched", "notes", "runs", "train_data", "eval_data", "to_csv", "interrupted"]
     }
 
-    static func cell(_ v: Double?, _ decimals: Int = 6) -> String { v.map { formatFixed($0, decimals) } ?? "-" }
-
     /// The table as numbers: mean and std columns per metric, one row per method.
-    var table: TextTable {
+    var table: DataTable {
         let c = comparison
-        var header = ["method", "seeds"]
+        let methods = c.finishedMethods
+        var columns = [Column("method", texts: methods.map(\.rawValue)),
+                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
         for m in TableMetric.allCases {
-            header += [m.rawValue, m.rawValue + "_std"] + (evidence == nil ? [] : [m.rawValue + "_lo", m.rawValue + "_hi"])
-        }
-        if evidence != nil { header += ["resamples", "collapsed"] }
-        let rows = c.finishedMethods.map { method -> [String] in
-            var row = [method.rawValue, String(c.runs.filter { $0.method == method }.count)]
-            for m in TableMetric.allCases {
-                let s = c.summary(method, m)
-                row += [ComparisonObject.cell(s.mean), ComparisonObject.cell(s.std)]
-                if let e = evidence {
-                    let i = e.intervals[method]?[m]
-                    row += [ComparisonObject.cell(i?.lo), ComparisonObject.cell(i?.hi)]
-                }
-            }
+            let s = methods.map { c.summary($0, m) }
+            columns += [Column(m.rawValue, numbers: s.map(\.mean)), Column(m.rawValue + "_std", numbers: s.map(\.std))]
             if let e = evidence {
-                row += [String(e.bootstrap.resamples), String(c.runs.filter { $0.method == method && $0.collapsed != nil }.count)]
+                columns += [Column(m.rawValue + "_lo", numbers: methods.map { e.intervals[$0]?[m]?.lo }),
+                            Column(m.rawValue + "_hi", numbers: methods.map { e.intervals[$0]?[m]?.hi })]
             }
-            return row
         }
-        return TextTable(header: header, rows: rows)
+        if let e = evidence {
+            columns += [Column("resamples", integers: methods.map { _ in e.bootstrap.resamples }),
+                        Column("collapsed", integers: methods.map { m in c.runs.filter { $0.method == m && $0.collapsed != nil }.count })]
+        }
+        return DataTable(columns, kind: "comparison", keys: ["method"])
     }
 
-    /// The printed form: "mean [lo, hi]" per metric (without intervals "mean ± std"), with the better direction.
-    var printedTable: TextTable {
+    /// The printed form: "mean ± std" per metric, with the better direction.
+    var printedTable: DataTable {
         let c = comparison
-        let rows = c.finishedMethods.map { method -> [String] in
-            [method.rawValue, String(c.runs.filter { $0.method == method }.count)] + TableMetric.allCases.map { m in
+        let methods = c.finishedMethods
+        var columns = [Column("method", texts: methods.map(\.rawValue)),
+                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
+        for m in TableMetric.allCases {
+            var column = Column(m.rawValue, label: m.heading, cells: methods.map { method in
                 let s = c.summary(method, m)
-                guard let mean = s.mean else { return "-" }
-                if let e = evidence { return FairnessReport.withInterval(mean, e.intervals[method]?[m], m.decimals) }
-                return formatFixed(mean, m.decimals) + (s.std.map { " ± " + formatFixed($0, m.decimals) } ?? "")
-            }
+                guard let mean = s.mean else { return .missing }
+                if let e = evidence { return .text(FairnessReport.withInterval(mean, e.intervals[method]?[m], m.decimals)) }
+                return .text(formatFixed(mean, m.decimals) + (s.std.map { " ± " + formatFixed($0, m.decimals) } ?? ""))
+            })
+            column.alignRight = true
+            columns.append(column)
         }
-        return TextTable(header: ["method", "seeds"] + TableMetric.allCases.map(\.heading), rows: rows,
-                         rightAligned: Set(1...TableMetric.allCases.count + 1))
+        return DataTable(columns, kind: "comparison", keys: ["method"])
     }
 
     static func signed(_ v: Double, _ decimals: Int) -> String { (v >= 0 ? "+" : "") + formatFixed(v, decimals) }
-
-    /// Each method against the baseline: difference of means, its interval, the verdict.
-    var differences: TextTable? {
-        guard let e = evidence, let baseline = e.baseline else { return nil }
-        var rows: [[String]] = []
-        for method in comparison.finishedMethods where method != baseline {
-            for m in TableMetric.allCases {
-                guard let d = e.differences[method]?[m] else { continue }
-                rows.append([method.rawValue, baseline.rawValue, m.rawValue, ComparisonObject.cell(d.value), ComparisonObject.cell(d.interval.lo),
-                             ComparisonObject.cell(d.interval.hi), d.verdict.rawValue, ComparisonObject.better(d.verdict, m)])
-            }
-        }
-        return TextTable(header: ["method", "baseline", "metric", "difference", "lo", "hi", "verdict", "meaning"], rows: rows)
-    }
 
     /// What a verdict means for a metric: better, worse, or no evidence either way.
     static func better(_ v: ComparisonEvidence.Verdict, _ m: TableMetric) -> String {
@@ -97,129 +80,151 @@ public final class ComparisonObject: LangObject {
         }
     }
 
-    /// The differences as printed: one row per metric and method, at the table's decimals.
-    var printedDifferences: TextTable? {
-        guard let e = evidence, let baseline = e.baseline else { return nil }
-        var rows: [[String]] = []
-        let level = formatFixed(e.bootstrap.level * 100, 0) + "%"
-        for method in comparison.finishedMethods where method != baseline {
-            for m in TableMetric.allCases {
-                guard let d = e.differences[method]?[m] else { continue }
-                let verdict = d.verdict == .noEvidence ? "no evidence at \(level)" : "\(d.verdict.rawValue) (\(ComparisonObject.better(d.verdict, m)))"
-                rows.append([method.rawValue, m.heading, ComparisonObject.signed(d.value, m.decimals),
-                             "[" + formatFixed(d.interval.lo, m.decimals) + ", " + formatFixed(d.interval.hi, m.decimals) + "]", verdict])
-            }
+    /// Each method against the baseline, per metric: (method, metric, difference).
+    var differenceRows: [(TrainerConfig.Method, TableMetric, ComparisonEvidence.Difference)] {
+        guard let e = evidence, let baseline = e.baseline else { return [] }
+        return comparison.finishedMethods.filter { $0 != baseline }.flatMap { method in
+            TableMetric.allCases.compactMap { m in e.differences[method]?[m].map { (method, m, $0) } }
         }
-        return TextTable(header: ["method", "metric", "− " + baseline.rawValue, level + " interval", "verdict"], rows: rows,
-                         rightAligned: [2, 3])
+    }
+
+    /// The paired differences as numbers.
+    var differences: DataTable? {
+        guard let baseline = evidence?.baseline else { return nil }
+        let r = differenceRows
+        return DataTable([Column("method", texts: r.map(\.0.rawValue)), Column("baseline", texts: r.map { _ in baseline.rawValue }),
+                          Column("metric", texts: r.map(\.1.rawValue)), Column("difference", numbers: r.map(\.2.value)),
+                          Column("lo", numbers: r.map(\.2.interval.lo)), Column("hi", numbers: r.map(\.2.interval.hi)),
+                          Column("verdict", texts: r.map(\.2.verdict.rawValue)),
+                          Column("meaning", texts: r.map { ComparisonObject.better($0.2.verdict, $0.1) })],
+                         kind: "differences", keys: ["method", "metric"])
+    }
+
+    /// The differences as printed, at the table's decimals.
+    var printedDifferences: DataTable? {
+        guard let e = evidence, let baseline = e.baseline else { return nil }
+        let r = differenceRows
+        let level = formatFixed(e.bootstrap.level * 100, 0) + "%"
+        var diff = Column("difference", label: "− " + baseline.rawValue, texts: r.map { ComparisonObject.signed($0.2.value, $0.1.decimals) })
+        diff.alignRight = true
+        var interval = Column("interval", label: level + " interval", texts: r.map {
+            "[" + formatFixed($0.2.interval.lo, $0.1.decimals) + ", " + formatFixed($0.2.interval.hi, $0.1.decimals) + "]"
+        })
+        interval.alignRight = true
+        return DataTable([Column("method", texts: r.map(\.0.rawValue)), Column("metric", texts: r.map(\.1.heading)), diff, interval,
+                          Column("verdict", texts: r.map { $0.2.verdict == .noEvidence ? "no evidence at \(level)"
+                                                               : "\($0.2.verdict.rawValue) (\(ComparisonObject.better($0.2.verdict, $0.1)))" })],
+                         kind: "differences", keys: ["method", "metric"])
     }
 
     /// Per method and evaluation step: F1 and gaps, mean over seeds and t intervals across seeds.
     /// Columns ordered so that plot(c.frontier, x="F1", y="dF1", by="method") draws gap against F1.
-    var frontier: TextTable {
+    var frontier: DataTable {
         let metrics = Comparison.frontierMetrics
-        let rows = comparison.frontier(level: evidence?.bootstrap.level ?? 0.95).map { r -> [String] in
-            var row = [String(r.step), ComparisonObject.cell(r.values[.f1]?.mean), ComparisonObject.cell(r.values[.deltaF1]?.mean), r.method.rawValue]
-            for m in metrics where m != .deltaF1 && m != .f1 { row.append(ComparisonObject.cell(r.values[m]?.mean)) }
-            for m in metrics {
-                row += [ComparisonObject.cell(r.values[m]?.interval?.lo), ComparisonObject.cell(r.values[m]?.interval?.hi)]
-            }
-            return row + [String(r.seeds)]
+        let r = comparison.frontier(level: evidence?.bootstrap.level ?? 0.95)
+        var columns = [Column("step", integers: r.map(\.step)), Column("F1", numbers: r.map { $0.values[.f1]?.mean }),
+                       Column("dF1", numbers: r.map { $0.values[.deltaF1]?.mean }), Column("method", texts: r.map(\.method.rawValue))]
+        for m in metrics where m != .deltaF1 && m != .f1 { columns.append(Column(m.rawValue, numbers: r.map { $0.values[m]?.mean })) }
+        for m in metrics {
+            columns += [Column(m.rawValue + "_lo", numbers: r.map { $0.values[m]?.interval?.lo }),
+                        Column(m.rawValue + "_hi", numbers: r.map { $0.values[m]?.interval?.hi })]
         }
-        let names = ["step", "F1", "dF1", "method"] + metrics.filter { $0 != .deltaF1 && $0 != .f1 }.map(\.rawValue)
-            + metrics.flatMap { [$0.rawValue + "_lo", $0.rawValue + "_hi"] } + ["seeds"]
-        return TextTable(header: names, rows: rows)
+        columns.append(Column("seeds", integers: r.map(\.seeds)))
+        return DataTable(columns, kind: "frontier", keys: ["method"])
     }
 
     /// Gaps at F1 levels every run reaches (see `Comparison.matched`).
-    var matched: TextTable {
+    var matched: DataTable {
         let gaps = Comparison.frontierMetrics.filter { $0 != .f1 }
-        let rows = comparison.matched(level: evidence?.bootstrap.level ?? 0.95).rows.map { r -> [String] in
-            var row = [ComparisonObject.cell(r.f1), r.method.rawValue]
-            for m in gaps {
-                row += [ComparisonObject.cell(r.values[m]?.mean), ComparisonObject.cell(r.values[m]?.interval?.lo),
-                        ComparisonObject.cell(r.values[m]?.interval?.hi)]
-            }
-            return row + [String(r.seeds)]
+        let r = comparison.matched(level: evidence?.bootstrap.level ?? 0.95).rows
+        var columns = [Column("F1", numbers: r.map(\.f1)), Column("method", texts: r.map(\.method.rawValue))]
+        for m in gaps {
+            columns += [Column(m.rawValue, numbers: r.map { $0.values[m]?.mean }), Column(m.rawValue + "_lo", numbers: r.map { $0.values[m]?.interval?.lo }),
+                        Column(m.rawValue + "_hi", numbers: r.map { $0.values[m]?.interval?.hi })]
         }
-        return TextTable(header: ["F1", "method"] + gaps.flatMap { [$0.rawValue, $0.rawValue + "_lo", $0.rawValue + "_hi"] } + ["seeds"], rows: rows)
-    }
-
-    var byGroup: TextTable {
-        let rows = comparison.byGroup.map { g in
-            [g.method.rawValue, g.domain, g.attribute, g.level, String(g.n), String(g.seeds)]
-                + Comparison.groupMetrics.map { ComparisonObject.cell(g.scores[$0], 4) }
-        }
-        return TextTable(header: ["method", "domain", "attribute", "group", "n", "seeds"] + Comparison.groupMetrics.map(\.rawValue), rows: rows)
-    }
-
-    /// Columns ordered so that plot(c.dynamics, by="method") draws ΔF1 against step.
-    var dynamics: TextTable {
-        let rows = comparison.dynamics.map { d in
-            [String(d.step), ComparisonObject.cell(d.deltaF1.mean), ComparisonObject.cell(d.pp.mean), d.method.rawValue,
-             ComparisonObject.cell(d.deltaF1.std), ComparisonObject.cell(d.pp.std), String(d.seeds)]
-        }
-        return TextTable(header: ["step", "dF1", "PP", "method", "dF1_std", "PP_std", "seeds"], rows: rows)
-    }
-
-    var runs: TextTable {
-        let rows = comparison.runs.map { r in
-            [r.method.rawValue, String(r.seed), String(r.steps), formatFixed(r.seconds, 3)]
-                + TableMetric.allCases.map { ComparisonObject.cell(r.metrics[$0]) } + [String(r.reportedStep), r.collapsed ?? "-"]
-        }
-        return TextTable(header: ["method", "seed", "steps", "seconds"] + TableMetric.allCases.map(\.rawValue) + ["reported_step", "collapsed"], rows: rows)
+        columns.append(Column("seeds", integers: r.map(\.seeds)))
+        return DataTable(columns, kind: "matched", keys: ["method"])
     }
 
     /// Plain sentences: each difference against the baseline with its verdict, or
     /// (without intervals) pairs of methods whose means differ by no more than one std.
     var notes: [String] {
-        guard let e = evidence, let baseline = e.baseline else { return comparison.notes }
-        var out: [String] = []
-        for method in comparison.finishedMethods where method != baseline {
-            for m in TableMetric.allCases {
-                guard let d = e.differences[method]?[m] else { continue }
-                out.append("\(m.rawValue): \(method.rawValue) − \(baseline.rawValue) = \(ComparisonObject.signed(d.value, m.decimals + 1)) "
-                           + "[\(formatFixed(d.interval.lo, m.decimals + 1)), \(formatFixed(d.interval.hi, m.decimals + 1))]: "
-                           + (d.verdict == .noEvidence ? "no evidence of a difference" : "\(d.verdict.rawValue), \(ComparisonObject.better(d.verdict, m))"))
-            }
+        guard let baseline = evidence?.baseline else { return comparison.notes }
+        return differenceRows.map { method, m, d in
+            "\(m.rawValue): \(method.rawValue) − \(baseline.rawValue) = \(ComparisonObject.signed(d.value, m.decimals + 1)) "
+                + "[\(formatFixed(d.interval.lo, m.decimals + 1)), \(formatFixed(d.interval.hi, m.decimals + 1))]: "
+                + (d.verdict == .noEvidence ? "no evidence of a difference" : "\(d.verdict.rawValue), \(ComparisonObject.better(d.verdict, m))")
         }
-        return out
+    }
+
+    var byGroup: DataTable {
+        let g = comparison.byGroup
+        return DataTable([Column("method", texts: g.map(\.method.rawValue)), Column("domain", texts: g.map(\.domain)),
+                          Column("attribute", texts: g.map(\.attribute)), Column("group", texts: g.map(\.level)),
+                          Column("n", integers: g.map(\.n)), Column("seeds", integers: g.map(\.seeds))]
+                         + Comparison.groupMetrics.map { m in Column(m.rawValue, numbers: g.map { $0.scores[m] }) },
+                         kind: "by_group", keys: ["method", "domain", "attribute", "group"])
+    }
+
+    /// Columns ordered so that plot(c.dynamics, by="method") draws ΔF1 against step.
+    var dynamics: DataTable {
+        let d = comparison.dynamics
+        return DataTable([Column("step", integers: d.map(\.step)), Column("dF1", numbers: d.map(\.deltaF1.mean)),
+                          Column("PP_pct", numbers: d.map(\.pp.mean)), Column("method", texts: d.map(\.method.rawValue)),
+                          Column("dF1_std", numbers: d.map(\.deltaF1.std)), Column("PP_pct_std", numbers: d.map(\.pp.std)),
+                          Column("seeds", integers: d.map(\.seeds))],
+                         kind: "dynamics", keys: ["method"])
+    }
+
+    var runs: DataTable {
+        let r = comparison.runs
+        return DataTable([Column("method", texts: r.map(\.method.rawValue)), Column("seed", integers: r.map { Int($0.seed) }),
+                          Column("steps", integers: r.map(\.steps)), Column("seconds", numbers: r.map(\.seconds))]
+                         + TableMetric.allCases.map { m in Column(m.rawValue, numbers: r.map { $0.metrics[m] }) }
+                         + [Column("reported_step", integers: r.map(\.reportedStep)),
+                            Column("collapsed", cells: r.map { $0.collapsed.map { .text($0) } ?? .missing })],
+                         kind: "runs", keys: ["method", "seed"])
     }
 
     public func render() -> String {
+        guard !comparison.runs.isEmpty else { return "comparison: no finished runs" }
+        let width = Terminal.width
+        return [wrapItems(setting.split(separator: " · ").map(String.init), width: width), printedTable.text, "", footer(width: width)]
+            .joined(separator: "\n")
+    }
+
+    /// The lines after the table: units, an interruption, the notes.
+    func footer(width: Int) -> String {
         let c = comparison
-        guard !c.runs.isEmpty else { return "comparison: no finished runs" }
-        var lines = [setting, printedTable.description, ""]
-        let reported = c.select == .bestF1 ? "each run's best-F1 evaluation step" : "the last step"
+        let reported = c.select == .bestF1 ? "policies at each run's best-F1 evaluation step" : "policies at the last step"
+        let units = ["PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)", "↓ lower is better, ↑ higher is better"]
+        var lines: [String]
         if let e = evidence {
             let level = formatFixed(e.bootstrap.level * 100, 0) + "%"
-            lines.append("mean over seeds [\(level) interval from \(e.bootstrap.resamples) resamples: seeds drawn with replacement, "
-                         + "held-out rows resampled within domain × group]; policies at \(reported); PP, EOD and FPR diff ×100 as in the paper; "
-                         + "↓ lower is better, ↑ higher is better.")
-            if c.seeds.count == 1 { lines.append("one seed: the intervals show test-set sampling only, not seed-to-seed variation.") }
-            if let d = printedDifferences, !d.rows.isEmpty {
-                lines += ["", "paired differences (same seeds, same resampled rows):", d.description]
+            lines = [wrapItems(["mean over seeds [\(level) interval from \(e.bootstrap.resamples) resamples: seeds drawn with replacement, held-out rows resampled within domain × group]",
+                                reported] + units, separator: "; ", width: width)]
+            if c.seeds.count == 1 { lines.append(wrapWords("one seed: the intervals show test-set sampling only, not seed-to-seed variation.", width: width)) }
+            if let d = printedDifferences, d.rowCount > 0 {
+                lines += ["", "paired differences (same seeds, same resampled rows):", d.text]
             }
         } else {
-            lines.append("mean ± sample std over seeds; policies at \(reported); PP, EOD and FPR diff ×100 as in the paper; ↓ lower is better, ↑ higher is better.")
+            lines = [wrapItems(["mean ± sample std over seeds", reported] + units, separator: "; ", width: width)]
         }
         let collapsed = c.runs.filter { $0.collapsed != nil }
         if !collapsed.isEmpty {
             lines.append("collapsed (\(collapsed.count) run\(collapsed.count == 1 ? "" : "s"); their gaps are trivially small):")
-            lines += collapsed.prefix(6).map { "  \($0.method.rawValue) seed \($0.seed): \($0.collapsed!)" }
+            lines += collapsed.prefix(6).map { wrapWords("  \($0.method.rawValue) seed \($0.seed): \($0.collapsed!)", indent: "    ", width: width) }
             if collapsed.count > 6 { lines.append("  … and \(collapsed.count - 6) more (c.runs lists them)") }
         }
         if c.interrupted {
-            lines.append("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.")
+            lines.append(wrapWords("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.", width: width))
         }
-        if evidence == nil {
-            let notes = c.notes
-            if !notes.isEmpty {
-                let shown = 8
-                lines.append("within one std (\(notes.count), c.notes lists them all):")
-                lines += notes.prefix(shown).map { "  " + $0 }
-                if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
-            }
+        let notes = c.notes
+        if evidence == nil && !notes.isEmpty {
+            let shown = 8
+            lines.append("within one std (\(notes.count), c.notes lists them all):")
+            lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
+            if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
         }
         return lines.joined(separator: "\n")
     }
@@ -276,12 +281,6 @@ enum CompareBuiltins {
         }
     }
 
-    static func duration(_ s: Double) -> String {
-        if s < 60 { return formatFixed(s, 1) + " s" }
-        let m = Int(s.rounded()) / 60, r = Int(s.rounded()) % 60
-        return "\(m) min \(r < 10 ? "0" : "")\(r) s"
-    }
-
     static func register(in session: Session) {
         let i = session.interpreter
         guard let trainerBuiltin = i.builtins["trainer"], let policyBuiltin = i.builtins["policy"] else {
@@ -297,7 +296,7 @@ enum CompareBuiltins {
                           Parameter("progress", default: .bool(true)), Parameter("n_boot", default: .number(1000)),
                           Parameter("ci", default: .number(0.95)), Parameter("baseline", default: Value.none),
                           Parameter("select", default: .string("final"))]
-            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly) }
+            + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
             summary: "Trains each method from each seed and gives the paper's table (mean over seeds with intervals, differences from a baseline), per-group detail and training dynamics.",
@@ -310,18 +309,10 @@ enum CompareBuiltins {
                 recorded (eval_every=0: none). A line per finished run (method, seed, steps, elapsed, ETA) goes to stderr unless \
                 progress=false; Ctrl-C stops after the current step and returns the finished runs. \
                 The result prints as the paper's table: PP, EOD, FPR diff (×100), σF1, ΔF1 (↓ better), F1, Acc, F1_ES, Acc_ES \
-                (↑ better), each the mean over seeds with its interval [lo, hi] (coverage ci, n_boot resamples: seeds drawn with \
-                replacement and held-out rows resampled within domain × group, the same for every method), then each method minus \
-                the baseline (default grpo), paired, with its interval and a verdict: lower, higher, or no evidence at that level. \
-                n_boot=0: mean ± std as before. select="best_f1" reports each run's evaluation step with the highest F1 instead \
-                of the last (chosen on the evaluation data itself: optimistic). Runs whose policy predicts one class for every row, \
-                or never predicts positive for some group, are flagged (their gaps are trivially small). With group_id, the \
-                holdout keeps every patient on one side. Accuracy-matched views: c.frontier (per method and evaluation step: F1 \
-                and gaps, mean and t interval across seeds; plot(c.frontier, x="F1", y="dF1", by="method")), c.matched (gaps \
-                at F1 levels every run reaches, interpolated). c.differences (the paired differences as numbers), c.train_data, \
-                c.eval_data. Members: c.table (numbers, mean, _std, _lo and _hi columns, for bar() and to_csv), \
+                (↑ better), mean ± sample std over seeds. Members: c.table (numbers, mean and _std columns, for bar() and to_csv), \
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
-                PP, method: plot(c.dynamics, y="PP", by="method")), c.notes (each difference in words), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
+                PP, method: plot(c.dynamics, y="PP", by="method")), c.notes (pairs of methods whose means differ by no more than \
+                the larger std), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
                 """,
             example: "c = compare(demo(), methods=[\"grpo\", \"fairgrpo\"], seeds=[0, 1, 2], steps=300)\nplot(c.dynamics, y=\"dF1\", by=\"method\", to=\"dF1.png\")"
         ) { [unowned session] a, interp in
@@ -343,10 +334,8 @@ enum CompareBuiltins {
                     (train, evalData) = (data, data)
                     evalText = "evaluated on the same rows"
                 } else {
-                    // Patients (group_id) stay on one side, so no patient is both trained on and scored.
                     (train, evalData) = try data.split(test: holdout, seed: 0, stratify: .label)
-                    let byPatient = data.groupIDs != nil ? ", whole patients" : ""
-                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%\(byPatient), stratified by label, split seed 0)"
+                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%, stratified by label, split seed 0)"
                 }
             }
             guard evalData.featureCount == data.featureCount, evalData.classNames == data.classNames else {
@@ -390,19 +379,30 @@ enum CompareBuiltins {
                 + optionText.joined(separator: " · ") + " · trained on \(train.count) rows, " + evalText
             if show { sink(setting + "\n") }
             var comparison: Comparison
+            // On a terminal, a line redrawn within each run; a line per finished run either way.
+            let line = ProgressLine(show ? session.progressDisplay : nil)
+            session.activeProgress = line
+            defer { line.clear(); session.activeProgress = nil }
+            let width = methods.map(\.rawValue.count).max()!
+            func describe(_ p: Comparison.Progress) -> String {
+                "[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(durationText(p.elapsed))"
+                    + " · ETA \(p.eta.map(durationText) ?? "-")"
+            }
             do {
                 comparison = try Comparison.run(
-                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
-                    makeTrainer: makeTrainer,
+                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select, makeTrainer: makeTrainer,
                     progress: { p in
                         guard show else { return }
-                        let width = TrainerConfig.Method.allCases.map(\.rawValue.count).max()!
-                        sink("[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(duration(p.elapsed))"
-                             + " · ETA \(p.eta.map(duration) ?? "-")\n")
+                        if p.finished {
+                            line.clear()
+                            sink(describe(p) + "\n")
+                        } else {
+                            line.update(force: p.step == 1) { describe(p) }
+                        }
                     },
                     shouldStop: { Interrupt.isRequested })
             } catch let e as RLError {
-                throw RuntimeError(e.description)
+                throw RuntimeError("compare(): " + e.description)
             }
             if comparison.interrupted {
                 Interrupt.clear()

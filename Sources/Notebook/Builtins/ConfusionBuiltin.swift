@@ -24,9 +24,10 @@ extension FairnessBuiltins {
             }
             var counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
             for (t, p) in zip(truth, predictions) { counts[t][p] += 1 }
-            let table = TextTable(header: ["true \\ predicted"] + data.classNames,
-                                  rows: counts.enumerated().map { [data.classNames[$0]] + $1.map(String.init) })
-            return .object(TableObject(table, title: "confusion matrix (\(truth.count) rows)"))
+            return .object(TableObject(DataTable(
+                [Column("true", label: "true \\ predicted", texts: data.classNames)]
+                    + data.classNames.indices.map { p in Column(data.classNames[p], integers: counts.map { $0[p] }) },
+                title: "confusion matrix (\(truth.count) rows)", kind: "confusion", keys: ["true"])))
         })
     }
 }

@@ -136,7 +136,7 @@ enum CoreBuiltins {
             summary: "A list of function(item) for each item.",
             example: "map(fn(x) { x * x }, [1, 2, 3])"
         ) { a, interp in
-            .list(try interp.iterationItemsPublic(a["items"]).map { try interp.call(a["function"], positional: [$0]) })
+            .list(try interp.iterationItems(a["items"]).map { try interp.call(a["function"], positional: [$0]) })
         })
         i.register(BuiltinFunction(
             "keys", [Parameter("record")], summary: "The field names of a record.", example: "keys({lr: 0.001, G: 8})"
@@ -147,7 +147,7 @@ enum CoreBuiltins {
         i.register(BuiltinFunction(
             "list", [Parameter("items")], summary: "A list of the items of a range, string, record keys or tensor rows.",
             example: "list(range(3))"
-        ) { a, interp in .list(try interp.iterationItemsPublic(a["items"])) })
+        ) { a, interp in .list(try interp.iterationItems(a["items"])) })
         i.register(BuiltinFunction(
             "abs", [Parameter("x")], summary: "Absolute value of a number (elementwise for a tensor).", example: "abs(-2)"
         ) { a, _ in
@@ -163,21 +163,6 @@ enum CoreBuiltins {
                 if case .object(let o) = a["x"], let t = o as? TensorObject { return .object(TensorObject(t.tensor.unary(name))) }
                 return .number(f(try a.number("x")))
             })
-        }
-    }
-}
-
-extension Interpreter {
-    /// The items a `for` loop would visit.
-    public func iterationItemsPublic(_ v: Value) throws -> [Value] {
-        switch v {
-        case .list(let l): return l.items
-        case .string(let s): return s.map { .string(String($0)) }
-        case .record(let r): return r.keys.map { .string($0) }
-        case .object(let o):
-            if let items = try o.iterationValues() { return items }
-            throw RuntimeError("cannot iterate over a \(o.typeName)")
-        default: throw RuntimeError("cannot iterate over a \(v.typeName)")
         }
     }
 }

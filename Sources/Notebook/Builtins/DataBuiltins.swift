@@ -1,3 +1,4 @@
+import Render
 import Data
 import Lang
 import Tensors
@@ -8,7 +9,7 @@ public final class DatasetObject: LangObject {
     public init(_ data: Dataset) { self.data = data }
 
     public var typeName: String { "dataset" }
-    public func render() -> String { data.headline }
+    public func render() -> String { data.headline(width: Terminal.width) }
     public func length() -> Int? { data.count }
 
     public var memberNames: [String] {
@@ -32,8 +33,8 @@ public final class DatasetObject: LangObject {
         case "feature_names": return .list(d.featureNames.map { .string($0) })
         case "describe": return .function(BoundMethod("describe") { _, i in i.write(d.describe() + "\n"); return .none })
         case "head":
-            return .function(BoundMethod("head", [Parameter("n", default: .number(5))]) { a, i in
-                i.write(d.head(try DataBuiltins.rowCount(a)) + "\n"); return .none
+            return .function(BoundMethod("head", [Parameter("n", default: .number(5))]) { a, _ in
+                .object(TableObject(d.head(try DataBuiltins.rowCount(a))))
             })
         default:
             // An attribute's values by name: data.sex
@@ -196,9 +197,14 @@ enum DataBuiltins {
             example: "describe(demo())"
         ) { a, interp in interp.write(try dataset(a, "data").describe() + "\n"); return .none })
         i.register(BuiltinFunction(
-            "head", [Parameter("data"), Parameter("n", default: .number(5))], summary: "The first n rows of a dataset.",
+            "head", [Parameter("data"), Parameter("n", default: .number(5))], summary: "The first n rows of a dataset (features standardised, as the policy sees them) or of a table, as a table.",
             example: "head(demo(), 3)"
-        ) { a, interp in interp.write(try dataset(a, "data").head(try rowCount(a)) + "\n"); return .none })
+        ) { a, _ in
+            if case .object(let o) = a["data"], let t = o as? TableObject {
+                return .object(TableObject(t.table.rows(Array(0..<min(try rowCount(a), t.table.rowCount)))))
+            }
+            return .object(TableObject(try dataset(a, "data").head(try rowCount(a))))
+        })
         i.register(BuiltinFunction(
             "split",
             [Parameter("data"), Parameter("test", default: .number(0.2)), Parameter("seed", default: .number(0)),

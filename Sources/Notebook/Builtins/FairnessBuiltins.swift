@@ -12,13 +12,16 @@ public final class ReportObject: LangObject {
     public func render() -> String { report.summary }
     public var memberNames: [String] { ["overall", "by_group", "difference", "table", "intervals", "skipped", "to_csv"] + FairnessReport.Table().columns.map { $0.0 } }
 
+    /// The gaps' names before their unit was part of the name.
+    static let renamed = ["PP": "PP_pct", "EOD": "EOD_pct", "FPR_diff": "FPR_diff_pct"]
+
     public func member(_ name: String) throws -> Value? {
         switch name {
         case "overall":
             return .record(RecordObject(Metric.allCases.map { ($0.rawValue, report.overall.value($0).map { .number($0) } ?? .none) }))
-        case "by_group": return .object(TableObject(report.byGroupText))
-        case "table": return .object(TableObject(report.tableText))
-        case "intervals": return report.intervalsText.map { .object(TableObject($0)) } ?? Value.none
+        case "by_group": return .object(TableObject(report.byGroupTable))
+        case "table": return .object(TableObject(report.headlineTable))
+        case "intervals": return report.intervalsTable.map { .object(TableObject($0)) } ?? Value.none
         case "skipped": return .list(report.skipped.map { .string($0) })
         case "difference":
             return .function(BoundMethod("difference", [Parameter("method", default: .string("between_groups"))]) { [report] a, _ in
@@ -26,18 +29,21 @@ public final class ReportObject: LangObject {
                 guard method == "between_groups" || method == "to_overall" else {
                     throw RuntimeError("difference(): method must be \"between_groups\" or \"to_overall\", got \"\(method)\"")
                 }
-                return .object(TableObject(report.differenceText(toOverall: method == "to_overall")))
+                return .object(TableObject(report.differenceTable(toOverall: method == "to_overall")))
             })
         case "to_csv":
             return .function(BoundMethod("to_csv", [Parameter("path")]) { [report] a, interp in
                 let path = try a.string("path")
-                try FileIO.writeAtomically(Array(report.byGroupText.csv.utf8), to: path)
+                try FileIO.writeAtomically(Array(report.byGroupTable.csv.utf8), to: path)
                 interp.write("wrote \(path) (\(report.groups.count + 1) rows: every group and the overall scores)\n")
                 return .none
             })
         default:
             // A headline metric by its column name: report.PP, report.F1_ES, …
             if let col = report.table.columns.first(where: { $0.0 == name }) { return col.1.map { .number($0) } ?? Value.none }
+            if let renamed = ReportObject.renamed[name] {
+                throw RuntimeError("a report has no member '\(name)'", notes: ["note: \(renamed) holds it, in percentage points (×100, as in the paper)"])
+            }
             return nil
         }
     }
@@ -104,26 +110,28 @@ enum FairnessBuiltins {
             summary: "The paper's fairness metrics and fairlearn-style group tables for predictions on a dataset.",
             details: """
                 Scores are one-vs-rest per class, macro-averaged over the classes present in each group's ground truth: \
-                precision, recall (TPR), FPR, FDR, F1 = 2TP/(2TP+FP+FN), one-vs-rest accuracy (the paper's Acc), plus \
-                exact_accuracy and macro_f1_sklearn. Groups are per attribute within each domain (intersections=true adds \
+                precision, recall (TPR), FPR, FDR, F1 = 2TP/(2TP+FP+FN), ovr_acc (one-vs-rest accuracy, macro over classes; \
+                averaged over groups it is the paper's Acc), plus exact_accuracy (share of answers exactly right) and macro_f1_sklearn. Groups are per attribute within each domain (intersections=true adds \
                 them); gap = max − min and σ = sample std over groups, averaged over attributes then domains. \
-                report.table: PP (FDR gap), EOD (TPR gap), FPR diff (×100), ΔF1, σF1, ΔAcc, σAcc, F1, Acc, F1_ES = F1/(1+σF1), \
+                report.table: PP_pct (FDR gap), EOD_pct (TPR gap), FPR_diff_pct (in percentage points, ×100 as in the paper), ΔF1, σF1, ΔAcc, σAcc, F1, Acc, F1_ES = F1/(1+σF1), \
                 Acc_ES; binary tasks add fairlearn's demographic parity and equalized odds differences. \
                 report.by_group, report.difference(method="between_groups"|"to_overall"), report.overall, report.skipped, report.to_csv(path). \
                 metrics(p) scores predictions loaded with load_predictions(...).
                 """ + " " + bootstrapHelp,
-            example: "r = metrics(test.labels, predictions, test, n_boot=1000); r.table"
+            example: "r = metrics(test.labels, predictions, test); r.table"
         ) { a, _ in
+            // Predictions loaded from an evaluation dump carry their truth and cases; otherwise all three are given.
+            let data: Dataset, truth: [Int], predictions: [Int]
             if case .object(let o) = a["y_true"], let p = (o as? PredictionsObject)?.predictions {
-                return .object(ReportObject(try report(truth: p.data.labels, predictions: p.predicted, data: p.data,
-                                                       intersections: try a.bool("intersections"), bootstrap: try bootstrap(a, "metrics()"))))
+                (data, truth, predictions) = (p.data, p.data.labels, p.predicted)
+            } else {
+                guard !a.isNone("y_pred"), !a.isNone("data") else {
+                    throw RuntimeError("metrics(): give y_true, y_pred and data, or predictions from load_predictions(...)")
+                }
+                data = try a.object("data", as: DatasetObject.self, "a dataset").data
+                truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
+                predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
             }
-            guard !a.isNone("y_pred"), !a.isNone("data") else {
-                throw RuntimeError("metrics(): give y_true, y_pred and data, or predictions from load_predictions(...)")
-            }
-            let data = try a.object("data", as: DatasetObject.self, "a dataset").data
-            let truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
-            let predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
             return .object(ReportObject(try report(truth: truth, predictions: predictions, data: data,
                                                    intersections: try a.bool("intersections"), bootstrap: try bootstrap(a, "metrics()"))))
         })

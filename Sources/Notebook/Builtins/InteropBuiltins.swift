@@ -163,7 +163,7 @@ enum InteropBuiltins {
             [Parameter("path"), Parameter("format", default: .string("verl")), Parameter("prompt", default: Value.none),
              Parameter("reward", default: Value.none), Parameter("step", default: Value.none), Parameter("completion", default: Value.none),
              Parameter("advantage", default: Value.none), Parameter("domain", default: Value.none), Parameter("demo", default: Value.none),
-             Parameter("attributes", default: Value.none)],
+             Parameter("attributes", default: Value.none), Parameter("completions", default: .bool(false))],
             summary: "Rollouts recorded by a run elsewhere: a verl rollout dump, TRL's logged completions, or any JSONL/CSV; grouped by prompt within each step.",
             details: """
                 format="verl": trainer.rollout_data_dir (a folder of <step>.jsonl files, or one of them) with input, output, score, \
@@ -174,7 +174,8 @@ enum InteropBuiltins {
                 a field of the FairGRPO authors' demo strings ("sex: Male, age: 68" → M,A3; age only → A3; none → UNK; an unreadable \
                 age keeps the sex: M,UNK), default demo or demographics when present; or attributes=["sex", "age"] (ages binned \
                 ≤25, 26-50, 51-75, >75). A bad row stops the load with its file and line; prompts with a number of rollouts other \
-                than their step's are listed in r.ragged, not split or padded.
+                than their step's are listed in r.ragged, not split or padded. completions=true (or naming completion=) keeps \
+                each rollout's text for trace(); off by default, as decoding long completions costs more than the rest of a load.
                 """,
             example: "r = load_rollouts(\"data/runs/verl\", format=\"verl\", domain=\"data_source\", demo=\"demo\")"
         ) { a, _ in
@@ -189,6 +190,7 @@ enum InteropBuiltins {
             }
             f.step = try a.optionalString("step")
             f.completion = try a.optionalString("completion")
+            f.keepCompletions = try a.bool("completions")
             f.advantage = try a.optionalString("advantage")
             f.domain = try a.optionalString("domain")
             f.demo = try a.optionalString("demo")
@@ -213,12 +215,12 @@ enum InteropBuiltins {
             let rollouts = try a.object("rollouts", as: RolloutsObject.self, "rollouts (load_rollouts(...))").rollouts
             var (c, _) = try TrainerOptions.config(a, interp: interp)
             let m = c.method
-            if m == .grpoRS { c.method = .grpo }
+            if m.resamplesGroups { c.method = .grpo }
             let replay = try TrainerOptions.located("replay()") { try Replay(rollouts: rollouts, config: c) }
             let steps = try a.optionalInteger("steps")
             if let steps, steps < 0 { throw RuntimeError("replay(): steps must be ≥ 0") }
             try replay.run(steps)
-            if m == .grpoRS { interp.write("note: grpo_rs re-samples the data before the rollouts; recorded rollouts replay as grpo\n") }
+            if m.resamplesGroups { interp.write("note: grpo_rs re-samples the data before the rollouts; recorded rollouts replay as grpo\n") }
             return .object(ReplayObject(replay))
         })
         i.register(BuiltinFunction(

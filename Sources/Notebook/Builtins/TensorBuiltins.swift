@@ -1,3 +1,4 @@
+import Render
 import Lang
 import Tensors
 
@@ -149,7 +150,7 @@ enum TensorBuiltins {
             "matmul", [Parameter("a"), Parameter("b")], summary: "Matrix product of two 2-D tensors (also written a @ b).",
             example: "matmul(ones([2, 3]), ones([3, 4]))"
         ) { a, _ in t(try tensor(from: a["a"], what: "a").matmul(try tensor(from: a["b"], what: "b"))) })
-        for name in ["mean", "argmax", "logsumexp"] {
+        for name in ["argmax", "logsumexp"] {
             i.register(BuiltinFunction(
                 name, [Parameter("x"), Parameter("axis", default: Value.none), Parameter("keepdims", default: .bool(false))],
                 summary: "The \(name) of a tensor's elements, or along one axis.",
@@ -158,23 +159,32 @@ enum TensorBuiltins {
                 t(try reduce(name, try tensor(from: a["x"], what: "x"), axis: try a.optionalInteger("axis"), keepDims: try a.bool("keepdims")))
             })
         }
-        // sum and max also work on plain lists of numbers.
-        for name in ["sum", "max"] {
+        // sum, mean, max and min also work on plain lists of numbers (a table's columns), skipping missing values.
+        for name in ["sum", "mean", "max", "min"] {
             i.register(BuiltinFunction(
                 name, [Parameter("x"), Parameter("axis", default: Value.none), Parameter("keepdims", default: .bool(false))],
-                summary: "The \(name) of a list of numbers, or of a tensor's elements (optionally along an axis).",
-                example: "\(name)([1, 2, 3]); \(name)(tensor([[1, 2], [3, 4]]), axis=0)"
+                summary: "The \(name) of a list of numbers (skipping none and NaN, as in a table's column), or of a tensor's elements (optionally along an axis).",
+                details: "On a list, missing values (none) and NaN are left out, as pandas does; a list with no number left gives none\(name == "sum" ? " (sum gives 0)" : ""). Other items are an error.",
+                example: "\(name)([1, none, 3]); \(name)(weights(t)[\"weight\"])" + (name == "min" ? "" : "; \(name)(tensor([[1, 2], [3, 4]]), axis=0)")
             ) { a, _ in
                 if case .list(let l) = a["x"], a.isNone("axis") {
-                    let numbers = try l.items.map { v -> Double in
-                        guard case .number(let d) = v else { throw RuntimeError("\(name)(): the list must hold numbers, found \(v.typeName)") }
-                        return d
+                    let numbers = try l.items.compactMap { v -> Double? in
+                        switch v {
+                        case .number(let d): return d
+                        case .none: return nil
+                        default: throw RuntimeError("\(name)(): the list must hold numbers (none is skipped), found \(v.typeName)")
+                        }
                     }
-                    if name == "sum" { return .number(numbers.reduce(0, +)) }
-                    guard let m = numbers.max() else { throw RuntimeError("max(): empty list") }
-                    return .number(m)
+                    let aggregate = Aggregate(rawValue: name)!
+                    return aggregate.apply(numbers).map { .number($0) } ?? (name == "sum" ? .number(0) : Value.none)
                 }
-                return t(try reduce(name, try tensor(from: a["x"], what: "x"), axis: try a.optionalInteger("axis"), keepDims: try a.bool("keepdims")))
+                let x = try tensor(from: a["x"], what: "x")
+                if name == "min" {
+                    guard a.isNone("axis") else { throw RuntimeError("min(): on a tensor, only without axis (use -max(-x, axis=...))") }
+                    guard let m = x.scalars.min() else { throw RuntimeError("min(): empty tensor") }
+                    return .number(Double(m))
+                }
+                return t(try reduce(name, x, axis: try a.optionalInteger("axis"), keepDims: try a.bool("keepdims")))
             })
         }
         for name in ["tanh", "relu", "sigmoid", "gelu", "softmax", "log_softmax"] {

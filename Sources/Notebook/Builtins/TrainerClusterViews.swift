@@ -15,7 +15,7 @@ enum ClusterViews {
         (hidden with mask(), or fairgrpo_nd), each step logs ARI and NMI of the clusters against them: history(t), clusters(t).
         """
 
-    static func clusters(_ t: Trainer) -> Bool { t.config.method == .fairgrpo || t.config.method == .fairgrpoND }
+    static func clusters(_ t: Trainer) -> Bool { t.config.method.clustersGroups }
 
     /// " · clusters: features · elbow · every 10 steps · ARI … NMI …" for the FairGRPO
     /// methods when the clustering options are not the reference's (which the
@@ -29,14 +29,13 @@ enum ClusterViews {
         return s
     }
 
-    /// history(t) with the cluster columns, once any step has scored its clusters against the truth.
-    static func withAgreement(_ table: TextTable, _ t: RunView) -> TextTable {
-        guard t.clusterHistory.contains(where: { !$0.ari.isNaN }) else { return table }
+    /// The cluster columns of history(t), once any step has scored its clusters against the truth.
+    static func agreementColumns(_ t: RunView) -> [Column] {
+        guard t.clusterHistory.contains(where: { !$0.ari.isNaN }) else { return [] }
         let byStep = Dictionary(t.clusterHistory.map { ($0.step, $0) }, uniquingKeysWith: { $1 })
-        let rows = zip(t.history, table.rows).map { log, row in
-            row + (byStep[log.step]?.values.map { $0.isNaN ? "-" : formatFixed($0, 4) } ?? ClusterLog.columns.map { _ in "-" })
+        return ClusterLog.columns.enumerated().map { c, name in
+            Column(name, numbers: t.history.map { byStep[$0.step]?.values[c] })
         }
-        return TextTable(header: table.header + ClusterLog.columns, rows: rows)
     }
 
     static func register(in session: Session) {
@@ -52,7 +51,7 @@ enum ClusterViews {
             example: "t = trainer(p, mask(train, \"sex\", 0.5), method=\"fairgrpo\"); step(t, 5); clusters(t)"
         ) { a, _ in
             let t = try RunView.of(a, callee: "clusters()")
-            guard t.method == .fairgrpo || t.method == .fairgrpoND else {
+            guard t.method.clustersGroups else {
                 throw RuntimeError("clusters(): a \(t.method.rawValue) run does not cluster; use method=\"fairgrpo\" or \"fairgrpo_nd\"")
             }
             let latent = t.latent
@@ -62,20 +61,24 @@ enum ClusterViews {
             let found = t.discovered()
             var composition: [String: [String: Int]] = [:]
             for (c, row) in zip(found.clusters, found.rows) { composition[c, default: [:]][t.truthKey(row), default: 0] += 1 }
-            var rows: [[String]] = []
+            var domains: [String] = [], names: [String] = [], sizes: [Int] = [], means: [Double] = [], fitted: [Int] = [], truth: [Cell] = []
             for domain in latent.keys.sorted() {
                 let l = latent[domain]!
                 for c in l.centroids.indices {
                     let parts = (composition[domain + "#" + String(c)] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                    rows.append([domain, "UNK#\(c)", String(l.sizes[c]), formatFixed(l.means[c], 4), String(l.fittedAt),
-                                 parts.isEmpty ? "-" : parts.map { "\($0.key):\($0.value)" }.joined(separator: " ")])
+                    domains.append(domain); names.append("UNK#\(c)"); sizes.append(l.sizes[c]); means.append(l.means[c]); fitted.append(l.fittedAt)
+                    truth.append(parts.isEmpty ? .missing : .text(parts.map { "\($0.key):\($0.value)" }.joined(separator: " ")))
                 }
             }
             var title = "step \(t.stepCount) · \(t.clustering.summary)"
             if let last = t.clusterHistory.last, !last.ari.isNaN {
                 title += " · ARI \(formatFixed(last.ari, 4)) · NMI \(formatFixed(last.nmi, 4)) over \(last.known) prompts"
             }
-            return .object(TableObject(TextTable(header: ["domain", "cluster", "size", "mu_g", "fitted_at", "true groups"], rows: rows), title: title))
+            return .object(TableObject(DataTable(
+                [Column("domain", texts: domains), Column("cluster", texts: names), Column("size", integers: sizes),
+                 Column("mu_g", label: "μ_g", numbers: means), Column("fitted_at", integers: fitted),
+                 Column("true_groups", label: "true groups", format: .text, cells: truth)],
+                title: title, kind: "clusters", keys: ["domain", "cluster"])))
         })
     }
 }

@@ -10,15 +10,15 @@ enum TrainerOptions {
     /// dataset for the trainer, not a setting) right after eval_every, where it
     /// has always been.
     static let parameters: [Parameter] = [Parameter("policy"), Parameter("data")] + TrainerConfig.options.flatMap { o -> [Parameter] in
-        let p = Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
-        return o.name == "eval_every" ? [p, Parameter("eval_data", default: Value.none)] : [p]
+        let p = Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue), help: o.help)
+        return o.name == "eval_every" ? [p, Parameter("eval_data", default: Value.none, help: "the dataset eval_every scores")] : [p]
     }
 
     /// Parameters for some options, in the order given (for builtins that take a few).
     static func parameters(_ names: [String]) -> [Parameter] {
         names.map { name in
             guard let o = TrainerConfig.option(named: name) else { preconditionFailure("no trainer option \(name)") }
-            return Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue))
+            return Parameter(o.name, default: o.kind == .reward ? Value.none : value(o.defaultValue), help: o.help)
         }
     }
 
@@ -57,22 +57,13 @@ enum TrainerOptions {
         return (c, rewardFunction)
     }
 
-    /// Runs library code that checks options, naming the builtin in what it throws.
+    /// Runs library code, naming the builtin in the errors it throws (which speak in the library's terms).
     static func located<T>(_ callee: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TrainerOptionError { throw RuntimeError(callee + ": " + e.message) }
-    }
-
-    /// One line per option for help(trainer): name=default, then what it does.
-    static var helpLines: [(name: String, defaultValue: String, help: String)] {
-        TrainerConfig.options.map { o in (o.name, (o.kind == .reward ? Value.none : value(o.defaultValue)).repr, o.help) }
-    }
-
-    static var helpText: String {
-        let width = helpLines.map { $0.name.count + 1 + $0.defaultValue.count }.max() ?? 0
-        return helpLines.map { l in
-            let head = "\(l.name)=\(l.defaultValue)"
-            return "  " + head + String(repeating: " ", count: width - head.count + 2) + l.help
-        }.joined(separator: "\n")
+        do { return try body() } catch let e as TrainerOptionError {
+            throw RuntimeError(callee + ": " + e.message)
+        } catch let e as RLError {
+            throw RuntimeError(callee + ": " + e.description)
+        }
     }
 
     /// " · reward balanced · T 1.5 · …": the options not at their defaults that the summary shows.

@@ -63,15 +63,23 @@ enum TrainingBuiltins {
         "step \(String(log.step).leftPadded(4)) | reward \(format(log.reward)) | reward_std \(format(log.rewardStd)) | zero-std \(format(log.fracRewardZeroStd * 100, 0))% | kl \(format(log.kl, 4)) | clip \(format(log.clipRatio, 2)) | entropy \(format(log.entropy)) | grad \(format(log.gradNorm)) | loss \(format(log.loss, 4))\(liveSuffix(log, dynamic: dynamic)) | \(format(log.milliseconds, 1)) ms"
     }
 
-    static func weightsTable(_ logs: [GroupLog]) -> TextTable {
-        TextTable(header: ["domain", "group", "n", "N_d", "μ_d", "T_d", "N_g", "μ_g", "factor=T_d·√N_g·μ_g", "weight", "mean|A|", "share", "live",
-                           "live%", "live grad", "dead steps"],
-                  rows: logs.map { l in
-                      [l.domain, l.group, String(l.batchPrompts), format(l.nDomain, 0), format(l.muDomain), format(l.tDomain, 2),
-                       format(l.nGroup, 0), format(l.muGroup), format(l.factor, 3), format(l.weight, 4), format(l.meanAbsAdvantage),
-                       format(l.gradientShare * 100, 1) + "%", String(l.livePrompts),
-                       format(l.liveShare * 100, 0) + "%", format(l.liveGradientShare * 100, 1) + "%", String(l.deadSteps)]
-                  })
+    /// Per (domain, group): the weight first, then the terms of its formula,
+    /// then where the gradient went. Shares are fractions shown as percentages.
+    /// weights(t) and history(t, groups=true) (which adds the step) share it.
+    static func groupColumns(_ logs: [GroupLog]) -> [Column] {
+        func percent(_ name: String, _ label: String, _ v: (GroupLog) -> Double) -> Column {
+            Column(name, label: label, format: .percent, numbers: logs.map(v))
+        }
+        return [Column("domain", texts: logs.map(\.domain)), Column("group", texts: logs.map(\.group)),
+                Column("weight", numbers: logs.map(\.weight)), Column("factor", numbers: logs.map(\.factor)),
+                Column("N_d", numbers: logs.map(\.nDomain)), Column("mu_d", label: "μ_d", numbers: logs.map(\.muDomain)),
+                Column("T_d", numbers: logs.map(\.tDomain)), Column("N_g", numbers: logs.map(\.nGroup)),
+                Column("mu_g", label: "μ_g", numbers: logs.map(\.muGroup)),
+                Column("n_batch", label: "n", integers: logs.map(\.batchPrompts)),
+                Column("mean_abs_adv", label: "mean|A|", numbers: logs.map(\.meanAbsAdvantage)),
+                percent("share", "share", \.gradientShare), Column("live", integers: logs.map(\.livePrompts)),
+                percent("live_share", "live%", \.liveShare), percent("live_grad_share", "live grad", \.liveGradientShare),
+                Column("dead_steps", label: "dead", integers: logs.map(\.deadSteps))]
     }
 
     static func register(in session: Session) {
@@ -91,8 +99,10 @@ enum TrainingBuiltins {
             guard let act = Activation(rawValue: try a.string("activation")), act != .identity else {
                 throw RuntimeError("policy(): activation must be \"relu\", \"tanh\" or \"gelu\"")
             }
-            return .object(PolicyObject(try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden,
-                                                   activation: act, seed: UInt64(max(0, try a.integer("seed"))))))
+            let seed = UInt64(max(0, try a.integer("seed")))
+            return .object(PolicyObject(try TrainerOptions.located("policy()") {
+                try Policy(inputs: data.featureCount, classes: data.classNames.count, hidden: hidden, activation: act, seed: seed)
+            }))
         })
         i.register(BuiltinFunction(
             "trainer", TrainerOptions.parameters,
@@ -103,9 +113,6 @@ enum TrainingBuiltins {
                 scale_rewards in its GRPO step, before the weights (the reference uses "group"). eval_every with eval_data records \
                 a fairness report every that many steps. The options beyond the paper are all off by default. \
                 \(TrainingBuiltins.rewardHelp) \(ClusterViews.trainerHelp)
-
-                options:
-                \(TrainerOptions.helpText)
                 """,
             example: "t = trainer(p, train, method=\"fairgrpo\", G=8, batch=128, lr=1e-3, seed=0)"
         ) { a, interp in
@@ -116,26 +123,6 @@ enum TrainingBuiltins {
             if !a.isNone("eval_data") { t.evalData = try a.object("eval_data", as: DatasetObject.self, "a dataset").data }
             t.reward = rewardFunction
             return .object(TrainerObject(t))
-        })
-        i.register(BuiltinFunction(
-            "step", [Parameter("trainer"), Parameter("n", default: .number(1)), Parameter("every", default: .number(1))],
-            summary: "Runs n training steps, printing a log line every `every` steps; Ctrl-C stops after the current step.",
-            example: "step(t, 20, every=5)"
-        ) { a, interp in
-            let t = try a.object("trainer", as: TrainerObject.self, "a trainer").trainer
-            let n = try a.integer("n"), every = try a.integer("every")
-            guard n >= 0, every >= 1 else { throw RuntimeError("step(): n must be ≥ 0 and every ≥ 1") }
-            for k in 0..<n {
-                let log = try t.step()
-                if (k + 1) % every == 0 || k == n - 1 { interp.write(logLine(log, dynamic: t.config.dynamicSampling) + "\n") }
-                for w in t.lastWarnings { interp.write(w + "\n") }
-                if Interrupt.isRequested {
-                    interp.write("interrupted after step \(t.stepCount); the trainer is consistent\n")
-                    try Interrupt.stoppedEarly()
-                    break
-                }
-            }
-            return .none
         })
         i.register(BuiltinFunction(
             "weights", [Parameter("trainer"), Parameter("step", default: Value.none)],
@@ -149,7 +136,8 @@ enum TrainingBuiltins {
             // successive steps can be compared by eye.
             let order = Dictionary(run.domainOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             let sorted = logs.sorted { (order[$0.domain] ?? .max, $0.group) < (order[$1.domain] ?? .max, $1.group) }
-            return .object(TableObject(weightsTable(sorted), title: "step \(logs.first?.step ?? run.stepCount) · \(run.method.rawValue)"))
+            return .object(TableObject(DataTable(groupColumns(sorted), title: "step \(logs.first?.step ?? run.stepCount) · \(run.method.rawValue)",
+                                                 kind: "weights", keys: ["domain", "group"])))
         })
         i.register(BuiltinFunction(
             "history", [Parameter("trainer"), Parameter("groups", default: .bool(false)), Parameter("fairness", default: .bool(false))],
@@ -162,23 +150,24 @@ enum TrainingBuiltins {
                 guard !t.evaluations.isEmpty else {
                     throw RuntimeError("history(): no fairness reports yet; create the trainer with eval_every=N and eval_data=test")
                 }
-                let columns = FairnessReport.Table().columns.map(\.0)
-                let rows = t.evaluations.map { e in [String(e.step)] + e.report.table.columns.map { $0.1.map { format($0, 4) } ?? "-" } }
-                return .object(TableObject(TextTable(header: ["step"] + columns, rows: rows)))
+                let names = FairnessReport.Table().columns.map(\.0)
+                let values = t.evaluations.map { e in e.report.table.columns.map(\.1) }
+                return .object(TableObject(DataTable([Column("step", integers: t.evaluations.map(\.step))]
+                                                     + names.indices.map { c in Column(names[c], numbers: values.map { $0[c] }) },
+                                                     kind: "fairness_history")))
             }
             if try a.bool("groups") {
-                let rows = t.groupHistory.flatMap { $0 }.map { l in
-                    [String(l.step), l.domain, l.group, String(l.batchPrompts), "\(l.nDomain)", "\(l.muDomain)", "\(l.tDomain)", "\(l.nGroup)",
-                     "\(l.muGroup)", "\(l.factor)", "\(l.weight)", "\(l.meanAbsAdvantage)", "\(l.gradientShare)", String(l.livePrompts),
-                     "\(l.liveShare)", "\(l.liveGradientShare)", String(l.deadSteps)]
-                }
-                return .object(TableObject(TextTable(header: GroupLog.columns, rows: rows)))
+                let logs = t.groupHistory.flatMap { $0 }
+                return .object(TableObject(DataTable([Column("step", integers: logs.map(\.step))] + groupColumns(logs),
+                                                     kind: "group_history", keys: ["domain", "group"])))
             }
-            // Counts print as whole numbers, measurements with four decimals.
+            // Counts print as whole numbers.
             let counts: Set<String> = ["step", "drawn", "kept", "dropped"]
-            let isCount = StepLog.columns.map { counts.contains($0) }
-            let rows = t.history.map { zip($0.values, isCount).map { v, whole in whole ? format(v, 0) : format(v, 4) } }
-            return .object(TableObject(ClusterViews.withAgreement(TextTable(header: StepLog.columns, rows: rows), t)))
+            let values = t.history.map(\.values)
+            let columns = StepLog.columns.enumerated().map { c, name in
+                Column(name, format: counts.contains(name) ? .integer : .auto, numbers: values.map { $0[c] })
+            }
+            return .object(TableObject(DataTable(columns + ClusterViews.agreementColumns(t), kind: "history")))
         })
         i.register(BuiltinFunction(
             "trace", [Parameter("trainer"), Parameter("step", default: Value.none)],
@@ -186,10 +175,13 @@ enum TrainingBuiltins {
             example: "trace(t).to_csv(\"trace.csv\")"
         ) { a, _ in
             let run = try RunView.of(a, callee: "trace()")
-            let rows = try run.trace(try a.optionalInteger("step")).map { r in
-                [String(r.step), r.promptID, r.domain, r.group, r.answer, r.label, format(r.reward, 2), format(r.grpoAdvantage, 4), format(r.factor, 4), format(r.advantage, 4)]
-            }
-            return .object(TableObject(TextTable(header: TraceRow.columns, rows: rows)))
+            let r = try run.trace(try a.optionalInteger("step"))
+            return .object(TableObject(DataTable(
+                [Column("step", integers: r.map(\.step)), Column("prompt", texts: r.map(\.promptID)), Column("domain", texts: r.map(\.domain)),
+                 Column("group", texts: r.map(\.group)), Column("answer", texts: r.map(\.answer)), Column("label", texts: r.map(\.label)),
+                 Column("reward", numbers: r.map(\.reward)), Column("grpo_adv", numbers: r.map(\.grpoAdvantage)),
+                 Column("factor", numbers: r.map(\.factor)), Column("advantage", numbers: r.map(\.advantage))],
+                kind: "trace", keys: ["prompt"])))
         })
         i.register(BuiltinFunction(
             "save", [Parameter("trainer"), Parameter("path")],

@@ -15,6 +15,12 @@
 /// It performs the same floating-point operations in the same order as the
 /// composition above, so its loss, ratios and gradients are bit-identical to
 /// it (the tests check both that and finite differences).
+///
+/// It lives in Tensors, not RL, because it is an autodiff operation: it records
+/// one node with a hand-written backward (`recorded`) and runs the vectorised
+/// loops of CKernels, both of which Tensors keeps to itself. It is arithmetic
+/// on logits, ratios and advantages and knows nothing of policies or methods;
+/// the trainer (RL) decides what goes in.
 public struct ClippedPolicyLoss {
     /// The scalar loss, recorded for `backward()` with respect to the logits.
     public let loss: Tensor
