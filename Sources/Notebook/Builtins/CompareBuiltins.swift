@@ -313,6 +313,13 @@ enum CompareBuiltins {
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
                 PP, method: plot(c.dynamics, y="PP", by="method")), c.notes (pairs of methods whose means differ by no more than \
                 the larger std), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
+                                Intervals (n_boot resamples, coverage ci; n_boot=0 gives mean ± std): each metric prints as "mean [lo, hi]" over \
+                seeds, seeds drawn with replacement and held-out rows resampled within domain × group, the same for every method; \
+                each method minus the baseline (default grpo), paired, with its interval and a verdict (lower, higher, or no \
+                evidence). select="best_f1" reports each run's best-F1 evaluation step (chosen on the evaluation rows: optimistic). \
+                Collapsed runs (one class for every row, or a group never predicted positive) are flagged. With group_id the holdout \
+                keeps every patient on one side. c.frontier (F1 and gaps per step: plot(c.frontier, x="F1", y="dF1", by="method")), \
+                c.matched (gaps at F1 levels every run reaches), c.differences, c.train_data, c.eval_data; docs/evidence.md.
                 """,
             example: "c = compare(demo(), methods=[\"grpo\", \"fairgrpo\"], seeds=[0, 1, 2], steps=300)\nplot(c.dynamics, y=\"dF1\", by=\"method\", to=\"dF1.png\")"
         ) { [unowned session] a, interp in
@@ -334,8 +341,10 @@ enum CompareBuiltins {
                     (train, evalData) = (data, data)
                     evalText = "evaluated on the same rows"
                 } else {
+                    // Patients (group_id) stay on one side, so no patient is both trained on and scored.
                     (train, evalData) = try data.split(test: holdout, seed: 0, stratify: .label)
-                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%, stratified by label, split seed 0)"
+                    let byPatient = data.groupIDs != nil ? ", whole patients" : ""
+                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%\(byPatient), stratified by label, split seed 0)"
                 }
             }
             guard evalData.featureCount == data.featureCount, evalData.classNames == data.classNames else {
