@@ -75,7 +75,7 @@ public struct Interval: Sendable, Equatable {
 /// Intervals for every quantity of a report.
 public struct ReportIntervals: Sendable {
     public var bootstrap: Bootstrap
-    /// By headline column name (`FairnessReport.Table.columns`: "PP", "EOD", …), as fractions.
+    /// By headline column name (`FairnessReport.Table.columns`: "PP_pct", "dF1", …), in the columns' units (the gaps in percentage points).
     public var table: [String: Interval]
     public var overall: [Metric: Interval]
     /// Parallel to the report's `groups`.

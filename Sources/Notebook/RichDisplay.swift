@@ -13,23 +13,6 @@ public enum RichDisplay {
         guard case .object(let o) = value, let rich = o as? HTMLRepresentable else { return nil }
         return rich.html
     }
-
-    /// A printed form that holds a table (a report, a comparison): the text
-    /// before the table as its caption, the table as HTML, the text after it
-    /// as preformatted text.
-    static func around(_ printed: String, table text: String, html: (String?) -> String) -> String {
-        let whole = Array(printed.utf8), part = Array(text.utf8)
-        guard !part.isEmpty, whole.count >= part.count,
-              let start = (0...(whole.count - part.count)).first(where: { whole[$0..<$0 + part.count].elementsEqual(part) })
-        else { return HTMLTable.preformatted(printed) }
-        let before = trimmedLines(whole[..<start]), after = trimmedLines(whole[(start + part.count)...])
-        return html(before.isEmpty ? nil : before) + (after.isEmpty ? "" : "\n" + HTMLTable.preformatted(after))
-    }
-
-    /// Text without the line breaks around it.
-    private static func trimmedLines(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.drop { $0 == 10 }.reversed().drop { $0 == 10 }.reversed(), as: UTF8.self)
-    }
 }
 
 extension TableObject: HTMLRepresentable {

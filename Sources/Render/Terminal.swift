@@ -30,11 +30,23 @@ public func wrapItems(_ items: [String], prefix: String = "", separator: String 
     var lineHasItem = false
     for item in items {
         let candidate = lineHasItem ? line + separator + item : line + item
-        if candidate.count <= width || !lineHasItem {
-            line = candidate.count <= width ? candidate : shorten(candidate, width)
+        if candidate.count <= width {
+            line = candidate
+        } else if !lineHasItem || (indent + item).count > width {
+            // Too long for any line: its words continue on the next lines.
+            let words = item.split(separator: " ").map(String.init)
+            for (k, word) in words.enumerated() {
+                let joiner = k == 0 ? (lineHasItem ? separator : "") : " "
+                if (line + joiner + word).count <= width || line.count <= indent.count {
+                    line = shorten(line + joiner + word, width)
+                } else {
+                    lines.append(line)
+                    line = shorten(indent + word, width)
+                }
+            }
         } else {
             lines.append(line)
-            line = shorten(indent + item, width)
+            line = indent + item
         }
         lineHasItem = true
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Lang
 import Notebook
+import Render
 import Tensors
 
 #if canImport(Glibc)
@@ -37,6 +38,8 @@ struct DoctestCommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
+        // Tutorials show what an 80-column terminal shows, wherever they are checked.
+        if Terminal.widthOverride == nil { Terminal.widthOverride = 80 }
         LineEditor.installSignalHandler()
         var failed = 0, total = 0, unreadable = false, malformed = false
         for file in files {

@@ -68,7 +68,7 @@ import Testing
         let html = try #require((result["data"] as? [String: String])?["text/html"])
         // The headline is the caption, the paper's columns the table, the rest text after it.
         #expect(html.contains(#"<caption style="text-align: left; font-weight: bold;">fairness report: "#))
-        #expect(html.contains(">PP×100</th>"))
+        #expect(html.contains(">PP_pct</th>"))
         #expect(html.contains("<pre>overall: "))
         #expect(html.components(separatedBy: "<table>").count == 2)
     }

@@ -17,6 +17,9 @@ from nbclient import NotebookClient
 
 def main():
     binary, out_dir, notebooks = sys.argv[1], sys.argv[2], sys.argv[3:]
+    # Without the progress line, step() prints its periodic log lines, as a
+    # script and `fairgrpo doctest` do, so the outputs compare.
+    os.environ["FAIRGRPO_PROGRESS"] = "off"
     os.makedirs(out_dir, exist_ok=True)
     failed = []
     for path in notebooks:

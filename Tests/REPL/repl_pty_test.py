@@ -160,6 +160,34 @@ def run(binary):
             assert re.search(expect, out), f"expected {expect!r} after {line!r}, got {out!r}"
         return out
 
+    def readme_session_at_80():
+        """The README's session typed into an 80-column terminal: no table or
+        report line is wider than the terminal (so nothing wraps)."""
+        fcntl.ioctl(session.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 80, 0, 0))
+        lines = [
+            "data = demo()",
+            'train, test = split(data, test=0.2, seed=1, stratify="label")',
+            "p = policy(train, hidden=[64], seed=0)",
+            'rt = trainer(p, train, method="fairgrpo", G=8, batch=128, lr=3e-3, seed=0)',
+            "step(rt, 20, every=5)",
+            "weights(rt)",
+            "evaluate(p, test).table",
+            "evaluate(p, test)",
+            "history(rt)",
+        ]
+        shown = ""
+        try:
+            for line in lines:
+                session.send(line + "\n")
+                session.expect(r"\n\[\d+\]> $", timeout=120)
+                shown += session.since_mark()
+        finally:
+            fcntl.ioctl(session.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        # The training log is a progress stream (one line per logged step), not a table.
+        too_long = [l for l in shown.split("\n") if len(l) > 80 and not re.match(r"step +\d+ \|", l)]
+        assert not too_long, f"lines wider than 80 columns: {too_long}"
+        assert "rows × 16 columns" in shown and "PP_pct" in shown, shown
+
     def discard():
         """Ctrl-C: throws away whatever is on the line."""
         session.send(CTRL_C)
@@ -393,6 +421,7 @@ def run(binary):
         ("Ctrl-C stops a running loop, variables intact", interrupt_running_loop),
         ("unknown :command", unknown_command),
         ("a plot prints its path, size and a sparkline", plot_prints_path_and_size),
+        ("the README session at 80 columns: nothing wraps", readme_session_at_80),
         ("step(t, 300) shows one progress line and a summary", step_shows_progress),
         ("a second session's auto-named plot keeps the first's", second_session_keeps_plots),
         ("no escape codes in output or history", no_escape_codes),

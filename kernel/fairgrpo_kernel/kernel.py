@@ -140,7 +140,7 @@ class FairgrpoKernel(Kernel):
                 self.send_response(self.iopub_socket, "execute_result",
                                    {"data": event["data"], "metadata": {}, "execution_count": self.execution_count})
             elif kind == "progress":
-                # One line, updated in place for the rest of the cell.
+                # One line, updated in place for the rest of the cell (emptied when the work ends).
                 content = {"data": {"text/plain": event["text"].rstrip("\n")}, "metadata": {}}
                 if progress_id is None:
                     progress_id = uuid.uuid4().hex

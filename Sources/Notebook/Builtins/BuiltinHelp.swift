@@ -29,6 +29,7 @@ enum BuiltinHelp {
         "title": "the chart's title (none: one made from the data)",
         "width": "image width in pixels",
         "height": "image height in pixels",
+        "show": "also draw the chart in the terminal (REPL only)",
         "path": "the file's path",
         "tensors": "a list of tensors",
         "label": "the name of the class column",
@@ -76,7 +77,9 @@ enum BuiltinHelp {
             "advantage": "the advantage the run computed, to compare with",
             "domain": "the data source field (none: data_source, domain or dataset when present)",
             "demo": "a field of demo strings (\"sex: Male, age: 68\"), giving the groups",
-            "attributes": "separate fields giving the groups, e.g. [\"sex\", \"age\"]"])
+            "attributes": "separate fields giving the groups, e.g. [\"sex\", \"age\"]",
+            "completions": "keep each rollout's completion text"])
+        e["load_table"] = Entry(topic: "data", returns: "a table", parameters: ["path": "a CSV file (as t.to_csv(path) writes)"])
         e["load_predictions"] = Entry(topic: "data", returns: "predictions with their truth and groups, for metrics(p)", parameters: [
             "path": "a JSONL, CSV or JSON evaluation dump",
             "prediction": "the answer field (none: prediction, output, response or completion)",
@@ -114,8 +117,10 @@ enum BuiltinHelp {
             "data": "the training dataset",
             // The options' meanings come from the trainer option table (TrainerConfig.options).
             "eval_data": "the dataset eval_every scores"])
-        e["step"] = Entry(topic: "training", returns: "none; the trainer advances n steps", parameters: [
-            "n": "how many steps", "every": "print a log line every that many steps"])
+        e["step"] = Entry(topic: "training", returns: "the last step's metrics, as a record", parameters: [
+            "n": "how many steps",
+            "every": "print a log line every that many steps (none: one progress line on a terminal)",
+            "quiet": "print nothing"])
         e["compare"] = Entry(topic: "training", returns: "a comparison: .table, .by_group, .dynamics, .notes, .runs", parameters: [
             "data": "the dataset to train (and, without eval_data, hold out from)",
             "methods": "the methods to train, as trainer()'s method",
@@ -216,11 +221,12 @@ enum BuiltinHelp {
             "x": "a tensor", "shape": "the new dimensions (one may be -1)"])
         e["transpose"] = Entry(topic: "tensors", returns: "a tensor", parameters: [
             "x": "a tensor", "axes": "the new order of the axes (none: reversed)"])
-        e["concat"] = Entry(topic: "tensors", returns: "a tensor", parameters: ["axis": "the axis they are joined along"])
+        e["concat"] = Entry(topic: "tensors", returns: "a tensor, or a table for a list of tables", parameters: [
+            "tensors": "a list of tensors, or of tables (joined by rows)", "axis": "the axis they are joined along"])
         e["stack"] = Entry(topic: "tensors", returns: "a tensor with one more axis", parameters: ["axis": "where the new axis goes"])
         e["where"] = Entry(topic: "tensors", returns: "a tensor", parameters: [
             "condition": "a tensor; non-zero picks a", "a": "values where the condition holds", "b": "values elsewhere"])
-        for name in ["mean", "argmax", "logsumexp"] {
+        for name in ["argmax", "logsumexp"] {
             e[name] = Entry(topic: "tensors", returns: "a tensor (a scalar tensor without axis)", parameters: ["x": "a tensor"])
         }
         for name in ["relu", "gelu", "tanh", "sigmoid", "softmax", "log_softmax"] {
@@ -251,10 +257,19 @@ enum BuiltinHelp {
             "function": "a function of one item, e.g. fn(x) { x * 2 }", "items": "a list (or anything a for loop visits)"])
         e["keys"] = Entry(topic: "language", returns: "a list of strings", parameters: ["record": "a record"])
         e["list"] = Entry(topic: "language", returns: "a list", parameters: ["items": "a range, string, record or tensor"])
-        for name in ["sum", "max"] {
-            e[name] = Entry(topic: "language", returns: "a number for a list; a tensor for a tensor", parameters: [
-                "x": "a list of numbers or a tensor"])
+        for name in ["sum", "max", "min", "mean"] {
+            e[name] = Entry(topic: "language", returns: "a number for a list (none and NaN skipped); a tensor for a tensor", parameters: [
+                "x": "a list of numbers (a table's column) or a tensor"])
         }
+        e["options"] = Entry(topic: "language", returns: "none; shows the settings when called without arguments", parameters: [
+            "charts": "also draw each chart in the terminal (none: unchanged)",
+            "warnings": "show warnings such as groups without a learning signal (none: unchanged)"])
+        e["set_display"] = Entry(topic: "language", returns: "none; shows the settings when called without arguments", parameters: [
+            "width": "columns output is fitted to (0: the terminal's; none: unchanged)",
+            "rows": "tables longer than this show head and tail (0: all; none: unchanged)",
+            "digits": "significant digits of a number shown on its own (none: unchanged)",
+            "table_digits": "significant digits of table columns (none: unchanged)"])
+        e["load_table"] = Entry(topic: "data", returns: "a table", parameters: ["path": "a CSV file with a header line"])
         e["abs"] = Entry(topic: "language", returns: "a number, or a tensor for a tensor")
         for name in ["sqrt", "exp", "log"] { e[name] = Entry(topic: "language", returns: "a number, or a tensor for a tensor") }
         return e

@@ -222,7 +222,7 @@ public final class ComparisonObject: LangObject {
         let notes = c.notes
         if evidence == nil && !notes.isEmpty {
             let shown = 8
-            lines.append("within one std (\(notes.count), c.notes lists them all):")
+            lines.append(wrapWords("within one std (\(notes.count), c.notes lists them all):", indent: "  ", width: width))
             lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
             if notes.count > shown { lines.append("  … and \(notes.count - shown) more") }
         }
@@ -311,7 +311,7 @@ enum CompareBuiltins {
                 The result prints as the paper's table: PP, EOD, FPR diff (×100), σF1, ΔF1 (↓ better), F1, Acc, F1_ES, Acc_ES \
                 (↑ better), mean ± sample std over seeds. Members: c.table (numbers, mean and _std columns, for bar() and to_csv), \
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
-                PP, method: plot(c.dynamics, y="PP", by="method")), c.notes (pairs of methods whose means differ by no more than \
+                PP_pct, method: plot(c.dynamics, y="PP_pct", by="method")), c.notes (pairs of methods whose means differ by no more than \
                 the larger std), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
                                 Intervals (n_boot resamples, coverage ci; n_boot=0 gives mean ± std): each metric prints as "mean [lo, hi]" over \
                 seeds, seeds drawn with replacement and held-out rows resampled within domain × group, the same for every method; \

@@ -39,7 +39,7 @@ public final class ReportObject: LangObject {
                 return .none
             })
         default:
-            // A headline metric by its column name: report.PP, report.F1_ES, …
+            // A headline metric by its column name: report.PP_pct, report.F1_ES, …
             if let col = report.table.columns.first(where: { $0.0 == name }) { return col.1.map { .number($0) } ?? Value.none }
             if let renamed = ReportObject.renamed[name] {
                 throw RuntimeError("a report has no member '\(name)'", notes: ["note: \(renamed) holds it, in percentage points (×100, as in the paper)"])

@@ -180,8 +180,8 @@ enum PlotBuiltins {
         i.register(BuiltinFunction(
             "plot", [Parameter("series"), Parameter("x", default: Value.none), Parameter("y", default: Value.none),
                      Parameter("by", default: Value.none), Parameter("log", default: .bool(false))] + common,
-            summary: "A line chart to PNG: y against x, one line per `by` value (or per y column); log=true for a log y axis.",
-            details: "series: a table such as history(t) or history(t, groups=true), a record of lists, a list or a 1-D tensor. x defaults to \"step\" when there is one; y to the first other column; y may list several columns. With by, rows sharing an x are averaged and a missing or non-finite value breaks the line. log=true draws positive values only. The REPL prints the file, its size and (for one line) a sparkline.",
+            summary: "A chart to PNG: given only a table, the chart it calls for; else y against x, one line per `by` value (or per y column).",
+            details: "With no x, y or by: x is a step-like column (else the row number), y the numeric columns, and one coloured, legended series per value of the text columns (method, domain, group); several metrics of several series are drawn side by side. plot(history(t)): reward and live share; plot(weights(t)): bars per (domain, group); plot(c.dynamics): a line per method for each metric; plot(c) for a comparison: grouped bars ± std. A table with nothing to draw is an error. series: a table such as history(t) or history(t, groups=true), a comparison, a record of lists, a list or a 1-D tensor. x defaults to \"step\" when there is one; y to the first other column; y may list several columns. With by, rows sharing an x are averaged and a missing or non-finite value breaks the line. log=true draws positive values only. The REPL prints the file, its size and (for one line) a sparkline, and on a terminal draws the chart as text (show=false or options(charts=false): not).",
             example: "plot(history(t, groups=true), y=\"weight\", by=\"group\", log=true, to=\"weights.png\")"
         ) { [unowned session] a, interp in
             let (w0, h0) = try size(a)

@@ -2,8 +2,18 @@ import Render
 import Data
 import Lang
 
-/// Builtins about tables and how values print: load_table, concat, set_display.
+/// Builtins about tables and how values print: load_table, set_display
+/// (concat joins tables as well as tensors).
 enum TableBuiltins {
+    /// The tables of a list when every item is one (concat of tables), else nil.
+    static func tables(_ items: [Value]) -> [DataTable]? {
+        let tables = items.compactMap { v -> DataTable? in
+            guard case .object(let o) = v, let t = o as? TableObject else { return nil }
+            return t.table
+        }
+        return !items.isEmpty && tables.count == items.count ? tables : nil
+    }
+
     static func register(in session: Session) {
         let i = session.interpreter
         i.register(BuiltinFunction(
@@ -13,19 +23,6 @@ enum TableBuiltins {
             example: "w = load_table(\"weights.csv\"); w.sort(\"weight\", descending=true).head(3)"
         ) { a, _ in
             .object(TableObject(try TableLoader.load(path: try a.string("path"))))
-        })
-        i.register(BuiltinFunction(
-            "concat", [Parameter("tables")],
-            summary: "The rows of several tables one after another, columns matched by name (missing where a table lacks one).",
-            example: "concat([weights(t1), weights(t2)])"
-        ) { a, _ in
-            let tables = try a.list("tables").map { v -> DataTable in
-                guard case .object(let o) = v, let t = o as? TableObject else {
-                    throw RuntimeError("concat(): give a list of tables, found \(v.typeName)")
-                }
-                return t.table
-            }
-            return .object(TableObject(DataTable.concatenating(tables)))
         })
         i.register(BuiltinFunction(
             "set_display",

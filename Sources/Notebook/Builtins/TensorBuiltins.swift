@@ -208,10 +208,13 @@ enum TensorBuiltins {
         for (name, join) in [("concat", true), ("stack", false)] {
             i.register(BuiltinFunction(
                 name, [Parameter("tensors"), Parameter("axis", default: .number(0))],
-                summary: join ? "Joins tensors along an existing axis." : "Joins tensors of equal shape along a new axis.",
-                example: "\(name)([ones([2, 2]), zeros([2, 2])], axis=0)"
+                summary: join ? "Joins tensors along an existing axis, or tables by rows (columns matched by name)." : "Joins tensors of equal shape along a new axis.",
+                details: join ? "Tables: concat([t1, t2]) gives t1's rows then t2's; a column one table lacks is missing (none) in its rows." : "",
+                example: "\(name)([ones([2, 2]), zeros([2, 2])], axis=0)" + (join ? "; concat([weights(t1), weights(t2)])" : "")
             ) { a, _ in
-                let ts = try a.list("tensors").enumerated().map { try tensor(from: $1, what: "tensor \($0)") }
+                let items = try a.list("tensors")
+                if join, let tables = TableBuiltins.tables(items) { return .object(TableObject(DataTable.concatenating(tables))) }
+                let ts = try items.enumerated().map { try tensor(from: $1, what: "tensor \($0)") }
                 let axis = try a.integer("axis")
                 return t(join ? try Tensor.concatenate(ts, axis: axis) : try Tensor.stack(ts, axis: axis))
             })
