@@ -93,31 +93,38 @@ public struct ComparisonRun: Sendable {
     }
 
     /// Why predictions make gaps trivially small, or nil: one class for every
-    /// row; or a group (an attribute's level in a domain) where every row gets
-    /// the same class (binary tasks: never the positive class).
+    /// row; binary tasks: a group (an attribute's level in a domain) with
+    /// positive rows that is never predicted positive; multi-class tasks: a
+    /// domain with several classes whose rows all get one class.
     public static func collapse(predictions: [Int], data: Dataset) -> String? {
         guard let first = predictions.first else { return nil }
         if predictions.allSatisfy({ $0 == first }) {
             return "predicts \(data.classNames[first]) for every row"
         }
-        let binary = data.classNames.count == 2
-        for (a, attribute) in data.attributes.enumerated() {
-            let codes = attribute.groundTruth
-            for d in data.domainNames.indices {
-                for (l, level) in attribute.levels.enumerated() {
-                    var seen = Set<Int>(), rows = 0
-                    for r in predictions.indices where codes[r] == l && data.domains[r] == d {
-                        seen.insert(predictions[r]); rows += 1
-                    }
-                    guard rows > 0 else { continue }
-                    let domain = data.domainNames.count > 1 ? data.domainNames[d] + " " : ""
-                    if binary && !seen.contains(1) {
-                        return "never predicts \(data.classNames[1]) for \(domain)\(data.attributes[a].name)=\(level)"
-                    }
-                    if !binary && seen.count == 1 {
-                        return "predicts \(data.classNames[seen.first!]) for every row of \(domain)\(data.attributes[a].name)=\(level)"
+        let multiDomain = data.domainNames.count > 1
+        if data.classNames.count == 2 {
+            for attribute in data.attributes {
+                let codes = attribute.groundTruth
+                for d in data.domainNames.indices {
+                    for (l, level) in attribute.levels.enumerated() {
+                        var positives = 0, predictedPositive = 0
+                        for r in predictions.indices where codes[r] == l && data.domains[r] == d {
+                            positives += data.labels[r] == 1 ? 1 : 0
+                            predictedPositive += predictions[r] == 1 ? 1 : 0
+                        }
+                        if positives > 0 && predictedPositive == 0 {
+                            return "never predicts \(data.classNames[1]) for \(multiDomain ? data.domainNames[d] + " " : "")\(attribute.name)=\(level)"
+                        }
                     }
                 }
+            }
+            return nil
+        }
+        for d in data.domainNames.indices {
+            let rows = predictions.indices.filter { data.domains[$0] == d }
+            guard let p = rows.first.map({ predictions[$0] }) else { continue }
+            if Set(rows.map { data.labels[$0] }).count > 1 && rows.allSatisfy({ predictions[$0] == p }) {
+                return "predicts \(data.classNames[p]) for every row\(multiDomain ? " of " + data.domainNames[d] : "")"
             }
         }
         return nil

@@ -4,6 +4,7 @@
 //   fairgrpo-bench tensor [--steps 50] [--warmup 10] [--only W1|W2|sgemm]
 //   fairgrpo-bench kmeans --data PATH [--rows N] [--dims N] [--k N]   (KMeansBench.swift)
 //   fairgrpo-bench fairness [--rows 1000000] [--seed 1] [--rounds 5]   (FairnessBench.swift)
+//   fairgrpo-bench bootstrap [--rows 100000] [--resamples 1000]         (BootstrapBench.swift)
 //   fairgrpo-bench grpo --workload W1|W2 --method grpo|fairgrpo [--steps 30] [--prefill N]   (GRPOBench.swift)
 import NN
 import Tensors
@@ -76,6 +77,9 @@ case "kmeans":
     exit(0)
 case "fairness":
     try fairnessBench(args)
+    exit(0)
+case "bootstrap":
+    try bootstrapBench(args)
     exit(0)
 case "grpo":
     try grpoBench(args)

@@ -209,7 +209,8 @@ struct CompareBuiltinTests {
         }
         let c = try #require(comparison(s))
         let grpoF1 = c.comparison.summary(.grpo, .f1)
-        #expect(printed.contains("grpo          3") && printed.contains(formatFixed(grpoF1.mean!, 3) + " ± " + formatFixed(grpoF1.std!, 3)))
+        let interval = try #require(c.evidence?.intervals[.grpo]?[.f1])
+        #expect(printed.contains("grpo          3") && printed.contains(formatFixed(grpoF1.mean!, 3) + " [" + formatFixed(interval.lo, 3) + ", " + formatFixed(interval.hi, 3) + "]"))
     }
 
     @Test("the same call twice prints the same table")
@@ -248,15 +249,18 @@ struct CompareBuiltinTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines[0] == "method,seeds," + TableMetric.allCases.map { "\($0.rawValue),\($0.rawValue)_std" }.joined(separator: ","))
+        #expect(lines[0] == "method,seeds," + TableMetric.allCases.map { "\($0.rawValue),\($0.rawValue)_std,\($0.rawValue)_lo,\($0.rawValue)_hi" }.joined(separator: ",") + ",resamples,collapsed")
         let c = try #require(comparison(s))
         for (line, method) in zip(lines.dropFirst(), [TrainerConfig.Method.grpo, .fairgrpo]) {
             let cells = line.split(separator: ",").map(String.init)
             #expect(cells[0] == method.rawValue && cells[1] == "3")
             for (k, metric) in TableMetric.allCases.enumerated() {
                 let sm = c.comparison.summary(method, metric)
-                expectNear(Double(cells[2 + 2 * k])!, sm.mean!, tolerance: 5e-7, "\(method) \(metric) csv mean")
-                expectNear(Double(cells[3 + 2 * k])!, sm.std!, tolerance: 5e-7, "\(method) \(metric) csv std")
+                expectNear(Double(cells[2 + 4 * k])!, sm.mean!, tolerance: 5e-7, "\(method) \(metric) csv mean")
+                expectNear(Double(cells[3 + 4 * k])!, sm.std!, tolerance: 5e-7, "\(method) \(metric) csv std")
+                let i = try #require(c.evidence?.intervals[method]?[metric])
+                expectNear(Double(cells[4 + 4 * k])!, i.lo, tolerance: 5e-7, "\(method) \(metric) csv lo")
+                expectNear(Double(cells[5 + 4 * k])!, i.hi, tolerance: 5e-7, "\(method) \(metric) csv hi")
             }
         }
     }

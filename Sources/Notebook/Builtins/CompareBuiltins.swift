@@ -14,10 +14,20 @@ public final class ComparisonObject: LangObject {
     public let comparison: Comparison
     /// One line saying what was trained on what, for the printed table.
     public let setting: String
-    public init(_ comparison: Comparison, setting: String) { self.comparison = comparison; self.setting = setting }
+    /// Intervals and paired differences (nil with n_boot=0).
+    public let evidence: ComparisonEvidence?
+    /// The rows trained on and the rows scored.
+    public let trainData: Dataset?, evalData: Dataset?
+    public init(_ comparison: Comparison, setting: String, evidence: ComparisonEvidence? = nil,
+                trainData: Dataset? = nil, evalData: Dataset? = nil) {
+        self.comparison = comparison; self.setting = setting; self.evidence = evidence
+        self.trainData = trainData; self.evalData = evalData
+    }
 
     public var typeName: String { "comparison" }
-    public var memberNames: [String] { ["table", "by_group", "dynamics", "notes", "runs", "to_csv", "interrupted"] }
+    public var memberNames: [String] {
+        ["table", "differences", "by_group", "dynamics", "frontier", "matched", "notes", "runs", "train_data", "eval_data", "to_csv", "interrupted"]
+    }
 
     /// The table as numbers: mean and std columns per metric, one row per method.
     var table: DataTable {
@@ -28,6 +38,14 @@ public final class ComparisonObject: LangObject {
         for m in TableMetric.allCases {
             let s = methods.map { c.summary($0, m) }
             columns += [Column(m.rawValue, numbers: s.map(\.mean)), Column(m.rawValue + "_std", numbers: s.map(\.std))]
+            if let e = evidence {
+                columns += [Column(m.rawValue + "_lo", numbers: methods.map { e.intervals[$0]?[m]?.lo }),
+                            Column(m.rawValue + "_hi", numbers: methods.map { e.intervals[$0]?[m]?.hi })]
+            }
+        }
+        if let e = evidence {
+            columns += [Column("resamples", integers: methods.map { _ in e.bootstrap.resamples }),
+                        Column("collapsed", integers: methods.map { m in c.runs.filter { $0.method == m && $0.collapsed != nil }.count })]
         }
         return DataTable(columns, kind: "comparison", keys: ["method"])
     }
@@ -42,12 +60,101 @@ public final class ComparisonObject: LangObject {
             var column = Column(m.rawValue, label: m.heading, cells: methods.map { method in
                 let s = c.summary(method, m)
                 guard let mean = s.mean else { return .missing }
+                if let e = evidence { return .text(FairnessReport.withInterval(mean, e.intervals[method]?[m], m.decimals)) }
                 return .text(formatFixed(mean, m.decimals) + (s.std.map { " ± " + formatFixed($0, m.decimals) } ?? ""))
             })
             column.alignRight = true
             columns.append(column)
         }
         return DataTable(columns, kind: "comparison", keys: ["method"])
+    }
+
+    static func signed(_ v: Double, _ decimals: Int) -> String { (v >= 0 ? "+" : "") + formatFixed(v, decimals) }
+
+    /// What a verdict means for a metric: better, worse, or no evidence either way.
+    static func better(_ v: ComparisonEvidence.Verdict, _ m: TableMetric) -> String {
+        switch v {
+        case .noEvidence: return "no evidence of a difference"
+        case .lower: return m.lowerIsBetter ? "better" : "worse"
+        case .higher: return m.lowerIsBetter ? "worse" : "better"
+        }
+    }
+
+    /// Each method against the baseline, per metric: (method, metric, difference).
+    var differenceRows: [(TrainerConfig.Method, TableMetric, ComparisonEvidence.Difference)] {
+        guard let e = evidence, let baseline = e.baseline else { return [] }
+        return comparison.finishedMethods.filter { $0 != baseline }.flatMap { method in
+            TableMetric.allCases.compactMap { m in e.differences[method]?[m].map { (method, m, $0) } }
+        }
+    }
+
+    /// The paired differences as numbers.
+    var differences: DataTable? {
+        guard let baseline = evidence?.baseline else { return nil }
+        let r = differenceRows
+        return DataTable([Column("method", texts: r.map(\.0.rawValue)), Column("baseline", texts: r.map { _ in baseline.rawValue }),
+                          Column("metric", texts: r.map(\.1.rawValue)), Column("difference", numbers: r.map(\.2.value)),
+                          Column("lo", numbers: r.map(\.2.interval.lo)), Column("hi", numbers: r.map(\.2.interval.hi)),
+                          Column("verdict", texts: r.map(\.2.verdict.rawValue)),
+                          Column("meaning", texts: r.map { ComparisonObject.better($0.2.verdict, $0.1) })],
+                         kind: "differences", keys: ["method", "metric"])
+    }
+
+    /// The differences as printed, at the table's decimals.
+    var printedDifferences: DataTable? {
+        guard let e = evidence, let baseline = e.baseline else { return nil }
+        let r = differenceRows
+        let level = formatFixed(e.bootstrap.level * 100, 0) + "%"
+        var diff = Column("difference", label: "− " + baseline.rawValue, texts: r.map { ComparisonObject.signed($0.2.value, $0.1.decimals) })
+        diff.alignRight = true
+        var interval = Column("interval", label: level + " interval", texts: r.map {
+            "[" + formatFixed($0.2.interval.lo, $0.1.decimals) + ", " + formatFixed($0.2.interval.hi, $0.1.decimals) + "]"
+        })
+        interval.alignRight = true
+        return DataTable([Column("method", texts: r.map(\.0.rawValue)), Column("metric", texts: r.map(\.1.heading)), diff, interval,
+                          Column("verdict", texts: r.map { $0.2.verdict == .noEvidence ? "no evidence at \(level)"
+                                                               : "\($0.2.verdict.rawValue) (\(ComparisonObject.better($0.2.verdict, $0.1)))" })],
+                         kind: "differences", keys: ["method", "metric"])
+    }
+
+    /// Per method and evaluation step: F1 and gaps, mean over seeds and t intervals across seeds.
+    /// Columns ordered so that plot(c.frontier, x="F1", y="dF1", by="method") draws gap against F1.
+    var frontier: DataTable {
+        let metrics = Comparison.frontierMetrics
+        let r = comparison.frontier(level: evidence?.bootstrap.level ?? 0.95)
+        var columns = [Column("step", integers: r.map(\.step)), Column("F1", numbers: r.map { $0.values[.f1]?.mean }),
+                       Column("dF1", numbers: r.map { $0.values[.deltaF1]?.mean }), Column("method", texts: r.map(\.method.rawValue))]
+        for m in metrics where m != .deltaF1 && m != .f1 { columns.append(Column(m.rawValue, numbers: r.map { $0.values[m]?.mean })) }
+        for m in metrics {
+            columns += [Column(m.rawValue + "_lo", numbers: r.map { $0.values[m]?.interval?.lo }),
+                        Column(m.rawValue + "_hi", numbers: r.map { $0.values[m]?.interval?.hi })]
+        }
+        columns.append(Column("seeds", integers: r.map(\.seeds)))
+        return DataTable(columns, kind: "frontier", keys: ["method"])
+    }
+
+    /// Gaps at F1 levels every run reaches (see `Comparison.matched`).
+    var matched: DataTable {
+        let gaps = Comparison.frontierMetrics.filter { $0 != .f1 }
+        let r = comparison.matched(level: evidence?.bootstrap.level ?? 0.95).rows
+        var columns = [Column("F1", numbers: r.map(\.f1)), Column("method", texts: r.map(\.method.rawValue))]
+        for m in gaps {
+            columns += [Column(m.rawValue, numbers: r.map { $0.values[m]?.mean }), Column(m.rawValue + "_lo", numbers: r.map { $0.values[m]?.interval?.lo }),
+                        Column(m.rawValue + "_hi", numbers: r.map { $0.values[m]?.interval?.hi })]
+        }
+        columns.append(Column("seeds", integers: r.map(\.seeds)))
+        return DataTable(columns, kind: "matched", keys: ["method"])
+    }
+
+    /// Plain sentences: each difference against the baseline with its verdict, or
+    /// (without intervals) pairs of methods whose means differ by no more than one std.
+    var notes: [String] {
+        guard let baseline = evidence?.baseline else { return comparison.notes }
+        return differenceRows.map { method, m, d in
+            "\(m.rawValue): \(method.rawValue) − \(baseline.rawValue) = \(ComparisonObject.signed(d.value, m.decimals + 1)) "
+                + "[\(formatFixed(d.interval.lo, m.decimals + 1)), \(formatFixed(d.interval.hi, m.decimals + 1))]: "
+                + (d.verdict == .noEvidence ? "no evidence of a difference" : "\(d.verdict.rawValue), \(ComparisonObject.better(d.verdict, m))")
+        }
     }
 
     var byGroup: DataTable {
@@ -73,7 +180,9 @@ public final class ComparisonObject: LangObject {
         let r = comparison.runs
         return DataTable([Column("method", texts: r.map(\.method.rawValue)), Column("seed", integers: r.map { Int($0.seed) }),
                           Column("steps", integers: r.map(\.steps)), Column("seconds", numbers: r.map(\.seconds))]
-                         + TableMetric.allCases.map { m in Column(m.rawValue, numbers: r.map { $0.metrics[m] }) },
+                         + TableMetric.allCases.map { m in Column(m.rawValue, numbers: r.map { $0.metrics[m] }) }
+                         + [Column("reported_step", integers: r.map(\.reportedStep)),
+                            Column("collapsed", cells: r.map { $0.collapsed.map { .text($0) } ?? .missing })],
                          kind: "runs", keys: ["method", "seed"])
     }
 
@@ -87,13 +196,31 @@ public final class ComparisonObject: LangObject {
     /// The lines after the table: units, an interruption, the notes.
     func footer(width: Int) -> String {
         let c = comparison
-        var lines = [wrapItems(["mean ± sample std over seeds", "PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)",
-                                "↓ lower is better, ↑ higher is better"], separator: "; ", width: width)]
+        let reported = c.select == .bestF1 ? "policies at each run's best-F1 evaluation step" : "policies at the last step"
+        let units = ["PP, EOD and FPR diff in percentage points (_pct, ×100 as in the paper)", "↓ lower is better, ↑ higher is better"]
+        var lines: [String]
+        if let e = evidence {
+            let level = formatFixed(e.bootstrap.level * 100, 0) + "%"
+            lines = [wrapItems(["mean over seeds [\(level) interval from \(e.bootstrap.resamples) resamples: seeds drawn with replacement, held-out rows resampled within domain × group]",
+                                reported] + units, separator: "; ", width: width)]
+            if c.seeds.count == 1 { lines.append(wrapWords("one seed: the intervals show test-set sampling only, not seed-to-seed variation.", width: width)) }
+            if let d = printedDifferences, d.rowCount > 0 {
+                lines += ["", "paired differences (same seeds, same resampled rows):", d.text]
+            }
+        } else {
+            lines = [wrapItems(["mean ± sample std over seeds", reported] + units, separator: "; ", width: width)]
+        }
+        let collapsed = c.runs.filter { $0.collapsed != nil }
+        if !collapsed.isEmpty {
+            lines.append("collapsed (\(collapsed.count) run\(collapsed.count == 1 ? "" : "s"); their gaps are trivially small):")
+            lines += collapsed.prefix(6).map { wrapWords("  \($0.method.rawValue) seed \($0.seed): \($0.collapsed!)", indent: "    ", width: width) }
+            if collapsed.count > 6 { lines.append("  … and \(collapsed.count - 6) more (c.runs lists them)") }
+        }
         if c.interrupted {
             lines.append(wrapWords("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.", width: width))
         }
         let notes = c.notes
-        if !notes.isEmpty {
+        if evidence == nil && !notes.isEmpty {
             let shown = 8
             lines.append(wrapWords("within one std (\(notes.count), c.notes lists them all):", indent: "  ", width: width))
             lines += notes.prefix(shown).map { wrapWords("  " + $0, indent: "    ", width: width) }
@@ -108,7 +235,15 @@ public final class ComparisonObject: LangObject {
         case "by_group": return .object(TableObject(byGroup))
         case "dynamics": return .object(TableObject(dynamics))
         case "runs": return .object(TableObject(runs))
-        case "notes": return .list(comparison.notes.map { .string($0) })
+        case "notes": return .list(notes.map { .string($0) })
+        case "differences": return differences.map { .object(TableObject($0)) } ?? Value.none
+        case "frontier": return .object(TableObject(frontier))
+        case "matched":
+            let m = comparison.matched()
+            if let note = m.note, m.rows.isEmpty { throw RuntimeError("c.matched: \(note)") }
+            return .object(TableObject(matched))
+        case "train_data": return trainData.map { .object(DatasetObject($0)) } ?? Value.none
+        case "eval_data": return evalData.map { .object(DatasetObject($0)) } ?? Value.none
         case "interrupted": return .bool(comparison.interrupted)
         case "to_csv": return .function(TableObject.csvWriter(table, what: "rows: mean and std over seeds per method"))
         default: return nil
@@ -158,11 +293,13 @@ enum CompareBuiltins {
                           Parameter("steps", default: .number(300)), Parameter("eval_every", default: .number(25)),
                           Parameter("eval_data", default: Value.none), Parameter("holdout", default: .number(0.2)),
                           Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
-                          Parameter("progress", default: .bool(true))]
+                          Parameter("progress", default: .bool(true)), Parameter("n_boot", default: .number(1000)),
+                          Parameter("ci", default: .number(0.95)), Parameter("baseline", default: Value.none),
+                          Parameter("select", default: .string("final"))]
             + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
-            summary: "Trains each method from each seed and gives the paper's table (mean ± std over seeds), per-group detail and training dynamics.",
+            summary: "Trains each method from each seed and gives the paper's table (mean over seeds with intervals, differences from a baseline), per-group detail and training dynamics.",
             details: """
                 For every method × seed: a fresh policy (hidden, activation, seeded like policy()) and a trainer with that method \
                 and seed and the other options given (G, batch, lr, … as trainer() takes them; batch defaults to 128 and lr to 3e-3 \
@@ -176,6 +313,13 @@ enum CompareBuiltins {
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
                 PP_pct, method: plot(c.dynamics, y="PP_pct", by="method")), c.notes (pairs of methods whose means differ by no more than \
                 the larger std), c.runs (every method × seed), c.to_csv(path) (the table), c.interrupted.
+                                Intervals (n_boot resamples, coverage ci; n_boot=0 gives mean ± std): each metric prints as "mean [lo, hi]" over \
+                seeds, seeds drawn with replacement and held-out rows resampled within domain × group, the same for every method; \
+                each method minus the baseline (default grpo), paired, with its interval and a verdict (lower, higher, or no \
+                evidence). select="best_f1" reports each run's best-F1 evaluation step (chosen on the evaluation rows: optimistic). \
+                Collapsed runs (one class for every row, or a group never predicted positive) are flagged. With group_id the holdout \
+                keeps every patient on one side. c.frontier (F1 and gaps per step: plot(c.frontier, x="F1", y="dF1", by="method")), \
+                c.matched (gaps at F1 levels every run reaches), c.differences, c.train_data, c.eval_data; docs/evidence.md.
                 """,
             example: "c = compare(demo(), methods=[\"grpo\", \"fairgrpo\"], seeds=[0, 1, 2], steps=300)\nplot(c.dynamics, y=\"dF1\", by=\"method\", to=\"dF1.png\")"
         ) { [unowned session] a, interp in
@@ -197,8 +341,10 @@ enum CompareBuiltins {
                     (train, evalData) = (data, data)
                     evalText = "evaluated on the same rows"
                 } else {
+                    // Patients (group_id) stay on one side, so no patient is both trained on and scored.
                     (train, evalData) = try data.split(test: holdout, seed: 0, stratify: .label)
-                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%, stratified by label, split seed 0)"
+                    let byPatient = data.groupIDs != nil ? ", whole patients" : ""
+                    evalText = "evaluated on \(evalData.count) held out (\(formatNumber(holdout * 100))%\(byPatient), stratified by label, split seed 0)"
                 }
             }
             guard evalData.featureCount == data.featureCount, evalData.classNames == data.classNames else {
@@ -217,6 +363,24 @@ enum CompareBuiltins {
             }
             // Options are checked before the first (possibly long) run starts.
             _ = try makeTrainer(methods[0], seeds[0])
+            guard let select = CheckpointSelection(rawValue: try a.string("select")) else {
+                throw RuntimeError("compare(): select must be \"final\" or \"best_f1\", got \"\(try a.string("select"))\"")
+            }
+            let nBoot = try a.integer("n_boot")
+            let bootstrap: Bootstrap?
+            do { bootstrap = nBoot == 0 ? nil : try Bootstrap(resamples: nBoot, level: try a.number("ci"), seed: 0) } catch let e as DataError {
+                throw RuntimeError("compare(): \(e)")
+            }
+            let baseline: TrainerConfig.Method?
+            if a.isNone("baseline") {
+                baseline = methods.contains(.grpo) ? .grpo : methods.count > 1 ? methods[0] : nil
+            } else {
+                let named = try Self.methods([a["baseline"]])[0]
+                guard methods.contains(named) else {
+                    throw RuntimeError("compare(): baseline \"\(named.rawValue)\" is not one of the methods compared (\(methods.map(\.rawValue).joined(separator: ", ")))")
+                }
+                baseline = named
+            }
             let show = try a.bool("progress")
             let sink = session.progressSink ?? { fputs($0, stderr) }
             let optionText = ["G", "batch", "lr"].compactMap { name in options.first { $0.0 == name }.map { "\(name) \($0.1.repr)" } }
@@ -235,7 +399,7 @@ enum CompareBuiltins {
             }
             do {
                 comparison = try Comparison.run(
-                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, makeTrainer: makeTrainer,
+                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select, makeTrainer: makeTrainer,
                     progress: { p in
                         guard show else { return }
                         if p.finished {
@@ -254,7 +418,14 @@ enum CompareBuiltins {
                 guard !comparison.runs.isEmpty else { throw InterruptedError() }
                 interp.write("interrupted: \(comparison.runs.count) of \(methods.count * seeds.count) runs finished; the comparison holds those\n")
             }
-            return .object(ComparisonObject(comparison, setting: setting))
+            var evidence: ComparisonEvidence?
+            if let bootstrap {
+                do {
+                    evidence = try comparison.evidence(evalData: evalData, bootstrap: bootstrap,
+                                                       baseline: baseline.flatMap { comparison.finishedMethods.contains($0) ? $0 : nil })
+                } catch let e as RLError { throw RuntimeError(e.description) } catch let e as DataError { throw RuntimeError("compare(): \(e)") }
+            }
+            return .object(ComparisonObject(comparison, setting: setting, evidence: evidence, trainData: train, evalData: evalData))
         })
     }
 }

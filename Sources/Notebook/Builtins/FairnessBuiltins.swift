@@ -10,7 +10,7 @@ public final class ReportObject: LangObject {
 
     public var typeName: String { "report" }
     public func render() -> String { report.summary }
-    public var memberNames: [String] { ["overall", "by_group", "difference", "table", "skipped", "to_csv"] + FairnessReport.Table().columns.map { $0.0 } }
+    public var memberNames: [String] { ["overall", "by_group", "difference", "table", "intervals", "skipped", "to_csv"] + FairnessReport.Table().columns.map { $0.0 } }
 
     /// The gaps' names before their unit was part of the name.
     static let renamed = ["PP": "PP_pct", "EOD": "EOD_pct", "FPR_diff": "FPR_diff_pct"]
@@ -21,6 +21,7 @@ public final class ReportObject: LangObject {
             return .record(RecordObject(Metric.allCases.map { ($0.rawValue, report.overall.value($0).map { .number($0) } ?? .none) }))
         case "by_group": return .object(TableObject(report.byGroupTable))
         case "table": return .object(TableObject(report.headlineTable))
+        case "intervals": return report.intervalsTable.map { .object(TableObject($0)) } ?? Value.none
         case "skipped": return .list(report.skipped.map { .string($0) })
         case "difference":
             return .function(BoundMethod("difference", [Parameter("method", default: .string("between_groups"))]) { [report] a, _ in
@@ -74,11 +75,38 @@ enum FairnessBuiltins {
         }
     }
 
+    /// The bootstrap options every scoring builtin takes.
+    static let bootstrapParameters = [Parameter("n_boot", default: .number(0)), Parameter("ci", default: .number(0.95)),
+                                      Parameter("seed", default: .number(0))]
+    static let bootstrapHelp = """
+        n_boot=1000 adds percentile bootstrap intervals (coverage ci, default 0.95; resamples reproducible from seed) \
+        to every metric, gap and group score: rows are resampled within each domain × group cell, so group sizes stay \
+        fixed. The table then shows "value [lo, hi]", report.intervals lists value, lo and hi as numbers, and \
+        report.by_group gains _lo and _hi columns. docs/evidence.md describes the method.
+        """
+
+    /// The bootstrap asked for, or nil (n_boot=0).
+    static func bootstrap(_ a: Arguments, _ callee: String) throws -> Bootstrap? {
+        let n = try a.integer("n_boot")
+        guard n != 0 else { return nil }
+        let seed = try a.integer("seed")
+        guard seed >= 0 else { throw RuntimeError("\(callee): seed must be ≥ 0, got \(seed)") }
+        do { return try Bootstrap(resamples: n, level: try a.number("ci"), seed: UInt64(seed)) } catch let e as DataError {
+            throw RuntimeError("\(callee): \(e)")
+        }
+    }
+
+    /// A report of predictions, with intervals when asked for.
+    static func report(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool, bootstrap: Bootstrap?) throws -> FairnessReport {
+        guard let bootstrap else { return try FairnessReport.evaluate(truth: truth, predictions: predictions, data: data, intersections: intersections) }
+        return try FairnessReport.evaluate(truth: truth, predictions: predictions, data: data, intersections: intersections, bootstrap: bootstrap)
+    }
+
     static func register(in session: Session) {
         registerConfusion(in: session)
         session.interpreter.register(BuiltinFunction(
             "metrics", [Parameter("y_true"), Parameter("y_pred", default: Value.none), Parameter("data", default: Value.none),
-                        Parameter("intersections", default: .bool(false))],
+                        Parameter("intersections", default: .bool(false))] + bootstrapParameters,
             summary: "The paper's fairness metrics and fairlearn-style group tables for predictions on a dataset.",
             details: """
                 Scores are one-vs-rest per class, macro-averaged over the classes present in each group's ground truth: \
@@ -89,7 +117,7 @@ enum FairnessBuiltins {
                 Acc_ES; binary tasks add fairlearn's demographic parity and equalized odds differences. \
                 report.by_group, report.difference(method="between_groups"|"to_overall"), report.overall, report.skipped, report.to_csv(path). \
                 metrics(p) scores predictions loaded with load_predictions(...).
-                """,
+                """ + " " + bootstrapHelp,
             example: "r = metrics(test.labels, predictions, test); r.table"
         ) { a, _ in
             // Predictions loaded from an evaluation dump carry their truth and cases; otherwise all three are given.
@@ -104,8 +132,8 @@ enum FairnessBuiltins {
                 truth = try classIndices(a["y_true"], classes: data.classNames, what: "y_true")
                 predictions = try classIndices(a["y_pred"], classes: data.classNames, what: "y_pred")
             }
-            return .object(ReportObject(try FairnessReport.evaluate(truth: truth, predictions: predictions, data: data,
-                                                                    intersections: try a.bool("intersections"))))
+            return .object(ReportObject(try report(truth: truth, predictions: predictions, data: data,
+                                                   intersections: try a.bool("intersections"), bootstrap: try bootstrap(a, "metrics()"))))
         })
     }
 }

@@ -219,13 +219,18 @@ enum TrainingBuiltins {
             return .list(try p.predict(d.features).map { .number(Double($0)) })
         })
         i.register(BuiltinFunction(
-            "evaluate", [Parameter("policy"), Parameter("data"), Parameter("intersections", default: .bool(false))],
+            "evaluate", [Parameter("policy"), Parameter("data"), Parameter("intersections", default: .bool(false))]
+                + FairnessBuiltins.bootstrapParameters,
             summary: "The fairness report of a policy's greedy answers on a dataset (see help(metrics)).",
-            example: "evaluate(p, test).table"
+            details: FairnessBuiltins.bootstrapHelp,
+            example: "evaluate(p, test, n_boot=1000).table"
         ) { a, _ in
             let p = try a.object("policy", as: PolicyObject.self, "a policy").policy
             let d = try a.object("data", as: DatasetObject.self, "a dataset").data
-            return .object(ReportObject(try evaluate(policy: p, on: d, intersections: try a.bool("intersections"))))
+            let predictions = try p.predict(d.features)
+            return .object(ReportObject(try FairnessBuiltins.report(truth: d.labels, predictions: predictions, data: d,
+                                                                    intersections: try a.bool("intersections"),
+                                                                    bootstrap: try FairnessBuiltins.bootstrap(a, "evaluate()"))))
         })
     }
 }
