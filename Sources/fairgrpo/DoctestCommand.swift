@@ -40,6 +40,8 @@ struct DoctestCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         // Tutorials show what an 80-column terminal shows, wherever they are checked.
         if Terminal.widthOverride == nil { Terminal.widthOverride = 80 }
+        // Commands of ```console blocks run at the same width.
+        setenv("COLUMNS", String(Terminal.width), 1)
         LineEditor.installSignalHandler()
         var failed = 0, total = 0, unreadable = false, malformed = false
         for file in files {

@@ -57,8 +57,10 @@ final class REPL {
     /// 130 Ctrl-C).
     func run() -> Int32 {
         if interactive {
-            print("fairgrpo \(VersionInfo.version) · \(VersionInfo.blasSummary) · :help for help, :quit to leave")
-            print("start with the built-in benchmark: data = demo()   (or dataset(\"heart_cleveland\"), load_csv(...))")
+            let width = Terminal.width
+            print(wrapItems(["fairgrpo \(VersionInfo.version)", VersionInfo.blasSummary, ":help for help, :quit to leave"], width: width))
+            print(wrapItems(["start with the built-in benchmark: data = demo()", "(or dataset(\"heart_cleveland\"), load_csv(...))"],
+                            separator: "   ", width: width))
             if let warning = BLASCoreSelection.warning() { print(warning) }
         }
         var buffer = ""

@@ -48,17 +48,37 @@ struct BadInputTests {
         #expect(parsed.diagnostics.map(\.message) == ["string literal longer than \(Lexer.maximumLiteralLength) characters"])
     }
 
+    /// Ctrl-C is a process-wide flag, so this runs the binary: setting the flag
+    /// in-process would interrupt whatever other test runs at the same time.
     @Test("Ctrl-C stops the lexer inside a huge literal and nothing runs")
-    func lexingIsInterruptible() {
-        let text = "s = \"" + String(repeating: "c", count: 4_000_000) + "\"\nprint(\"ran\")\n"
-        Interrupt.request()
-        let parsed = Parser.parse(SourceFile(name: "huge.fg", text: text))
-        #expect(parsed.interrupted)
-        let (s, output) = session()
-        Interrupt.request()
-        #expect(s.execute(text) == .interrupted)
-        #expect(output() == "interrupted\n")
-        #expect(!Interrupt.isRequested)
+    func lexingIsInterruptible() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fairgrpo-lex-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Long enough that lexing takes many seconds in a debug build.
+        let text = "s = \"" + String(repeating: "c", count: 15_000_000) + "\"\nprint(\"ran\")\n"
+        try Data(text.utf8).write(to: dir.appendingPathComponent("huge.fg"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
+        process.arguments = ["run", "huge.fg"]
+        process.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let start = Date()
+        try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { if process.isRunning { kill(process.processIdentifier, SIGINT) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { process.terminate() } }
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(!stdout.contains("ran"), "\(stdout)")
+        #expect(process.terminationStatus == 130, "\(stdout)\n\(stderr)")
+        #expect(stderr.hasSuffix("interrupted\n"), "\(stderr)")
+        #expect(Date().timeIntervalSince(start) < 60)
     }
 
     @Test("bytes that are not UTF-8 inside a string literal are a located error",

@@ -28,7 +28,7 @@ struct TrainingBuiltinTests {
         #expect(s.run(Self.setup).status == .ok)
         let (status, output) = s.run("step(t, 5)")
         #expect(status == .ok, "\(output)")
-        let lines = output.split(separator: "\n")
+        let lines = logicalLines(output)
         #expect(lines.count == 5)
         #expect(lines.first?.hasPrefix("step    1 | reward ") == true)
         #expect(lines.last?.hasPrefix("step    5 | reward ") == true)
@@ -44,7 +44,7 @@ struct TrainingBuiltinTests {
         // The rewards are the trainer's.
         let t = try #require(trainer(s))
         #expect(t.stepCount == 5 && t.history.count == 5)
-        #expect(s.run("step(t, 3, every=2)").output.split(separator: "\n").count == 2)  // steps 7 and 8
+        #expect(logicalLines(s.run("step(t, 3, every=2)").output).count == 2)  // steps 7 and 8
         #expect(numbers(s.run("print(len(history(t)))").output) == [8])
     }
 

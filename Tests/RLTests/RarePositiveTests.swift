@@ -208,7 +208,7 @@ struct LiveSignalTests {
             step(t, 3)
             """)
         #expect(r.status == .ok, "\(r.output)")
-        let lines = r.output.split(separator: "\n").map(String.init)
+        let lines = logicalLines(r.output)
         let warnings = lines.filter { $0.hasPrefix("warning: ") }
         // One line for the call, after the log lines, naming how many groups, the first few and where to look.
         #expect(warnings.count == 1, "\(lines)")

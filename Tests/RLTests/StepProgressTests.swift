@@ -21,7 +21,7 @@ struct StepProgressTests {
     func periodicLines() throws {
         let s = Transcript()
         #expect(s.run(Self.setup).status == .ok)
-        let lines = { (code: String) -> [String] in s.run(code).output.split(separator: "\n").map(String.init) }
+        let lines = { (code: String) -> [String] in logicalLines(s.run(code).output) }
         let thirty = lines("step(t, 30)")
         #expect(thirty.count == 10 && thirty.allSatisfy { $0.hasPrefix("step ") }, "\(thirty)")
         #expect(thirty.first?.hasPrefix("step    3 |") == true && thirty.last?.hasPrefix("step   30 |") == true)
@@ -43,7 +43,7 @@ struct StepProgressTests {
         #expect(r.output.hasSuffix("2 true 16\n"), "\(r.output)")
         // Echoed in the REPL, the call shows its lines only; a field of the record echoes as usual.
         let echoed = s.run("step(t, 1)", echo: true).output
-        #expect(echoed.split(separator: "\n").count == 1 && echoed.hasPrefix("step    3 |"), "\(echoed)")
+        #expect(logicalLines(echoed).count == 1 && echoed.hasPrefix("step    3 |"), "\(echoed)")
         #expect(s.run("step(t, 1).step", echo: true).output.hasSuffix("\n4\n"))
         #expect(s.run("step(t, 0)", echo: true).output.isEmpty, "no step, no record")
     }
@@ -61,7 +61,7 @@ struct StepProgressTests {
         #expect(display.updates.allSatisfy { $0.contains("/25 ") && $0.contains("steps/s · ETA ") && $0.contains("live ") }, "\(display.updates)")
         #expect(display.updates.first?.hasPrefix("step 1/25 ") == true)
         // every=N adds the periodic log lines; quiet shows nothing at all.
-        let periodic = s.run("step(t, 10, every=5)").output.split(separator: "\n")
+        let periodic = logicalLines(s.run("step(t, 10, every=5)").output)
         #expect(periodic.count == 3 && periodic[0].hasPrefix("step   30 |") && periodic[1].hasPrefix("step   35 |") && periodic[2].hasPrefix("step 35 · 10 steps"), "\(periodic)")
         let before = display.updates.count
         #expect(s.run("step(t, 5, quiet=true)").output.isEmpty && display.updates.count == before)
@@ -76,7 +76,7 @@ struct StepProgressTests {
         #expect(s.run(Self.setup).status == .ok)
         #expect(s.run("step(t, 1)").output.hasPrefix("step    1 |"), "one trainer: no label")
         #expect(s.run("u = trainer(policy(d, hidden=[8]), d, method=\"grpo\", G=4, batch=32, seed=1)").status == .ok)
-        let both = s.run("for k in range(2) {\n step(t, 1)\n step(u, 1)\n}").output.split(separator: "\n")
+        let both = logicalLines(s.run("for k in range(2) {\n step(t, 1)\n step(u, 1)\n}").output)
         #expect(both.map { String($0.prefix(12)) } == ["t: step    2", "u: step    1", "t: step    3", "u: step    2"], "\(both)")
     }
 }

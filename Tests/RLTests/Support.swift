@@ -103,3 +103,19 @@ final class Transcript {
 
     func value(_ name: String) -> Value? { session.interpreter.value(of: name) }
 }
+
+/// Printed output as the lines it was before fitting to the terminal: a step's
+/// log line broken at its " | " fields, or a warning broken at spaces, is one
+/// line again (continuation lines are indented).
+func logicalLines(_ output: String) -> [String] {
+    var lines: [String] = []
+    for line in output.split(separator: "\n").map(String.init) {
+        if line.hasPrefix(" "), let previous = lines.last {
+            let joiner = previous.hasPrefix("warning") ? " " : " | "
+            lines[lines.count - 1] = previous + joiner + line.trimmingCharacters(in: .whitespaces)
+        } else {
+            lines.append(line)
+        }
+    }
+    return lines
+}

@@ -205,14 +205,14 @@ public final class ComparisonObject: LangObject {
                                 reported] + units, separator: "; ", width: width)]
             if c.seeds.count == 1 { lines.append(wrapWords("one seed: the intervals show test-set sampling only, not seed-to-seed variation.", width: width)) }
             if let d = printedDifferences, d.rowCount > 0 {
-                lines += ["", "paired differences (same seeds, same resampled rows):", d.text]
+                lines += ["", wrapWords("paired differences (same seeds, same resampled rows):", indent: "  ", width: width), d.text]
             }
         } else {
             lines = [wrapItems(["mean ± sample std over seeds", reported] + units, separator: "; ", width: width)]
         }
         let collapsed = c.runs.filter { $0.collapsed != nil }
         if !collapsed.isEmpty {
-            lines.append("collapsed (\(collapsed.count) run\(collapsed.count == 1 ? "" : "s"); their gaps are trivially small):")
+            lines.append(wrapWords("collapsed (\(collapsed.count) run\(collapsed.count == 1 ? "" : "s"); their gaps are trivially small):", indent: "  ", width: width))
             lines += collapsed.prefix(6).map { wrapWords("  \($0.method.rawValue) seed \($0.seed): \($0.collapsed!)", indent: "    ", width: width) }
             if collapsed.count > 6 { lines.append("  … and \(collapsed.count - 6) more (c.runs lists them)") }
         }

@@ -58,8 +58,8 @@ enum StepBuiltin {
             done = k + 1
             dead += t.lastDeadGroups
             if period > 0, done % period == 0 || done == n {
-                let text = prefix + TrainingBuiltins.logLine(log, dynamic: t.config.dynamicSampling)
-                session.emit(text + "\n", pattern: timeAsWildcard(text) + "\n")
+                let (text, pattern) = fittedLogLine(prefix + TrainingBuiltins.logLine(log, dynamic: t.config.dynamicSampling))
+                session.emit(text + "\n", pattern: pattern + "\n")
             }
             line.update(force: done == 1) { progressText(prefix, done, n, log, seconds: monotonicSeconds() - start) }
             if Interrupt.isRequested {
@@ -83,9 +83,20 @@ enum StepBuiltin {
     }
 
     /// A log line with its time ("| 3.2 ms", always last) as doctest's wildcard.
-    static func timeAsWildcard(_ line: String) -> String {
-        guard line.hasSuffix(" ms"), let bar = line.lastIndex(of: "|") else { return line }
-        return line[...bar] + " ... ms"
+    /// A step's log line broken at its " | " fields to fit the terminal, and the same
+    /// text with the step's time as `...` for notebook replays. The breaks are chosen as if
+    /// the time took its widest form, so they do not depend on how long the step took.
+    static func fittedLogLine(_ line: String) -> (text: String, pattern: String) {
+        var fields = line.split(separator: " | ", omittingEmptySubsequences: false).map(String.init)
+        guard let time = fields.last, time.hasSuffix(" ms") else {
+            let text = wrapItems(fields, separator: " | ", indent: "    ", width: Terminal.width)
+            return (text, text)
+        }
+        let widest = String(repeating: "#", count: max(time.count, 10))
+        fields[fields.count - 1] = widest
+        let wrapped = wrapItems(fields, separator: " | ", indent: "    ", width: Terminal.width)
+        let head = String(wrapped.dropLast(widest.count))
+        return (head + time, head + "... ms")
     }
 
     static func percent(_ v: Double) -> String { v.isFinite ? formatFixed(v * 100, 0) + "%" : "-" }
@@ -120,8 +131,10 @@ enum StepBuiltin {
         let tail = "; see weights(\(trainer ?? "t")) (live%, dead steps)"
         var shown = 1
         func names(_ k: Int) -> String { groups.prefix(k).joined(separator: ", ") + (groups.count > k ? " and \(groups.count - k) more" : "") }
-        while shown < groups.count, (head + names(shown + 1) + tail).count <= Terminal.width { shown += 1 }
-        return head + names(shown) + tail
+        // As many names as keep the warning to two lines.
+        while shown < groups.count, (head + names(shown + 1) + tail).count <= 2 * Terminal.width - 4 { shown += 1 }
+        // Whatever fits, the warning never runs past the terminal's edge.
+        return wrapWords(head + names(shown) + tail, indent: "  ", width: Terminal.width)
     }
 }
 
