@@ -11,6 +11,10 @@ import Tensors
 /// `:export`. The REPL, `fairgrpo run` and the doctest runner all drive a
 /// `Session`.
 public final class Session {
+    /// How a cell's value is shown: numbers at the display's significant digits
+    /// (the value itself keeps every digit). The REPL and the notebook kernel agree.
+    public static func echo(_ value: Value) -> String { value.echo(number: { formatSignificant($0, digits: Display.digits) }) }
+
     public let interpreter = Interpreter()
     public private(set) var cells: [Cell] = []
     /// Where printed text goes besides the cell record (the terminal).
@@ -179,7 +183,7 @@ public final class Session {
                 if case .object(let o) = value, o === shownResult { return }
                 if case .record(let r) = value, r === shownResult { return }
                 guard echo else { return }
-                let shown = value.echo(number: { formatSignificant($0, digits: Display.digits) })
+                let shown = Session.echo(value)
                 if let resultSink {
                     capturing?.outputs.append(.text(shown + "\n"))
                     resultSink(value)

@@ -61,7 +61,7 @@ final class KernelServer {
 
     /// text/plain always; text/html for values that have an HTML form.
     static func bundle(_ value: Value) -> [(String, JSON)] {
-        var data: [(String, JSON)] = [("text/plain", .string(value.repr))]
+        var data: [(String, JSON)] = [("text/plain", .string(Session.echo(value)))]
         if let html = RichDisplay.html(for: value) { data.append(("text/html", .string(html))) }
         return data
     }
