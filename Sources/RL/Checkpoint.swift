@@ -170,7 +170,12 @@ public enum Checkpoint {
             let hc = Int(try r.readUInt32())
             guard hc <= r.remaining / 80 else { throw ArchiveError.corrupt("history too long") }
             for _ in 0..<hc {
-                history.append(StepLog(values: try (0..<StepLog.legacyColumnCount).map { _ in try r.readDouble() }))
+                let values = try (0..<StepLog.legacyColumnCount).map { _ in try r.readDouble() }
+                // The step number becomes an Int: a forged file must not make that conversion trap.
+                guard values[0].isFinite, values[0] >= 0, values[0] <= Double(Int32.max) else {
+                    throw ArchiveError.corrupt("step number \(values[0]) in the history")
+                }
+                history.append(StepLog(values: values))
             }
             var groupHistory: [[GroupLog]] = []
             let gc = Int(try r.readUInt32())

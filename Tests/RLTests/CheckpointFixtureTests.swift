@@ -194,4 +194,14 @@ struct TrainerOptionTableTests {
         #expect(s.run("trainer(p, d, G=0)").output.contains("trainer(): G (num_generations) must be at least 1"))
         #expect(s.run("trainer(p, d, statistics=\"ema\", ema_decay=1.5)").output.contains("trainer(): ema decay must be in (0, 1)"))
     }
+
+    /// Found by the checkpoint fuzzer: a valid checksum over a history whose step
+    /// number is -7.9e28, which once trapped converting to Int.
+    @Test("a forged step number in the history is a located error, not a crash")
+    func forgedHistoryStep() {
+        #expect(throws: (any Error).self) { try Checkpoint.load(CheckpointFixtureTests.path("forged-history-step")) }
+        do { _ = try Checkpoint.load(CheckpointFixtureTests.path("forged-history-step")) } catch {
+            #expect("\(error)".contains("forged-history-step.ckpt: file is corrupt: step number"), "\(error)")
+        }
+    }
 }
