@@ -49,8 +49,13 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     public var file: String
     public var location: SourceLocation
-    /// The text of the offending line, shown with a caret under the column.
+    /// The text of the offending line, shown with a caret under the column:
+    /// of a long line only an excerpt around the column (a diagnostic never
+    /// holds more than a few hundred characters of source, however many a
+    /// script has and however long its lines).
     public var sourceLine: String?
+    /// The column in the real line of `sourceLine`'s first character.
+    public var sourceLineStart = 1
     /// Extra lines printed after the caret ("did you mean ...").
     public var notes: [String]
 
@@ -66,8 +71,54 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
 
     public init(_ severity: Severity = .error, _ message: String, at location: SourceLocation, in source: SourceFile,
                 notes: [String] = []) {
-        self.init(severity, message, file: source.name, location: location,
-                  sourceLine: source.line(location.line).map(String.init), notes: notes)
+        let excerpt = source.line(location.line).map { Diagnostic.excerpt(of: $0, around: location.column) }
+        self.init(severity, message, file: source.name, location: location, sourceLine: excerpt?.text, notes: notes)
+        sourceLineStart = excerpt?.start ?? 1
+    }
+
+    /// How many diagnostics a report lists: past this many errors the rest
+    /// follow from the first ones or from input that is not a script at all.
+    public static let limit = 100
+    /// Characters of a source line shown under an error: with the indent and
+    /// the `…` marks of a cut line, an error fits an 80-column terminal.
+    static let excerptWidth = 72
+
+    /// Up to `limit` errors as diagnostics, then a note counting the rest.
+    public static func limited(_ errors: [(message: String, location: SourceLocation)], in source: SourceFile) -> [Diagnostic] {
+        var out = errors.prefix(limit).map { Diagnostic(.error, $0.message, at: $0.location, in: source) }
+        if errors.count > limit {
+            out.append(Diagnostic(.note, "\(errors.count - limit) more errors not shown (the first \(limit) are above)",
+                                  file: source.name, location: errors[limit].location))
+        }
+        return out
+    }
+
+    /// At most `excerptWidth` characters of `line` around `column`, with `…`
+    /// where the line was cut; `start` is the real column of the excerpt's
+    /// first character (the `…` stands in for the column before the cut).
+    static func excerpt(of line: Substring, around column: Int) -> (text: String, start: Int) {
+        let scalars = line.unicodeScalars
+        // Only the part up to the window's end is walked: a diagnostic on a
+        // 60,000-character line costs what one on a short line does.
+        let end = max(column - 1 + excerptWidth / 2, excerptWidth)
+        guard let stop = scalars.index(scalars.startIndex, offsetBy: end, limitedBy: scalars.endIndex) else {
+            if scalars.count <= excerptWidth { return (String(line), 1) }
+            let from = scalars.index(scalars.endIndex, offsetBy: -(excerptWidth - 1))
+            let start = scalars.distance(from: scalars.startIndex, to: from) + 1
+            return ("…" + String(scalars[from...]), start - 1)
+        }
+        var text = ""
+        var start = 1
+        var from = scalars.startIndex
+        let skip = end - excerptWidth
+        if skip > 0 {
+            from = scalars.index(from, offsetBy: skip + 1)
+            text = "…"
+            start = skip + 1
+        }
+        text += String(scalars[from..<stop])
+        if stop != scalars.endIndex { text += "…" }
+        return (text, start)
     }
 
     /// The header line alone: `file:line:col: error: message`.
@@ -77,9 +128,15 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         var out = headline
         if let line = sourceLine {
-            let shown = String(line.prefix(200)).visibleControlCharacters
+            var (text, start) = (line, sourceLineStart)
+            if line.unicodeScalars.count > Diagnostic.excerptWidth + 2 {
+                let e = Diagnostic.excerpt(of: Substring(line), around: location.column - sourceLineStart + 1)
+                (text, start) = (e.text, sourceLineStart + e.start - 1)
+            }
+            let shown = text.visibleControlCharacters
             out += "\n    " + shown
-            out += "\n    " + String(repeating: " ", count: max(0, min(location.column - 1, shown.count))) + "^"
+            let caret = location.column - start
+            out += "\n    " + String(repeating: " ", count: max(0, min(caret, shown.count))) + "^"
         }
         for note in notes { out += "\n" + note }
         return out

@@ -204,6 +204,12 @@ extension Interpreter {
         var reported = Set<String>()
         for (name, location) in resolver.reads where !known.contains(name) && !reported.contains(name) {
             reported.insert(name)
+            if out.count == Diagnostic.limit {
+                let more = Set(resolver.reads.lazy.map(\.0).filter { !known.contains($0) }).count - Diagnostic.limit
+                out.append(Diagnostic(.note, "\(more) more undefined names not shown (the first \(Diagnostic.limit) are above)",
+                                      file: source.name, location: location))
+                break
+            }
             var notes: [String] = []
             if let n = Suggestions.note(for: name, among: known) { notes.append(n) }
             out.append(Diagnostic(.error, "name '\(name)' is not defined", at: location, in: source, notes: notes))

@@ -119,7 +119,9 @@ public struct Lexer {
                 if i + 1 < s.count, let two = Symbol(rawValue: String(Character(c)) + String(Character(s[i + 1]))) { matched = two }
                 else if let one = Symbol(rawValue: String(Character(c))) { matched = one }
                 guard let symbol = matched else {
-                    let shown = c == "\u{FFFD}" ? "invalid UTF-8 byte sequence" : "unexpected character '\(Character(c))'"
+                    let shown = c == "\u{FFFD}" ? "invalid UTF-8 byte sequence"
+                        : c.value < 0x20 || c.value == 0x7F ? "unexpected control character U+\(String(format4: c.value))"
+                        : "unexpected character '\(Character(c))'"
                     errors.append((shown, start))
                     linesWithDroppedCharacters.insert(line)
                     i += 1; column += 1
@@ -225,4 +227,12 @@ extension Token {
 
 extension String {
     var replacingUnderscores: String { String(filter { $0 != "_" }) }
+}
+
+extension String {
+    /// Four or more upper-case hexadecimal digits, as in U+001B.
+    init(format4 value: UInt32) {
+        let hex = String(value, radix: 16, uppercase: true)
+        self = String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex
+    }
 }

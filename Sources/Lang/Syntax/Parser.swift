@@ -11,7 +11,9 @@ public struct Parser {
     private var tokens: [Token]
     private var position = 0
     private var nesting = 0
-    private var diagnostics: [Diagnostic] = []
+    /// Syntax errors as found; they become `Diagnostic`s (which copy source
+    /// text) only at the end, and only the first `Diagnostic.limit` of them.
+    private var errors: [(message: String, location: SourceLocation)] = []
 
     private struct Failure: Error { let message: String; let location: SourceLocation }
 
@@ -32,8 +34,8 @@ public struct Parser {
             return Result(program: Program(source: source, statements: []), diagnostics: [], isIncomplete: false, interrupted: true)
         }
         var parser = Parser(source: source, tokens: lexer.tokens)
-        parser.diagnostics = lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
-        let lexical = parser.diagnostics.count
+        parser.errors = lexer.errors.map { (message: $0.0, location: $0.1) }
+        let lexical = parser.errors.count
         var statements: [Stmt] = []
         parser.skipSeparators()
         while !parser.atEnd {
@@ -43,18 +45,18 @@ public struct Parser {
         // A syntax error on a line where the lexer dropped a character, or
         // anywhere after an unterminated string, follows from that error:
         // report the cause alone. Then list everything in source order.
-        var diagnostics = Array(parser.diagnostics[..<lexical])
-        for d in parser.diagnostics[lexical...] {
-            if lexer.linesWithDroppedCharacters.contains(d.location.line) { continue }
-            if let u = lexer.unterminatedString, (d.location.line, d.location.column) >= (u.line, u.column) { continue }
-            diagnostics.append(d)
+        var errors = Array(parser.errors[..<lexical])
+        for e in parser.errors[lexical...] {
+            if lexer.linesWithDroppedCharacters.contains(e.location.line) { continue }
+            if let u = lexer.unterminatedString, (e.location.line, e.location.column) >= (u.line, u.column) { continue }
+            errors.append(e)
         }
-        diagnostics = diagnostics.enumerated().sorted {
+        errors = errors.enumerated().sorted {
             ($0.element.location.line, $0.element.location.column, $0.offset)
                 < ($1.element.location.line, $1.element.location.column, $1.offset)
         }.map(\.element)
         return Result(program: Program(source: source, statements: statements),
-                      diagnostics: diagnostics, isIncomplete: lexer.endsIncomplete)
+                      diagnostics: Diagnostic.limited(errors, in: source), isIncomplete: lexer.endsIncomplete)
     }
 
     private init(source: SourceFile, tokens: [Token]) {
@@ -99,7 +101,7 @@ public struct Parser {
 
     /// Records an error that does not stop parsing the statement.
     private mutating func report(_ message: String, at location: SourceLocation) {
-        diagnostics.append(Diagnostic(.error, message, at: location, in: source))
+        errors.append((message, location))
     }
 
     private mutating func skipNewlines() { while current.kind == .newline { position += 1 } }
@@ -134,7 +136,7 @@ public struct Parser {
             try endOfStatement()
             return s
         } catch let f as Failure {
-            diagnostics.append(Diagnostic(.error, f.message, at: f.location, in: source))
+            errors.append((f.message, f.location))
             nesting = saved
             // Parsing stopped at the first token of a later line: a bracket
             // was left open (so the lexer hid the newlines); resume there.
@@ -506,14 +508,14 @@ public struct Parser {
             // The lexer has reported an empty field.
             if f.source.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\n" }) { return .text("") }
             let lexer = Lexer(f.source, firstLine: f.location.line, firstColumn: f.location.column)
-            diagnostics += lexer.errors.map { Diagnostic(.error, $0.0, at: $0.1, in: source) }
+            errors += lexer.errors.map { (message: $0.0, location: $0.1) }
             var sub = Parser(source: source, tokens: lexer.tokens)
             sub.nesting = nesting
             sub.skipNewlines()
             let value = try sub.expression()
             sub.skipNewlines()
             if !sub.atEnd { throw sub.failure("expected the end of the f-string field's expression") }
-            diagnostics += sub.diagnostics
+            errors += sub.errors
             let spec = try f.spec.map { try formatPart($0) }
             return .field(FormatFieldExpr(value: value, conversion: f.conversion, spec: spec, label: f.showsSource ? f.source + "=" : nil))
         }
