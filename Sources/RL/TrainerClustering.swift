@@ -12,6 +12,9 @@ extension Trainer {
         if config.clustering.space == .embeddings, policy.hidden.isEmpty {
             throw RLError("cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
         }
+        if config.clustering.quantize != nil, config.clustering.space != .rewards {
+            throw RLError("cluster_quantize rounds reward vectors; it cannot be used with cluster_on=\"\(config.clustering.space.rawValue)\"")
+        }
     }
 
     /// Clustering vectors of dataset rows: scaled features, or the policy's
