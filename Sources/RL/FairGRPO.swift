@@ -1,4 +1,5 @@
 import Cluster
+import Tensors
 
 /// FairGRPO's hierarchical, adaptive importance weighting (Dai et al., 2025),
 /// as the authors' training code computes it:
@@ -56,6 +57,8 @@ public struct FairWeighting: Sendable {
     public private(set) var batches = 0
     /// Whether the last batch re-clustered any domain.
     public private(set) var lastReclustered = false
+    /// Wall time of the last batch's clustering (re-clustering or joining), in ms.
+    public private(set) var clusteringMilliseconds = 0.0
     /// Each domain's UNK history grouped by distinct reward vector, updated as
     /// prompts arrive (derived from `unknownHistory`, so not part of `state`).
     var distinctHistory: [String: DistinctHistory] = [:]
@@ -147,6 +150,8 @@ public struct FairWeighting: Sendable {
         // clustering); with reclusterEvery = N, new prompts join the last
         // clustering's nearest centroid in between.
         lastReclustered = false
+        let clusteringStart = monotonicSeconds()
+        defer { clusteringMilliseconds = (monotonicSeconds() - clusteringStart) * 1000 }
         let every = max(clustering.reclusterEvery, 1)
         for domain in Set(unknownIndex.keys.map { batch[$0].domain }).sorted() {
             if let previous = latent[domain], (batches - 1) % every != 0 {

@@ -166,7 +166,7 @@ public struct ClusterLog: Sendable, Equatable {
     public var reclustered: Bool
     /// Adjusted Rand index and normalised mutual information (NaN when no truth is known).
     public var ari: Double, nmi: Double
-    /// Time spent in the FairGRPO weighting (clustering included).
+    /// Time spent clustering (re-clustering the history or joining new prompts to it).
     public var milliseconds: Double
 
     public init(step: Int, clusters: Int, known: Int, reclustered: Bool, ari: Double, nmi: Double, milliseconds: Double) {

@@ -249,12 +249,11 @@ public final class Trainer: @unchecked Sendable {
         // Advantages.
         let domainNames = rows.map { data.domainNames[data.domains[$0]] }
         let groups = rows.map { groupKeys[$0] }
-        let weighting = monotonicSeconds()
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
         if config.method.clustersGroups {
-            clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
+            clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: fair.clusteringMilliseconds))
         }
         let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
 
