@@ -36,10 +36,10 @@ extension Dataset {
         case .none: break
         case .label: for r in 0..<count { stratumOfUnit[unitOf[r]] = labels[r] }
         case .group:
-            let keys = groupKeys()
-            var index: [String: Int] = [:]
+            let cells = groupCells()
+            var index: [GroupKey: Int] = [:]
             for r in 0..<count {
-                let key = domainNames[domains[r]] + "/" + keys[r]
+                let key = cells[r]
                 if index[key] == nil { index[key] = index.count }
                 stratumOfUnit[unitOf[r]] = index[key]!
             }

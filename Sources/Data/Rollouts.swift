@@ -181,7 +181,7 @@ extension Rollouts {
             let fileStep = isDirectory ? Int(baseName(file).prefix { $0.isNumber }) : nil
             // Group rows by (step, prompt), in order of first appearance. A prompt's rollouts
             // are usually consecutive, so the previous row's prompt is tried before the look-up.
-            var slot: [Int: [String: Int]] = [:]
+            var slot: [Int: [PromptKey: Int]] = [:]
             var previous: (s: Int, q: Int, prompt: String, domain: String)?
             // Demo strings repeat (every rollout of a prompt carries one): each is parsed once.
             var demoGroups: [String: String] = [:]
@@ -222,11 +222,11 @@ extension Rollouts {
                 if let last = previous, last.s == s, last.prompt == prompt, last.domain == domain {
                     q = last.q
                 } else {
-                    q = slot[s, default: [:]][domain + "\u{1}" + prompt] ?? -1
+                    q = slot[s, default: [:]][PromptKey(domain: domain, prompt: prompt)] ?? -1
                 }
                 if q < 0 {
                     q = steps[s].prompts.count
-                    slot[s, default: [:]][domain + "\u{1}" + prompt] = q
+                    slot[s, default: [:]][PromptKey(domain: domain, prompt: prompt)] = q
                     steps[s].prompts.append(Prompt(prompt: prompt, domain: domain, group: group, rewards: [], completions: [],
                                                    advantages: advantages == nil ? nil : [], line: line))
                 } else if steps[s].prompts[q].group != group {
@@ -293,4 +293,9 @@ extension Rollouts {
         }
         return RecordColumns(file: path, names: header, columns: columns, lines: lines)
     }
+}
+
+/// A recorded prompt within a step: its id is unique only within its domain.
+private struct PromptKey: Hashable {
+    var domain: String, prompt: String
 }

@@ -15,6 +15,24 @@ public struct FairnessReport: Sendable {
         public var scores: Scores
         /// Binary tasks: TPR and FPR of class 1 (fairlearn's equalized odds).
         public var positiveTPR: Double?, positiveFPR: Double?
+
+        /// The group's attribute in its domain (what gaps are taken over).
+        public var attributeKey: AttributeKey { AttributeKey(domain: domain, attribute: attribute) }
+        /// The group itself, to find it in another report (another seed's).
+        public var id: ID { ID(attribute: attributeKey, level: level) }
+
+        public struct ID: Hashable, Sendable {
+            public var attribute: AttributeKey, level: String
+        }
+    }
+
+    /// One attribute of one domain; ordered by domain, then attribute.
+    public struct AttributeKey: Hashable, Comparable, Sendable {
+        public var domain: String, attribute: String
+
+        public static func < (a: AttributeKey, b: AttributeKey) -> Bool {
+            a.domain != b.domain ? a.domain < b.domain : a.attribute < b.attribute
+        }
     }
 
     /// Gap and σ of one metric over the groups of one attribute in one domain.
@@ -310,15 +328,14 @@ public struct FairnessReport: Sendable {
             t.demographicParityDifference = averaged(.selectionRate, attributes: attrs) { $0.gap }
             // Equalized odds: the larger of the class-1 TPR and FPR gaps, per (domain, attribute).
             var perDomain: [String: [Double]] = [:]
-            let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map { "\($0.domain)\u{1}\($0.attribute)" })
+            let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map(\.attributeKey))
             for key in keys.sorted() {
-                let parts = key.split(separator: "\u{1}").map(String.init)
-                let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
+                let gs = groups.filter { $0.attributeKey == key }
                 let tprs = gs.compactMap(\.positiveTPR), fprs = gs.compactMap(\.positiveFPR)
                 var gaps: [Double] = []
                 if tprs.count >= 2 { gaps.append(tprs.max()! - tprs.min()!) }
                 if fprs.count >= 2 { gaps.append(fprs.max()! - fprs.min()!) }
-                if let m = gaps.max() { perDomain[parts[0], default: []].append(m) }
+                if let m = gaps.max() { perDomain[key.domain, default: []].append(m) }
             }
             let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
             if !means.isEmpty { t.equalizedOddsDifference = means.reduce(0, +) / Double(means.count) }
@@ -331,23 +348,22 @@ public struct FairnessReport: Sendable {
     /// where overall is the score over the groups' rows together (`frameOverall`).
     public func difference(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
-        var seen: [String] = []
-        for g in groups where !seen.contains(g.domain + "\u{1}" + g.attribute) { seen.append(g.domain + "\u{1}" + g.attribute) }
+        var seen: [AttributeKey] = []
+        for g in groups where !seen.contains(g.attributeKey) { seen.append(g.attributeKey) }
         for key in seen {
-            let parts = key.split(separator: "\u{1}").map(String.init)
-            let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
+            let gs = groups.filter { $0.attributeKey == key }
             var values: [Metric: Double] = [:]
             for m in Metric.allCases {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
                 if toOverall {
-                    guard let o = frameOverall[parts[0]]?[parts[1]]?.value(m) else { continue }
+                    guard let o = frameOverall[key.domain]?[key.attribute]?.value(m) else { continue }
                     values[m] = v.map { abs($0 - o) }.max()!
                 } else if v.count >= 2 {
                     values[m] = v.max()! - v.min()!
                 }
             }
-            out.append((parts[0], parts[1], values))
+            out.append((key.domain, key.attribute, values))
         }
         return out
     }

@@ -1,4 +1,5 @@
 import Cluster
+import Data
 
 /// FairGRPO's hierarchical, adaptive importance weighting (Dai et al., 2025),
 /// as the authors' training code computes it:
@@ -43,7 +44,7 @@ public struct FairWeighting: Sendable {
     public var scaling: Advantage.RewardScaling = .group
 
     public private(set) var domains: [String: Cell] = [:]
-    public private(set) var groups: [String: Cell] = [:]
+    public private(set) var groups: [GroupKey: Cell] = [:]
     /// Reward vectors of every UNK prompt seen, per domain (the reference re-clusters them all each step).
     public private(set) var unknownHistory: [String: [[Double]]] = [:]
     /// The dataset row of each prompt of `unknownHistory` (−1 when not given).
@@ -82,8 +83,6 @@ public struct FairWeighting: Sendable {
         public var fellBack: Bool
     }
 
-    static func key(_ domain: String, _ group: String) -> String { domain + "\u{1}" + group }
-
     /// Steps 1–4 for one batch: updates the statistics and returns the final
     /// advantages (same shape as `rewards`), the GRPO advantages and each prompt's terms.
     /// `embed` maps dataset rows to the vectors clustered when `clustering.space`
@@ -115,11 +114,11 @@ public struct FairWeighting: Sendable {
             for k in groups.keys { groups[k]!.prompts *= decay; groups[k]!.rewardSum *= decay; groups[k]!.rewardCount *= decay }
         }
         // The batch's domains and (domain, group) cells are updated in local slots, one
-        // dictionary look-up per prompt and name rather than several string keys, then
+        // dictionary look-up per prompt and name rather than several hashed keys, then
         // written back; each cell still adds its prompts one by one in batch order.
         var cells = BatchCells(promptDomain: [Int](repeating: 0, count: batch.count), promptGroup: [Int](repeating: -1, count: batch.count))
         var domainSlot: [String: Int] = [:], domainOrder: [String] = []
-        var groupSlot: [[String: Int]] = [], groupOrder: [String] = []
+        var groupSlot: [[String: Int]] = [], groupOrder: [GroupKey] = []
         batches += 1
         for (q, p) in batch.enumerated() {
             let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
@@ -142,7 +141,7 @@ public struct FairWeighting: Sendable {
                 } else {
                     c = cells.groups.count
                     groupSlot[d][g] = c
-                    let k = FairWeighting.key(p.domain, g)
+                    let k = GroupKey(p.domain, g)
                     cells.groups.append(groups[k] ?? Cell())
                     groupOrder.append(k)
                 }
@@ -263,12 +262,12 @@ public struct FairWeighting: Sendable {
 
     /// The complete state, for checkpoints.
     public struct State: Sendable, Equatable {
-        public var domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]]
+        public var domains: [String: Cell], groups: [GroupKey: Cell], unknownHistory: [String: [[Double]]]
         public var unknownRows: [String: [Int]] = [:]
         public var latent: [String: DomainClustering] = [:]
         public var batches = 0
 
-        public init(domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]],
+        public init(domains: [String: Cell], groups: [GroupKey: Cell], unknownHistory: [String: [[Double]]],
                     unknownRows: [String: [Int]] = [:], latent: [String: DomainClustering] = [:], batches: Int = 0) {
             self.domains = domains; self.groups = groups; self.unknownHistory = unknownHistory
             self.unknownRows = unknownRows; self.latent = latent; self.batches = batches
@@ -293,34 +292,40 @@ public struct FairWeighting: Sendable {
 /// group g in the batch; advantages of group g are multiplied by (number of groups) · q_g.
 public struct GroupDRO: Sendable, Equatable {
     public var eta = 0.01
-    public private(set) var weights: [String: Double]
+    public private(set) var weights: [GroupKey: Double]
 
-    public init(groups: [String], eta: Double = 0.01) {
+    public init(groups: [GroupKey], eta: Double = 0.01) {
         self.eta = eta
         weights = Dictionary(uniqueKeysWithValues: groups.map { ($0, 1 / Double(max(groups.count, 1))) })
     }
 
     /// Updates q from the batch and returns each prompt's multiplier.
-    public mutating func multipliers(groups: [String], rewards: [[Double]]) -> [Double] {
-        var sums: [String: (Double, Double)] = [:]
+    public mutating func multipliers(groups: [GroupKey], rewards: [[Double]]) -> [Double] {
+        var sums: [GroupKey: (Double, Double)] = [:]
         for (g, r) in zip(groups, rewards) {
             sums[g, default: (0, 0)].0 += r.reduce(0, +)
             sums[g, default: (0, 0)].1 += Double(r.count)
         }
-        for g in sums.keys.sorted() {
+        for g in GroupDRO.inOrder(sums.keys) {
             let (total, count) = sums[g]!
             if weights[g] == nil { weights[g] = 1 / Double(max(weights.count, 1)) }
             weights[g]! *= _exp(eta * (1 - total / count))
         }
-        // Sum in key order: a dictionary's own order depends on its history and the
+        // Sum in a fixed order: a dictionary's own order depends on its history and the
         // process's hash seed, and a different order rounds differently.
-        let z = weights.keys.sorted().reduce(0) { $0 + weights[$1]! }
+        let z = GroupDRO.inOrder(weights.keys).reduce(0) { $0 + weights[$1]! }
         for k in weights.keys { weights[k]! /= z }
         let m = Double(weights.count)
         return groups.map { m * weights[$0]! }
     }
 
-    public var state: [String: Double] {
+    /// The order groups are updated and summed in: by their shown name "domain/group",
+    /// as since the first version, so weights (and checkpoints) stay bit for bit the same.
+    static func inOrder(_ keys: some Collection<GroupKey>) -> [GroupKey] {
+        keys.map { ($0.description, $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
+    }
+
+    public var state: [GroupKey: Double] {
         get { weights }
         set { weights = newValue }
     }

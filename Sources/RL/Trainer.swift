@@ -46,9 +46,9 @@ public final class Trainer: @unchecked Sendable {
     private var lastStep: StepRecord?
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
     /// Per (domain, group) key: consecutive steps in the batch without a live prompt.
-    public internal(set) var deadStreaks: [String: Int] = [:]
+    public internal(set) var deadStreaks: [GroupKey: Int] = [:]
     /// Groups reported dead and not yet recovered (reported once per dead spell).
-    public internal(set) var warnedGroups: Set<String> = []
+    public internal(set) var warnedGroups: Set<GroupKey> = []
     /// The groups the last step found without a live prompt for `deadStepWarning`
     /// consecutive steps ("domain/group" when the data has several domains).
     public internal(set) var lastDeadGroups: [String] = []
@@ -60,8 +60,8 @@ public final class Trainer: @unchecked Sendable {
     private let cellOfRow: [Int]
     /// Whether the data has more than one domain (warnings then name the domain too).
     let multiDomain: Bool
-    /// The cells' (domain, group) names.
-    private let cellNames: [(domain: String, group: String)]
+    /// The cells, in order of first appearance.
+    private let cells: [GroupKey]
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
@@ -90,40 +90,39 @@ public final class Trainer: @unchecked Sendable {
                          weightDecay: Float(config.weightDecay), decoupledWeightDecay: config.optimizer == "adamw")
         rng = SeededGenerator(seed: config.seed)
         groupKeys = data.groupKeys()
-        // Per domain: group key → cell.
-        var cellIndex = [[String: Int]](repeating: [:], count: data.domainNames.count)
-        var cellOfRow: [Int] = [], cellNames: [(domain: String, group: String)] = []
+        let cellKeys = data.groupCells()
+        var cellIndex: [GroupKey: Int] = [:]
+        var cellOfRow: [Int] = [], cells: [GroupKey] = []
         cellOfRow.reserveCapacity(data.count)
-        for r in 0..<data.count {
-            let d = data.domains[r]
-            if let c = cellIndex[d][groupKeys[r]] {
+        for key in cellKeys {
+            if let c = cellIndex[key] {
                 cellOfRow.append(c)
             } else {
-                cellIndex[d][groupKeys[r]] = cellNames.count
-                cellOfRow.append(cellNames.count)
-                cellNames.append((data.domainNames[d], groupKeys[r]))
+                cellIndex[key] = cells.count
+                cellOfRow.append(cells.count)
+                cells.append(key)
             }
         }
         self.cellOfRow = cellOfRow
         multiDomain = Set(data.domains).count > 1
-        self.cellNames = cellNames
+        self.cells = cells
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
         fair.configure(config)
         try Trainer.checkClustering(config, policy: policy)
         if config.method.estimator.reweightsGroups {
-            dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
+            dro = GroupDRO(groups: cells, eta: config.droEta)
         }
         if config.method.resamplesGroups {
-            var byGroup: [String: [Int]] = [:]
-            for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
+            var byGroup: [GroupKey: [Int]] = [:]
+            for (r, key) in cellKeys.enumerated() { byGroup[key, default: []].append(r) }
             var largest: [String: Int] = [:]
-            for (k, rows) in byGroup { let d = String(k.split(separator: "\u{1}")[0]); largest[d] = max(largest[d] ?? 0, rows.count) }
+            for (k, rows) in byGroup { largest[k.domain] = max(largest[k.domain] ?? 0, rows.count) }
             var pool: [Int] = []
             var sampler = SeededGenerator(seed: config.seed &+ 0x5EED)
             for k in byGroup.keys.sorted() {
                 let rows = byGroup[k]!
                 pool += rows
-                let target = largest[String(k.split(separator: "\u{1}")[0])]!
+                let target = largest[k.domain]!
                 for _ in rows.count..<target { pool.append(rows[sampler.nextIndex(below: rows.count)]) }
             }
             self.pool = pool
@@ -166,10 +165,10 @@ public final class Trainer: @unchecked Sendable {
     /// Everything a step changes, to undo a failed step.
     private struct Snapshot {
         var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int
-        var fair: FairWeighting.State, dro: [String: Double]?
+        var fair: FairWeighting.State, dro: [GroupKey: Double]?
         var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
-        var dead: (streaks: [String: Int], warned: Set<String>, groups: [String])
+        var dead: (streaks: [GroupKey: Int], warned: Set<GroupKey>, groups: [String])
     }
 
     private func snapshot() -> Snapshot {
@@ -395,34 +394,33 @@ public final class Trainer: @unchecked Sendable {
     private func recordGroups(rows: [Int], domains: [String], groups: [String], rewards: [[Double]], answers: [[Int]],
                               grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) {
         // (domain, group) in order of first appearance, with their prompts.
-        var keys: [(domain: String, group: String)] = []
+        var keys: [GroupKey] = []
         var members: [[Int]] = []
         // The data's own (domain, group) cells are numbered once in init, so the usual case
         // (no terms, or terms that keep the data's groups) groups prompts by an integer
-        // rather than hashing a string per prompt; clusters (fairgrpo_nd) relabel the groups.
+        // rather than hashing a key per prompt; clusters (fairgrpo_nd) relabel the groups.
         let ownCells = terms.map { t in rows.indices.allSatisfy { t[$0].groupLabel == groups[$0] } } ?? true
         if ownCells {
-            var slot = [Int](repeating: -1, count: cellNames.count)
+            var slot = [Int](repeating: -1, count: cells.count)
             for q in rows.indices {
                 let cell = cellOfRow[rows[q]]
                 if slot[cell] >= 0 {
                     members[slot[cell]].append(q)
                 } else {
                     slot[cell] = keys.count
-                    keys.append((domains[q], groups[q]))
+                    keys.append(cells[cell])
                     members.append([q])
                 }
             }
         } else {
-            var index: [String: Int] = [:]
+            var index: [GroupKey: Int] = [:]
             for q in rows.indices {
-                let label = terms?[q].groupLabel ?? groups[q]
-                let key = domains[q] + "\u{1}" + label
+                let key = GroupKey(domains[q], terms?[q].groupLabel ?? groups[q])
                 if let i = index[key] {
                     members[i].append(q)
                 } else {
                     index[key] = keys.count
-                    keys.append((domains[q], label))
+                    keys.append(key)
                     members.append([q])
                 }
             }
