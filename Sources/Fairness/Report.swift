@@ -62,14 +62,14 @@ public struct FairnessReport: Sendable {
     /// Scores `predictions` against `truth` (class indices) on `data`'s groups.
     public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false) throws -> FairnessReport {
         guard truth.count == data.count, predictions.count == data.count else {
-            throw DataError.invalidArgument("metrics(): \(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
+            throw FairnessError("\(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
         }
         let k = data.classNames.count
         for (i, p) in predictions.enumerated() where p < 0 || p >= k {
-            throw DataError.invalidArgument("metrics(): prediction \(p) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("prediction \(p) at row \(i) is not a class index in 0..<\(k)")
         }
         for (i, t) in truth.enumerated() where t < 0 || t >= k {
-            throw DataError.invalidArgument("metrics(): label \(t) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("label \(t) at row \(i) is not a class index in 0..<\(k)")
         }
         let layout = try CellLayout(data: data, intersections: intersections)
         let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: layout.cellOfRow,
@@ -98,10 +98,10 @@ public struct FairnessReport: Sendable {
             let attributes = data.attributes
             let codes = attributes.map(\.groundTruth)
             for (a, attribute) in attributes.enumerated() where codes[a].count != n {
-                throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
+                throw FairnessError("attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
             }
             guard data.domains.count == n else {
-                throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
+                throw FairnessError("\(data.domains.count) domain values for a dataset of \(n) rows")
             }
             classNames = data.classNames
             domainNames = data.domainNames
@@ -188,12 +188,12 @@ public struct FairnessReport: Sendable {
     static func assignCells(data: Dataset, codes: [[Int]]) throws -> (cellOfRow: [Int], cellKeys: [[Int]]) {
         let n = data.count, domains = data.domainNames.count
         let radix = data.attributes.map { $0.levels.count + 1 }
-        func invalid(_ r: Int) -> DataError {
+        func invalid(_ r: Int) -> FairnessError {
             if data.domains[r] < 0 || data.domains[r] >= domains {
-                return .invalidArgument("metrics(): domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
+                return FairnessError("domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
             }
             let a = codes.indices.first { codes[$0][r] < -1 || codes[$0][r] >= radix[$0] - 1 }!
-            return .invalidArgument("metrics(): \(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
+            return FairnessError("\(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
         }
         var cellOfRow = [Int](repeating: 0, count: n), keys: [[Int]] = []
         // Mixed-radix cell numbers index a table when there are few of them; a dictionary otherwise.
