@@ -194,17 +194,17 @@ public final class Session {
             }
             return .ok
         } catch let e as DiagnosticList {
-            capturing?.error = e.description
+            capturing?.error = e.rendered(width: Terminal.width)
             let first = e.diagnostics.first
             lastFailure = Failure(name: "SyntaxError", message: first?.message ?? "syntax error", file: first?.file,
                                   line: first?.location.line, column: first?.location.column, text: e.description)
-            report(e.description + "\n")
+            report(e.rendered(width: Terminal.width) + "\n")
             return .syntaxError
         } catch let e as Diagnostic {
-            capturing?.error = e.description
+            capturing?.error = e.rendered(width: Terminal.width)
             lastFailure = Failure(name: "RuntimeError", message: e.message, file: e.file,
                                   line: e.location.line, column: e.location.column, text: e.description)
-            report(e.description + "\n")
+            report(e.rendered(width: Terminal.width) + "\n")
         } catch is InterruptedError {
             Interrupt.clear()
             capturing?.error = "interrupted"
