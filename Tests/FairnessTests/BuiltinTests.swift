@@ -4,6 +4,7 @@ import Foundation
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// The `metrics` builtin and the report value, as a notebook user sees them.
 @Suite("metrics builtin")
@@ -11,7 +12,7 @@ struct BuiltinTests {
     /// A session holding the binary fixture as `d`, its labels as `y` and predictions as `p`.
     static func session() throws -> (Transcript, FairnessReport, ReferenceFixture) {
         let f = try Fixtures.load("binary")
-        let t = Transcript()
+        let t = Transcript(echo: true)
         t.define("d", .object(DatasetObject(try f.dataset())))
         t.define("y", .list(ListObject(f.yTrue.map { .number(Double($0)) })))
         t.define("p", .list(ListObject(f.yPred.map { .number(Double($0)) })))

@@ -120,39 +120,4 @@ func agree(_ a: Double?, _ b: Double?, tolerance: Double = 1e-9) -> Bool {
 
 func describe(_ v: Double?) -> String { v.map { "\($0)" } ?? "nil" }
 
-/// A notebook session whose printed output is collected.
-final class Transcript {
-    let session: Session
-    private let box: Box
-    private final class Box { var text = "" }
 
-    init() {
-        let box = Box()
-        session = Session(sink: { box.text += $0 })
-        self.box = box
-    }
-
-    /// Runs one cell, echoing the last expression as the REPL does; returns what it printed.
-    @discardableResult
-    func run(_ code: String, echo: Bool = true) -> (status: Session.Status, output: String) {
-        let before = box.text.count
-        let status = session.execute(code, echo: echo)
-        return (status, String(box.text.dropFirst(before)))
-    }
-
-    func define(_ name: String, _ value: Value) { session.interpreter.define(name, value) }
-    func value(_ name: String) -> Value? { session.interpreter.value(of: name) }
-}
-
-/// A fresh directory under /tmp, removed by `cleanUp()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = "/tmp/fairgrpo-fairness-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-    func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
-}
