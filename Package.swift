@@ -111,7 +111,7 @@ let package = Package(
         // f-strings against Python's format() (Fixtures/format.tsv).
         .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Fixtures"]),
         // The binding layer: builtins run through a notebook session as a person types them.
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Lang", "Data", "Cluster", "RL", "Render", "Tensors", "TestSupport"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Lang", "Data", "Cluster", "Fairness", "RL", "Render", "Tensors", "TestSupport"]),
         // Checkpoints of every format version live in Tests/RLTests/Fixtures.
         .testTarget(
             name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "Notebook", "Lang", "TestSupport"],
