@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Tensors
 import Testing
+import TestSupport
 
 /// The demo benchmark against its documentation (the comment on `SynthConfig`).
 @Suite("Demo benchmark")

@@ -1,6 +1,7 @@
 import Foundation
 import Notebook
 import Testing
+import TestSupport
 
 /// The doctest runner that checks the tutorials: parsing fenced blocks,
 /// matching rules, failure reports, `--update`, and the command's exit codes.

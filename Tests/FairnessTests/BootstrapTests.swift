@@ -2,6 +2,7 @@ import Data
 import Fairness
 import Foundation
 import Testing
+import TestSupport
 
 /// Bootstrap intervals against the fixtures of scripts/bootstrap_reference.py:
 /// exactly (1e-9) against a NumPy recomputation on the same resample indices,

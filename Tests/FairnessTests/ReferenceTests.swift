@@ -1,6 +1,7 @@
 import Data
 import Fairness
 import Testing
+import TestSupport
 
 /// `FairnessReport.evaluate` against scikit-learn and fairlearn on the fixtures
 /// written by scripts/fairness_reference.py: every number to 1e-9.

@@ -2,6 +2,7 @@ import Data
 import Fairness
 import Tensors
 import Testing
+import TestSupport
 
 /// Report behaviour beyond the numbers: undefined cases, intersections, errors.
 @Suite("Fairness report")

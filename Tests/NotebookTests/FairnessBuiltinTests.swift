@@ -4,14 +4,15 @@ import Foundation
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// The `metrics` builtin and the report value, as a notebook user sees them.
 @Suite("metrics builtin")
-struct BuiltinTests {
+struct FairnessBuiltinTests {
     /// A session holding the binary fixture as `d`, its labels as `y` and predictions as `p`.
     static func session() throws -> (Transcript, FairnessReport, ReferenceFixture) {
-        let f = try Fixtures.load("binary")
-        let t = Transcript()
+        let f = try FairnessFixtures.load("binary")
+        let t = Transcript(echo: true)
         t.define("d", .object(DatasetObject(try f.dataset())))
         t.define("y", .list(ListObject(f.yTrue.map { .number(Double($0)) })))
         t.define("p", .list(ListObject(f.yPred.map { .number(Double($0)) })))
@@ -98,7 +99,7 @@ struct BuiltinTests {
     @Test("class names are accepted; bad labels and lengths are errors")
     func arguments() throws {
         let (t, report, _) = try Self.session()
-        t.define("names", .list(ListObject(try Fixtures.load("binary").yPred.map { .string(["negative", "positive"][$0]) })))
+        t.define("names", .list(ListObject(try FairnessFixtures.load("binary").yPred.map { .string(["negative", "positive"][$0]) })))
         #expect(t.run("metrics(y, names, d).table").output == report.headlineTable.text + "\n")
         var r = t.run("metrics(y, [0, 5], d)")
         #expect(r.status == .runtimeError)

@@ -3,11 +3,7 @@ import Lang
 import Notebook
 import RL
 import Testing
-
-/// The numbers in printed text ("[1, 2.0, 3]" → [1, 2, 3]).
-func numbers(_ text: String) -> [Double] {
-    text.split(whereSeparator: { " ,[]()\n".contains($0) }).compactMap { Double($0) }
-}
+import TestSupport
 
 @Suite("Training builtins through a notebook session")
 struct TrainingBuiltinTests {

@@ -2,10 +2,11 @@ import Data
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// The data builtins as a notebook user calls them.
 @Suite("Data builtins")
-struct BuiltinsTests {
+struct DataBuiltinTests {
     func demo(n: Int, seed: UInt64 = 0) throws -> Dataset {
         var config = SynthConfig()
         config.n = n
@@ -118,7 +119,7 @@ struct BuiltinsTests {
     @Test("load_csv with every role, from the fixtures")
     func loadCSV() throws {
         let t = Transcript()
-        let path = Fixtures.csv("patients_tab.tsv")
+        let path = DataFixtures.csv("patients_tab.tsv")
         let (status, output) = t.run("""
             p = load_csv("\(path)", label="label", attributes=["sex", "age"], domain="site", id="id", group_id="patient", delimiter="\\t")
             print(p.count, p.domain_names, p.groups)
@@ -139,7 +140,7 @@ struct BuiltinsTests {
     func badRoleColumn() {
         // Messages compared as one line: errors wrap between words at the display width.
         let t = Transcript()
-        let path = Fixtures.csv("patients.csv")
+        let path = DataFixtures.csv("patients.csv")
         var r = t.run("load_csv(\"\(path)\", label=\"outcome\")")
         #expect(r.status == .runtimeError)
         #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(path): label column 'outcome' does not exist; the columns are: id, patient, site, sex, age, smoker, bp, chol, label"), "\(r.output)")
@@ -151,15 +152,15 @@ struct BuiltinsTests {
         #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("age_bins must be increasing upper bounds"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", delimiter=\";;\")")
         #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("delimiter must be one character"))
-        r = t.run("load_csv(\"\(Fixtures.csv("ragged.csv"))\", label=\"label\")")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(Fixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
+        r = t.run("load_csv(\"\(DataFixtures.csv("ragged.csv"))\", label=\"label\")")
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(DataFixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
     }
 
     @Test("load_images from the fixture manifest")
     func loadImages() {
         let t = Transcript()
         let r = t.run("""
-            imgs = load_images("\(Fixtures.png("manifest.csv"))", label="finding", attributes=["sex"], domain="site", size=2)
+            imgs = load_images("\(DataFixtures.png("manifest.csv"))", label="finding", attributes=["sex"], domain="site", size=2)
             print(imgs.count, imgs.feature_names, imgs.classes)
             """)
         #expect(r.status == .ok, "\(r.output)")
@@ -169,7 +170,7 @@ struct BuiltinsTests {
 
     @Test("dataset(name) loads a shipped table")
     func catalog() {
-        Fixtures.useShippedClinicalData()
+        DataFixtures.useShippedClinicalData()
         let t = Transcript()
         let r = t.run("heart = dataset(\"heart_cleveland\")\nprint(heart.count, heart.attributes, heart.classes)")
         #expect(r.status == .ok, "\(r.output)")
