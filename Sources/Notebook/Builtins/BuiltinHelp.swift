@@ -59,7 +59,10 @@ enum BuiltinHelp {
             "difficulty": "how much harder (shifted, noisier) small groups are",
             "label_noise": "largest chance a small group's label is redrawn",
             "missing": "share of rows without demographics (group UNK)",
-            "informative": "number of informative feature dimensions"])
+            "informative": "number of informative feature dimensions",
+            "concept_shift": "how far minority groups' classes follow the next class's prototype (0…1: a different rule)",
+            "covariate_shift": "how far each minority group is moved from the majority (× separation × √informative)",
+            "minority": "a group is a minority when its share is below this × the largest group's"])
         e["load_csv"] = Entry(topic: "data", returns: "a dataset", parameters: [
             "path": "the CSV file",
             "id": "a prompt id column", "features": "the feature columns (none: every other column not dropped)"])
