@@ -48,7 +48,7 @@ struct BuiltinTests {
         let lines = byGroup.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
         #expect(lines.count == 1 + 6 + 1)
         #expect(report.byGroupTable.names == ["domain", "attribute", "group", "n", "precision", "recall", "fpr", "fdr",
-                                              "f1", "ovr_acc", "exact_accuracy", "selection_rate"])
+                                              "f1", "ovr_acc", "exact_accuracy", "npv", "for", "selection_rate"])
         #expect(lines.last!.hasPrefix("all"))
         #expect(t.run("r.difference()").output == report.differenceTable(toOverall: false).text + "\n")
         #expect(t.run("r.difference(method=\"between_groups\")").output == report.differenceTable(toOverall: false).text + "\n")
@@ -75,7 +75,7 @@ struct BuiltinTests {
         #expect(written == report.byGroupTable.csv)
         let rows = written.split(separator: "\n")
         #expect(rows.count == 8)
-        #expect(rows[0] == "domain,attribute,group,n,precision,recall,fpr,fdr,f1,ovr_acc,exact_accuracy,selection_rate")
+        #expect(rows[0] == "domain,attribute,group,n,precision,recall,fpr,fdr,f1,ovr_acc,exact_accuracy,npv,for,selection_rate")
         #expect(rows[1].hasPrefix("clinic,sex,female,44,"))
         #expect(rows[7].hasPrefix("all,,,80,"))
         // The table values export too.

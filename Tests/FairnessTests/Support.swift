@@ -69,12 +69,24 @@ struct ReferenceFixture: Decodable {
         enum CodingKeys: String, CodingKey { case betweenGroups = "between_groups", toOverall = "to_overall" }
     }
 
+    struct CalibrationGroup: Decodable {
+        var domain: String, attribute: String, level: String
+        var ece: Double?, brier: Double?
+    }
+
+    struct Calibration: Decodable {
+        var overall: [String: Double?]
+        var groups: [CalibrationGroup]
+    }
+
     struct Expected: Decodable {
         var overall: [String: Double?]
         var groups: [Group]
         var undefined: [Undefined]
         var spreads: [Spread]
         var difference: Differences
+        var ratio: Differences
+        var calibration: Calibration
         var table: [String: Double?]
     }
 
@@ -84,11 +96,12 @@ struct ReferenceFixture: Decodable {
     var attributes: [AttributeInput]
     var domains: [Int]
     var yTrue: [Int], yPred: [Int]
+    var yProb: [[Double]]
     var expected: Expected
 
     enum CodingKeys: String, CodingKey {
         case name, classNames = "class_names", domainNames = "domain_names", attributes, domains
-        case yTrue = "y_true", yPred = "y_pred", expected
+        case yTrue = "y_true", yPred = "y_pred", yProb = "y_prob", expected
     }
 
     /// The fixture's rows as a dataset (labels are the ground truth).

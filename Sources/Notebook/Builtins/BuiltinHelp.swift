@@ -160,13 +160,14 @@ enum BuiltinHelp {
             "trainer": "a trainer or a replay", "step": "which step of a replay (none: the last)"])
         e["clusters"] = Entry(topic: "weights and inspection", returns: "a table: one row per discovered cluster")
         // evaluation
-        e["evaluate"] = Entry(topic: "evaluation", returns: "a report: .table, .by_group, .overall, .difference(), .to_csv()", parameters: [
+        e["evaluate"] = Entry(topic: "evaluation", returns: "a report: .table, .more, .by_group, .overall, .difference(), .ratio(), .notes, .to_csv()", parameters: [
             "policy": "the policy whose greedy answers are scored",
             "data": "the dataset to score on",
             "intersections": "also score intersections of attributes (sex × age)"])
-        e["metrics"] = Entry(topic: "evaluation", returns: "a report: .table, .by_group, .overall, .difference(), .to_csv()", parameters: [
+        e["metrics"] = Entry(topic: "evaluation", returns: "a report: .table, .more, .by_group, .overall, .difference(), .ratio(), .notes, .to_csv()", parameters: [
             "y_true": "the true classes (indices or names)",
             "y_pred": "the predicted classes (indices or names)",
+            "y_prob": "class probabilities for calibration: [n, classes] (tensor or lists), or P(class 1) on binary tasks",
             "data": "the dataset the rows come from (domains, attributes, class names)",
             "intersections": "also score intersections of attributes (sex × age)"])
         e["confusion"] = Entry(topic: "evaluation", returns: "a table: rows the true class, columns the predicted one", parameters: [
