@@ -62,7 +62,8 @@ enum BuiltinHelp {
             "informative": "number of informative feature dimensions",
             "concept_shift": "how far minority groups' classes follow the next class's prototype (0…1: a different rule)",
             "covariate_shift": "how far each minority group is moved from the majority (× separation × √informative)",
-            "minority": "a group is a minority when its share is below this × the largest group's"])
+            "minority": "a group is a minority when its share is below this × the largest group's",
+            "domains": "how many of the seven domains to keep, in order (1: chest_xray alone)"])
         e["load_csv"] = Entry(topic: "data", returns: "a dataset", parameters: [
             "path": "the CSV file",
             "id": "a prompt id column", "features": "the feature columns (none: every other column not dropped)"])

@@ -123,7 +123,7 @@ enum DataBuiltins {
              Parameter("difficulty", default: .number(1.5)), Parameter("label_noise", default: .number(0.3)),
              Parameter("missing", default: .number(0.05)), Parameter("informative", default: .number(16)),
              Parameter("concept_shift", default: .number(0)), Parameter("covariate_shift", default: .number(0)),
-             Parameter("minority", default: .number(0.5))],
+             Parameter("minority", default: .number(0.5)), Parameter("domains", default: .number(7))],
             summary: "The demo benchmark with every knob exposed, for teaching.",
             details: """
                 Generative process:
@@ -143,6 +143,7 @@ enum DataBuiltins {
                    rule). covariate_shift=v moves each minority group by v·separation·√informative in its own
                    direction, so a policy can tell the rules apart by where a row lies. No label noise is added:
                    with label_noise=0 and difficulty=0 this is the case FairGRPO's weighting is designed for.
+                domains=k keeps the first k of the seven domains (domains=1: chest_xray alone, 3 classes, 8 groups).
                 """,
             example: "shifted = synth(n=4000, difficulty=0, label_noise=0, concept_shift=1, covariate_shift=1)"
         ) { a, _ in
@@ -163,6 +164,11 @@ enum DataBuiltins {
             c.conceptShift = try a.number("concept_shift")
             c.covariateShift = try a.number("covariate_shift")
             c.minorityShare = try a.number("minority")
+            let domains = try a.integer("domains")
+            guard (1...SynthConfig.paperDomains.count).contains(domains) else {
+                throw RuntimeError("synth(): domains must be between 1 and \(SynthConfig.paperDomains.count), got \(domains)")
+            }
+            c.domains = Array(SynthConfig.paperDomains.prefix(domains))
             c.name = "synth"
             return value(try Dataset.synthesize(c))
         })
