@@ -175,18 +175,21 @@ public struct ResamplePlan: Sendable {
             throw DataError.invalidArgument("bootstrap: labels and predictions must have one value per row (\(n))")
         }
         guard probabilities == nil || V == 1 else { throw DataError.invalidArgument("bootstrap: probabilities go with one set of predictions") }
-        // Truth and prediction of each row as one code, in plan order, the sets of predictions interleaved.
-        var codes = [Int32](repeating: 0, count: n * V)
+        if let probabilities { try Calibration.validate(probabilities, rows: n, classes: k) }
+        // Read-only inputs of every resample, in plan order: the truth and prediction of each row as
+        // one code (the sets of predictions interleaved) and, with probabilities, each row's
+        // calibration bin, correct − confidence and Brier term. Plain buffers, shared by both cores.
+        let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * V)
+        let calibrated = probabilities != nil
+        let calibrationBin = UnsafeMutableBufferPointer<Int32>.allocate(capacity: calibrated ? n : 0)
+        let calibrationTerms = UnsafeMutableBufferPointer<Double>.allocate(capacity: calibrated ? 2 * n : 0)
+        let cellStart = UnsafeMutableBufferPointer<Int>.allocate(capacity: offsets.count)
+        defer { codes.deallocate(); calibrationBin.deallocate(); calibrationTerms.deallocate(); cellStart.deallocate() }
+        _ = cellStart.initialize(from: offsets)
         for (i, r) in order.enumerated() {
             for v in 0..<V { codes[i * V + v] = Int32(truth[r] * k + predictions[v][r]) }
         }
-        // Calibration terms of each row, in plan order: its bin, correct − confidence, its Brier term.
-        let w = Calibration.width
-        var calibrationBin: [Int32] = [], calibrationTerms: [Double] = []
         if let probabilities {
-            try Calibration.validate(probabilities, rows: n, classes: k)
-            calibrationBin = [Int32](repeating: 0, count: n)
-            calibrationTerms = [Double](repeating: 0, count: 2 * n)
             probabilities.withUnsafeBufferPointer { p in
                 for (i, r) in order.enumerated() {
                     let answer = predictions[0][r], confidence = p[r * k + answer]
@@ -197,70 +200,56 @@ public struct ResamplePlan: Sendable {
                 }
             }
         }
-        let calibrated = probabilities != nil
-        let B = bootstrap.resamples, seed = bootstrap.seed, layout = layout
+        let w = Calibration.width, B = bootstrap.resamples, seed = bootstrap.seed, layout = layout
         var out = [[Double]](repeating: [Double](repeating: .nan, count: B * width), count: V)
         let outPointers = out.indices.map { v in out[v].withUnsafeMutableBufferPointer { $0.baseAddress! } }
         // One half of the resamples: each writes rows b of every output.
         func work(_ range: Range<Int>) {
-            var counts = [Int](repeating: 0, count: V * cells * kk)
-            var sums = [Double](repeating: 0, count: calibrated ? cells * w : 0)
-            var quarterTables = [Int](repeating: 0, count: 4 * kk)
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: V * cells * kk)
+            let quarters = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4 * kk)
+            let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: calibrated ? cells * w : 0)
+            defer { counts.deallocate(); quarters.deallocate(); sums.deallocate() }
             for b in range {
-                for i in counts.indices { counts[i] = 0 }
-                for i in sums.indices { sums[i] = 0 }
-                counts.withUnsafeMutableBufferPointer { counts in
-                  quarterTables.withUnsafeMutableBufferPointer { quarters in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                        codes.withUnsafeBufferPointer { codes in
-                            calibrationBin.withUnsafeBufferPointer { calibrationBin in
-                                calibrationTerms.withUnsafeBufferPointer { calibrationTerms in
-                                    offsets.withUnsafeBufferPointer { offsets in
-                                        var state = ResamplePlan.base(seed: seed, resample: b)
-                                        for c in 0..<cells {
-                                            let start = offsets[c], size = offsets[c + 1] - start
-                                            let nd = Double(size), last = size - 1
-                                            if V == 1 && !calibrated {
-                                                // The common case, kept tight. Four tables take the draws in turn, so
-                                                // consecutive draws of the same code do not wait on each other's increment.
-                                                let table = counts.baseAddress! + c &* kk
-                                                let cellCodes = codes.baseAddress! + start
-                                                let t0 = quarters.baseAddress!, t1 = t0 + kk, t2 = t1 + kk, t3 = t2 + kk
-                                                for i in 0..<(4 &* kk) { t0[i] = 0 }
-                                                @inline(__always) func draw() -> Int {
-                                                    state &+= ResamplePlan.gamma
-                                                    return Int(cellCodes[min(Int(Double(ResamplePlan.mix(state) >> 11) * 0x1p-53 * nd), last)])
-                                                }
-                                                var left = size
-                                                while left >= 4 {
-                                                    t0[draw()] &+= 1; t1[draw()] &+= 1; t2[draw()] &+= 1; t3[draw()] &+= 1
-                                                    left &-= 4
-                                                }
-                                                while left > 0 { t0[draw()] &+= 1; left &-= 1 }
-                                                for i in 0..<kk { table[i] = t0[i] &+ t1[i] &+ t2[i] &+ t3[i] }
-                                            } else {
-                                                for _ in 0..<size {
-                                                    state &+= ResamplePlan.gamma
-                                                    let j = start &+ min(Int(Double(ResamplePlan.mix(state) >> 11) * 0x1p-53 * nd), last)
-                                                    for v in 0..<V { counts[(v &* cells &+ c) &* kk &+ Int(codes[j &* V &+ v])] &+= 1 }
-                                                    if calibrated {
-                                                        sums[c &* w &+ Int(calibrationBin[j])] += calibrationTerms[2 &* j]
-                                                        sums[c &* w &+ Calibration.bins] += calibrationTerms[2 &* j &+ 1]
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
+                counts.initialize(repeating: 0)
+                sums.initialize(repeating: 0)
+                var state = ResamplePlan.base(seed: seed, resample: b)
+                for c in 0..<cells {
+                    let start = cellStart[c], size = cellStart[c + 1] - start
+                    let nd = Double(size), last = size - 1
+                    /// The next draw's position in the cell: the recipe of `positions`.
+                    @inline(__always) func draw() -> Int {
+                        state &+= ResamplePlan.gamma
+                        return min(Int(Double(ResamplePlan.mix(state) >> 11) * 0x1p-53 * nd), last)
+                    }
+                    if V == 1 && !calibrated {
+                        // The common case, kept tight. Four tables take the draws in turn, so
+                        // consecutive draws of the same code do not wait on each other's increment.
+                        let table = counts.baseAddress! + c &* kk, cellCodes = codes.baseAddress! + start
+                        let t0 = quarters.baseAddress!, t1 = t0 + kk, t2 = t1 + kk, t3 = t2 + kk
+                        quarters.initialize(repeating: 0)
+                        var left = size
+                        while left >= 4 {
+                            t0[Int(cellCodes[draw()])] &+= 1; t1[Int(cellCodes[draw()])] &+= 1
+                            t2[Int(cellCodes[draw()])] &+= 1; t3[Int(cellCodes[draw()])] &+= 1
+                            left &-= 4
+                        }
+                        while left > 0 { t0[Int(cellCodes[draw()])] &+= 1; left &-= 1 }
+                        for i in 0..<kk { table[i] = t0[i] &+ t1[i] &+ t2[i] &+ t3[i] }
+                    } else {
+                        for _ in 0..<size {
+                            let j = start &+ draw()
+                            for v in 0..<V { counts[(v &* cells &+ c) &* kk &+ Int(codes[j &* V &+ v])] &+= 1 }
+                            if calibrated {
+                                sums[c &* w &+ Int(calibrationBin[j])] += calibrationTerms[2 &* j]
+                                sums[c &* w &+ Calibration.bins] += calibrationTerms[2 &* j &+ 1]
                             }
                         }
                     }
-                  }
                 }
                 for v in 0..<V {
                     let table = Array(counts[(v * cells * kk)..<((v + 1) * cells * kk)])
                     let report = FairnessReport.build(layout: layout, cellCounts: ResamplePlan.confusions(table, cells: cells, classes: k),
-                                                      calibrationSums: calibrated ? sums : nil, lean: true)
+                                                      calibrationSums: calibrated ? Array(sums) : nil, lean: true)
                     let values = extract(report)
                     let row = outPointers[v] + b * width
                     for q in 0..<min(width, values.count) { row[q] = values[q] }
