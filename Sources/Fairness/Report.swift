@@ -423,6 +423,31 @@ public struct FairnessReport: Sendable {
     /// max − min over groups ("between_groups") or the largest |group − overall| ("to_overall"),
     /// where overall is the score over the groups' rows together (`frameOverall`).
     public func difference(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
+        perAttribute { v, overall in
+            if toOverall { return overall.map { o in v.map { abs($0 - o) }.max()! } }
+            return FairnessReport.gap(v)
+        }
+    }
+
+    /// fairlearn's `MetricFrame.ratio`: per (domain, attribute) and metric, min / max over
+    /// groups ("between_groups"), or the smallest of group / overall taken as ≤ 1 (its
+    /// inverse when above 1, "to_overall"). Undefined where a denominator is 0 and the
+    /// numerator too (fairlearn's NaN); a group at 0 against a positive overall gives 0.
+    public func ratio(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
+        perAttribute { v, overall in
+            guard toOverall else { return FairnessReport.ratio(v) }
+            guard let o = overall else { return nil }
+            return v.compactMap { x -> Double? in
+                if o == 0 { return x == 0 ? nil : 0 }
+                let r = x / o
+                return r > 1 ? 1 / r : r
+            }.min()
+        }
+    }
+
+    /// For each (domain, attribute) in order of first appearance and each metric: `summary` of the
+    /// groups' defined values (never empty) and the score over their rows together.
+    func perAttribute(_ summary: ([Double], Double?) -> Double?) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
         var seen: [String] = []
         for g in groups where !seen.contains(g.domain + "\u{1}" + g.attribute) { seen.append(g.domain + "\u{1}" + g.attribute) }
@@ -433,12 +458,7 @@ public struct FairnessReport: Sendable {
             for m in Metric.allCases {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
-                if toOverall {
-                    guard let o = frameOverall[parts[0]]?[parts[1]]?.value(m) else { continue }
-                    values[m] = v.map { abs($0 - o) }.max()!
-                } else if v.count >= 2 {
-                    values[m] = v.max()! - v.min()!
-                }
+                if let s = summary(v, frameOverall[parts[0]]?[parts[1]]?.value(m)) { values[m] = s }
             }
             out.append((parts[0], parts[1], values))
         }
@@ -447,38 +467,6 @@ public struct FairnessReport: Sendable {
 }
 
 extension FairnessReport {
-    /// fairlearn's `MetricFrame.ratio`: per (domain, attribute) and metric, min / max over
-    /// groups ("between_groups"), or the smallest of group / overall taken as ≤ 1 (its
-    /// inverse when above 1, "to_overall"). Undefined where a denominator is 0 and the
-    /// numerator too (fairlearn's NaN); a group at 0 against a positive overall gives 0.
-    public func ratio(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
-        var out: [(String, String, [Metric: Double])] = []
-        var seen: [String] = []
-        for g in groups where !seen.contains(g.domain + "\u{1}" + g.attribute) { seen.append(g.domain + "\u{1}" + g.attribute) }
-        for key in seen {
-            let parts = key.split(separator: "\u{1}").map(String.init)
-            let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
-            var values: [Metric: Double] = [:]
-            for m in Metric.allCases {
-                let v = gs.compactMap { $0.scores.value(m) }
-                guard !v.isEmpty else { continue }
-                if toOverall {
-                    guard let o = frameOverall[parts[0]]?[parts[1]]?.value(m) else { continue }
-                    let ratios = v.compactMap { x -> Double? in
-                        if o == 0 { return x == 0 ? nil : 0 }
-                        let r = x / o
-                        return r > 1 ? 1 / r : r
-                    }
-                    if let r = ratios.min() { values[m] = r }
-                } else if let r = FairnessReport.ratio(v) {
-                    values[m] = r
-                }
-            }
-            out.append((parts[0], parts[1], values))
-        }
-        return out
-    }
-
     /// Things a reader of the table should know about these numbers.
     public var notes: [String] {
         var out: [String] = []

@@ -7,10 +7,23 @@ extension FairnessReport {
         v.map { formatFixed($0, decimals) } ?? "-"
     }
 
+    /// The paper's columns this report shows (fairlearn's two only on binary tasks).
+    var paperShown: [(String, Double?, Bool)] { table.columns.filter { !(["DPD", "EOdD"].contains($0.0)) || isBinary } }
+
     /// The paper's columns (gaps in percentage points, the rest as fractions), one row.
-    public var headlineTable: DataTable {
-        let cols = table.columns.filter { !(["DPD", "EOdD"].contains($0.0)) || isBinary }
-        return DataTable(cols.map { Column($0.0, format: $0.2 ? .decimals(2) : .auto, numbers: [$0.1]) }, kind: "report")
+    public var headlineTable: DataTable { FairnessReport.oneRow(paperShown, nil) }
+
+    /// Columns (name, value, in percentage points) as one row of numbers, or, given
+    /// intervals, of "value [lo, hi]" texts.
+    static func oneRow(_ cols: [(String, Double?, Bool)], _ iv: ReportIntervals?) -> DataTable {
+        guard let iv else {
+            return DataTable(cols.map { Column($0.0, format: $0.2 ? .decimals(2) : .auto, numbers: [$0.1]) }, kind: "report")
+        }
+        return DataTable(cols.map { c in
+            var column = Column(c.0, cells: [.text(FairnessReport.withInterval(c.1, iv.table[c.0], c.2 ? 2 : 4))])
+            column.alignRight = true
+            return column
+        }, kind: "report")
     }
 
     /// "value [lo, hi]" at a number of decimals.
@@ -30,24 +43,14 @@ extension FairnessReport {
 
     /// `report.more`: FOR and NPV gaps, fairlearn's equal opportunity difference and ratios,
     /// calibration; with intervals, as "value [lo, hi]".
-    public var moreTable: DataTable {
-        let cols = moreShown
-        guard let iv = intervals else {
-            return DataTable(cols.map { Column($0.0, format: $0.2 ? .decimals(2) : .auto, numbers: [$0.1]) }, kind: "report")
-        }
-        return DataTable(cols.map { c in
-            var column = Column(c.0, cells: [.text(FairnessReport.withInterval(c.1, iv.table[c.0], c.2 ? 2 : 4))])
-            column.alignRight = true
-            return column
-        }, kind: "report")
-    }
+    public var moreTable: DataTable { FairnessReport.oneRow(moreShown, intervals) }
 
     /// With intervals, for reading: the paper's metrics down the left, those beside
     /// them down the right, each as value and interval (a one-row table of
     /// "value [lo, hi]" cells would not fit a terminal).
     public var intervalsSummaryTable: DataTable? {
         guard let iv = intervals else { return nil }
-        let paper = table.columns.filter { !(["DPD", "EOdD"].contains($0.0)) || isBinary }, more = moreShown
+        let paper = paperShown, more = moreShown
         let rows = max(paper.count, more.count)
         func cells(_ list: [(String, Double?, Bool)]) -> (names: [Cell], values: [Cell], ranges: [Cell]) {
             var names: [Cell] = [], values: [Cell] = [], ranges: [Cell] = []
@@ -72,15 +75,7 @@ extension FairnessReport {
     }
 
     /// With intervals: the headline metrics as "value [lo, hi]", one row.
-    public var headlineWithIntervals: DataTable? {
-        guard let iv = intervals else { return nil }
-        let cols = table.columns.filter { !(["DPD", "EOdD"].contains($0.0)) || isBinary }
-        return DataTable(cols.map { c in
-            var column = Column(c.0, cells: [.text(FairnessReport.withInterval(c.1, iv.table[c.0], c.2 ? 2 : 4))])
-            column.alignRight = true
-            return column
-        }, kind: "report")
-    }
+    public var headlineWithIntervals: DataTable? { intervals.map { FairnessReport.oneRow(paperShown, $0) } }
 
     /// With intervals: a row per headline metric and overall score, its value and interval ends as numbers.
     public var intervalsTable: DataTable? {

@@ -41,8 +41,6 @@ check fails. The target is under one second for fairgrpo on two cores.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
 import warnings
@@ -57,22 +55,15 @@ TARGET_SECONDS = 1.0
 
 
 def swift_bootstrap(binary, rows, resamples, seed, rounds):
-    cmd = [str(binary), "bootstrap", "--rows", str(rows), "--resamples", str(resamples),
-           "--seed", str(seed), "--rounds", str(rounds)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+    cmd = [binary, "bootstrap", "--rows", rows, "--resamples", resamples, "--seed", seed, "--rounds", rounds]
     times, groups = [], {}
-    for line in proc.stdout.splitlines():
-        if not line.startswith("{"):
-            continue
-        rec = json.loads(line)
+    for rec in fb.swift_records(cmd):
         if rec.get("bench") == "bootstrap":
             times.append(rec["seconds"])
         elif rec.get("bench") == "bootstrap_group":
             groups[(rec["attribute"], rec["level"])] = (rec["f1"], rec["lo"], rec["hi"])
     if not times or not groups:
-        sys.exit(f"no bootstrap lines from {' '.join(cmd)}")
+        sys.exit(f"no bootstrap lines from {' '.join(map(str, cmd))}")
     return times, groups
 
 

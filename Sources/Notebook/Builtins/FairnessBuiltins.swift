@@ -1,6 +1,7 @@
 import Data
 import Fairness
 import Lang
+import Render
 import Tensors
 
 /// A fairness report as a language value.
@@ -13,6 +14,17 @@ public final class ReportObject: LangObject {
     public var memberNames: [String] {
         ["overall", "by_group", "difference", "ratio", "table", "more", "notes", "intervals", "skipped", "to_csv"]
             + FairnessReport.Table().columns.map { $0.0 } + FairnessReport.Table().moreColumns.map { $0.0 }
+    }
+
+    /// report.difference(method=) and report.ratio(method=): fairlearn's two methods.
+    static func perAttribute(_ name: String, _ table: @escaping @Sendable (Bool) -> DataTable) -> Value {
+        .function(BoundMethod(name, [Parameter("method", default: .string("between_groups"))]) { a, _ in
+            let method = try a.string("method")
+            guard method == "between_groups" || method == "to_overall" else {
+                throw RuntimeError("\(name)(): method must be \"between_groups\" or \"to_overall\", got \"\(method)\"")
+            }
+            return .object(TableObject(table(method == "to_overall")))
+        })
     }
 
     /// The gaps' names before their unit was part of the name.
@@ -28,22 +40,8 @@ public final class ReportObject: LangObject {
         case "notes": return .list(report.notes.map { .string($0) })
         case "intervals": return report.intervalsTable.map { .object(TableObject($0)) } ?? Value.none
         case "skipped": return .list(report.skipped.map { .string($0) })
-        case "difference":
-            return .function(BoundMethod("difference", [Parameter("method", default: .string("between_groups"))]) { [report] a, _ in
-                let method = try a.string("method")
-                guard method == "between_groups" || method == "to_overall" else {
-                    throw RuntimeError("difference(): method must be \"between_groups\" or \"to_overall\", got \"\(method)\"")
-                }
-                return .object(TableObject(report.differenceTable(toOverall: method == "to_overall")))
-            })
-        case "ratio":
-            return .function(BoundMethod("ratio", [Parameter("method", default: .string("between_groups"))]) { [report] a, _ in
-                let method = try a.string("method")
-                guard method == "between_groups" || method == "to_overall" else {
-                    throw RuntimeError("ratio(): method must be \"between_groups\" or \"to_overall\", got \"\(method)\"")
-                }
-                return .object(TableObject(report.ratioTable(toOverall: method == "to_overall")))
-            })
+        case "difference": return ReportObject.perAttribute("difference", report.differenceTable)
+        case "ratio": return ReportObject.perAttribute("ratio", report.ratioTable)
         case "to_csv":
             return .function(BoundMethod("to_csv", [Parameter("path")]) { [report] a, interp in
                 let path = try a.string("path")
