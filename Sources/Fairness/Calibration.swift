@@ -1,5 +1,3 @@
-import Data
-
 /// Calibration of a policy's probabilities, overall and for every group of a report.
 ///
 /// - Confidence of a row: the probability the policy gives the answer it
@@ -64,19 +62,19 @@ public struct Calibration: Sendable {
     /// Checks probabilities: one row of `classes` finite values in [0, 1] summing to 1 (±1e-4) per prediction.
     public static func validate(_ probabilities: [Double], rows: Int, classes: Int) throws {
         guard probabilities.count == rows * classes else {
-            throw DataError.invalidArgument("\(probabilities.count / max(classes, 1)) rows of probabilities for \(rows) predictions (\(classes) classes each)")
+            throw FairnessError("\(probabilities.count / max(classes, 1)) rows of probabilities for \(rows) predictions (\(classes) classes each)")
         }
         for r in 0..<rows {
             var total = 0.0
             for k in 0..<classes {
                 let v = probabilities[r * classes + k]
                 guard v.isFinite, v >= 0, v <= 1 else {
-                    throw DataError.invalidArgument("probability \(v) of class \(k) at row \(r) is not in [0, 1]")
+                    throw FairnessError("probability \(v) of class \(k) at row \(r) is not in [0, 1]")
                 }
                 total += v
             }
             guard abs(total - 1) <= 1e-4 else {
-                throw DataError.invalidArgument("the probabilities of row \(r) sum to \(total), not 1")
+                throw FairnessError("the probabilities of row \(r) sum to \(total), not 1")
             }
         }
     }

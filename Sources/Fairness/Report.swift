@@ -15,6 +15,24 @@ public struct FairnessReport: Sendable {
         public var scores: Scores
         /// Binary tasks: TPR and FPR of class 1 (fairlearn's equalized odds).
         public var positiveTPR: Double?, positiveFPR: Double?
+
+        /// The group's attribute in its domain (what gaps are taken over).
+        public var attributeKey: AttributeKey { AttributeKey(domain: domain, attribute: attribute) }
+        /// The group itself, to find it in another report (another seed's).
+        public var id: ID { ID(attribute: attributeKey, level: level) }
+
+        public struct ID: Hashable, Sendable {
+            public var attribute: AttributeKey, level: String
+        }
+    }
+
+    /// One attribute of one domain; ordered by domain, then attribute.
+    public struct AttributeKey: Hashable, Comparable, Sendable {
+        public var domain: String, attribute: String
+
+        public static func < (a: AttributeKey, b: AttributeKey) -> Bool {
+            a.domain != b.domain ? a.domain < b.domain : a.attribute < b.attribute
+        }
     }
 
     /// Gap and σ of one metric over the groups of one attribute in one domain.
@@ -48,14 +66,14 @@ public struct FairnessReport: Sendable {
     public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false,
                                 probabilities: [Double]? = nil) throws -> FairnessReport {
         guard truth.count == data.count, predictions.count == data.count else {
-            throw DataError.invalidArgument("metrics(): \(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
+            throw FairnessError("\(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
         }
         let k = data.classNames.count
         for (i, p) in predictions.enumerated() where p < 0 || p >= k {
-            throw DataError.invalidArgument("metrics(): prediction \(p) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("prediction \(p) at row \(i) is not a class index in 0..<\(k)")
         }
         for (i, t) in truth.enumerated() where t < 0 || t >= k {
-            throw DataError.invalidArgument("metrics(): label \(t) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("label \(t) at row \(i) is not a class index in 0..<\(k)")
         }
         let layout = try CellLayout(data: data, intersections: intersections)
         let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: layout.cellOfRow,
@@ -107,10 +125,10 @@ public struct FairnessReport: Sendable {
             let attributes = data.attributes
             let codes = attributes.map(\.groundTruth)
             for (a, attribute) in attributes.enumerated() where codes[a].count != n {
-                throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
+                throw FairnessError("attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
             }
             guard data.domains.count == n else {
-                throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
+                throw FairnessError("\(data.domains.count) domain values for a dataset of \(n) rows")
             }
             classNames = data.classNames
             domainNames = data.domainNames
@@ -216,12 +234,12 @@ public struct FairnessReport: Sendable {
     static func assignCells(data: Dataset, codes: [[Int]]) throws -> (cellOfRow: [Int], cellKeys: [[Int]]) {
         let n = data.count, domains = data.domainNames.count
         let radix = data.attributes.map { $0.levels.count + 1 }
-        func invalid(_ r: Int) -> DataError {
+        func invalid(_ r: Int) -> FairnessError {
             if data.domains[r] < 0 || data.domains[r] >= domains {
-                return .invalidArgument("metrics(): domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
+                return FairnessError("domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
             }
             let a = codes.indices.first { codes[$0][r] < -1 || codes[$0][r] >= radix[$0] - 1 }!
-            return .invalidArgument("metrics(): \(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
+            return FairnessError("\(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
         }
         var cellOfRow = [Int](repeating: 0, count: n), keys: [[Int]] = []
         // Mixed-radix cell numbers index a table when there are few of them; a dictionary otherwise.
@@ -406,14 +424,13 @@ public struct FairnessReport: Sendable {
     /// A quantity of each (domain, attribute)'s groups, averaged over a domain's attributes, then
     /// over domains (the paper's convention). The closure gets the groups with their index in `groups`.
     func averagedOverAttributes(_ attributes: Set<String>?, _ value: ([(index: Int, group: Group)]) -> Double?) -> Double? {
-        var byKey: [String: [(index: Int, group: Group)]] = [:]
+        var byKey: [AttributeKey: [(index: Int, group: Group)]] = [:]
         for (i, g) in groups.enumerated() where attributes?.contains(g.attribute) ?? true {
-            byKey["\(g.domain)\u{1}\(g.attribute)", default: []].append((i, g))
+            byKey[g.attributeKey, default: []].append((i, g))
         }
         var perDomain: [String: [Double]] = [:]
         for key in byKey.keys.sorted() {
-            let gs = byKey[key]!
-            if let v = value(gs) { perDomain[gs[0].group.domain, default: []].append(v) }
+            if let v = value(byKey[key]!) { perDomain[key.domain, default: []].append(v) }
         }
         let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
         return means.isEmpty ? nil : means.reduce(0, +) / Double(means.count)
@@ -449,18 +466,17 @@ public struct FairnessReport: Sendable {
     /// groups' defined values (never empty) and the score over their rows together.
     func perAttribute(_ summary: ([Double], Double?) -> Double?) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
-        var seen: [String] = []
-        for g in groups where !seen.contains(g.domain + "\u{1}" + g.attribute) { seen.append(g.domain + "\u{1}" + g.attribute) }
+        var seen: [AttributeKey] = []
+        for g in groups where !seen.contains(g.attributeKey) { seen.append(g.attributeKey) }
         for key in seen {
-            let parts = key.split(separator: "\u{1}").map(String.init)
-            let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
+            let gs = groups.filter { $0.attributeKey == key }
             var values: [Metric: Double] = [:]
             for m in Metric.allCases {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
-                if let s = summary(v, frameOverall[parts[0]]?[parts[1]]?.value(m)) { values[m] = s }
+                if let s = summary(v, frameOverall[key.domain]?[key.attribute]?.value(m)) { values[m] = s }
             }
-            out.append((parts[0], parts[1], values))
+            out.append((key.domain, key.attribute, values))
         }
         return out
     }

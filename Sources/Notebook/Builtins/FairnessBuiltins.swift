@@ -113,7 +113,7 @@ enum FairnessBuiltins {
         default: throw RuntimeError("metrics(): y_prob must be a tensor or a list of probabilities, got \(v.typeName)")
         }
         if classes == 2 && flat.count == rows { flat = flat.flatMap { [1 - $0, $0] } }
-        do { try Calibration.validate(flat, rows: rows, classes: classes) } catch let e as DataError { throw RuntimeError("metrics(): y_prob: \(e)") }
+        do { try Calibration.validate(flat, rows: rows, classes: classes) } catch let e as FairnessError { throw FairnessError("y_prob: \(e)") }
         return flat
     }
 
@@ -133,9 +133,7 @@ enum FairnessBuiltins {
         guard n != 0 else { return nil }
         let seed = try a.integer("seed")
         guard seed >= 0 else { throw RuntimeError("\(callee): seed must be ≥ 0, got \(seed)") }
-        do { return try Bootstrap(resamples: n, level: try a.number("ci"), seed: UInt64(seed)) } catch let e as DataError {
-            throw RuntimeError("\(callee): \(e)")
-        }
+        return try Bootstrap(resamples: n, level: try a.number("ci"), seed: UInt64(seed))
     }
 
     /// A report of predictions, with intervals when asked for.
