@@ -62,7 +62,7 @@ public struct Calibration: Sendable {
     /// Checks probabilities: one row of `classes` finite values in [0, 1] summing to 1 (±1e-4) per prediction.
     public static func validate(_ probabilities: [Double], rows: Int, classes: Int) throws {
         guard probabilities.count == rows * classes else {
-            throw FairnessError("\(probabilities.count / max(classes, 1)) rows of probabilities for \(rows) predictions (\(classes) classes each)")
+            throw FairnessError("\(probabilities.count) probabilities for \(rows) predictions of \(classes) classes (expected \(rows * classes))")
         }
         for r in 0..<rows {
             var total = 0.0
