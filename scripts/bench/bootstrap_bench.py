@@ -19,7 +19,7 @@ scripts/bench/fairness_bench.py, generated on both sides from the same counter-b
 1. fairgrpo: ``fairgrpo-bench bootstrap``, i.e. ``FairnessReport.evaluate(...,
    intersections: true, bootstrap:)``: rows resampled within each sex × age cell, and
    on every resample every group score, gap, σ and headline metric recomputed (about
-   500 quantities), then percentile intervals of each. Best of ``--rounds``.
+   190 quantities), then percentile intervals of each. Best of ``--rounds``.
 2. fairlearn: one ``MetricFrame(metrics, ..., n_boot=R, ci_quantiles=[0.025, 0.975])``
    per grouping (sex, age, [sex, age]) with the paper's five macro scores (fdr, recall,
    fpr, f1, ovr accuracy; scripts/fairness_reference.py's functions). fairlearn
