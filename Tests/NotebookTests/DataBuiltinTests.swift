@@ -116,6 +116,21 @@ struct DataBuiltinTests {
         }
     }
 
+    @Test("synth(domains=, concept_shift=, covariate_shift=): one domain with minority rules; bad values are refused")
+    func synthMinorityRules() {
+        let t = Transcript()
+        let ok = t.run("d = synth(n=400, domains=1, difficulty=0, label_noise=0, missing=0, concept_shift=1, covariate_shift=1)\nprint(d.domain_names, d.classes)")
+        #expect(ok.status == .ok, "\(ok.output)")
+        #expect(ok.output.contains("[\"chest_xray\"] [\"chest_xray/normal\", \"chest_xray/pneumonia\", \"chest_xray/effusion\"]"), "\(ok.output)")
+        for (call, message) in [("synth(n=400, domains=0)", "synth(): domains must be between 1 and 7, got 0"),
+                                ("synth(n=400, concept_shift=2)", "concept_shift and minority must lie in [0, 1]"),
+                                ("synth(n=400, covariate_shift=-1)", "covariate_shift must be non-negative")] {
+            let r = t.run(call)
+            #expect(r.status == .runtimeError, "\(call)")
+            #expect(r.output.contains(message), "\(call): \(r.output)")
+        }
+    }
+
     @Test("load_csv with every role, from the fixtures")
     func loadCSV() throws {
         let t = Transcript()

@@ -58,12 +58,24 @@ public struct ReferenceFixture: Decodable {
         enum CodingKeys: String, CodingKey { case betweenGroups = "between_groups", toOverall = "to_overall" }
     }
 
+    public struct CalibrationGroup: Decodable {
+        public var domain: String, attribute: String, level: String
+        public var ece: Double?, brier: Double?
+    }
+
+    public struct Calibration: Decodable {
+        public var overall: [String: Double?]
+        public var groups: [CalibrationGroup]
+    }
+
     public struct Expected: Decodable {
         public var overall: [String: Double?]
         public var groups: [Group]
         public var undefined: [Undefined]
         public var spreads: [Spread]
         public var difference: Differences
+        public var ratio: Differences
+        public var calibration: Calibration
         public var table: [String: Double?]
     }
 
@@ -73,11 +85,12 @@ public struct ReferenceFixture: Decodable {
     public var attributes: [AttributeInput]
     public var domains: [Int]
     public var yTrue: [Int], yPred: [Int]
+    public var yProb: [[Double]]
     public var expected: Expected
 
     enum CodingKeys: String, CodingKey {
         case name, classNames = "class_names", domainNames = "domain_names", attributes, domains
-        case yTrue = "y_true", yPred = "y_pred", expected
+        case yTrue = "y_true", yPred = "y_pred", yProb = "y_prob", expected
     }
 
     /// The fixture's rows as a dataset (labels are the ground truth).
