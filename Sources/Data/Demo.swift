@@ -118,8 +118,11 @@ extension Dataset {
               config.noise >= 0, config.difficulty >= 0, config.informative >= 1 else {
             throw DataError.invalidArgument("shares, missing and label_noise must lie in [0, 1], noise and difficulty must be non-negative")
         }
-        guard (0...1).contains(config.conceptShift), config.covariateShift >= 0, (0...1).contains(config.minorityShare) else {
-            throw DataError.invalidArgument("synth(): concept_shift and minority must lie in [0, 1], covariate_shift must be non-negative")
+        for (name, value) in [("concept_shift", config.conceptShift), ("minority", config.minorityShare)] where !(0...1).contains(value) {
+            throw DataError.invalidArgument("\(name) must lie in [0, 1], got \(shortNumber(value))")
+        }
+        guard config.covariateShift >= 0 else {
+            throw DataError.invalidArgument("covariate_shift must be non-negative, got \(shortNumber(config.covariateShift))")
         }
         var rng = SeededGenerator(seed: config.seed)
         var minorityRNG = SeededGenerator(seed: config.seed ^ 0x6D69_6E6F_7269_7479)
@@ -225,4 +228,9 @@ extension Dataset {
         data.notes = ["synthetic (seed \(config.seed)): see help(synth) for the generative process"]
         return data
     }
+}
+
+/// A number in an error message: whole numbers without ".0".
+func shortNumber(_ x: Double) -> String {
+    x.rounded() == x && x.magnitude < 1e15 ? String(Int(x)) : String(x)
 }
