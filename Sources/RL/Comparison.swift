@@ -301,7 +301,48 @@ public struct Comparison: Sendable {
                               inFlight: running.map { .init(method: all[$0].method, seed: all[$0].seed, step: inFlight[$0]!.step.load(ordering: .relaxed)) }))
         }
 
-        while true {
+        /// Takes a run's outcome: stores it, or records the failure and stops the rest.
+        func finish(_ index: Int, _ result: Result<ComparisonRun?, any Error>) {
+            switch result {
+            case .success(let run?):
+                if let store, failure == nil {
+                    do { try store.save(run, key: keys[index]!) } catch { failure = error; stop.raise() }
+                }
+                done[index] = run
+                report(finished: index)
+            case .success(nil):
+                dropped = true
+            case .failure(let error):
+                if let store { try? store.saveFailure(key: keys[index]!, method: all[index].method, seed: all[index].seed, message: "\(error)") }
+                if failure == nil { failure = error }
+                stop.raise()
+            }
+        }
+
+        // One worker: each run trains on this thread, asking `shouldStop` after every step.
+        while parallel <= 1, failure == nil, !stopping, !pending.isEmpty {
+            let index = pending.removeFirst(), (method, seed) = all[index]
+            let slot = Slot()
+            inFlight[index] = slot
+            let result = Result { () throws -> ComparisonRun? in
+                let trainer = try makeTrainer(method, seed)
+                return try train(trainer, method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
+                                 shouldStop: {
+                                     if shouldStop() { stopping = true }
+                                     return stopping
+                                 }, stepped: { k, seconds in
+                    slot.seconds.store(seconds.bitPattern, ordering: .relaxed)
+                    slot.step.store(k, ordering: .relaxed)
+                    report(finished: nil)
+                })
+            }
+            inFlight[index] = nil
+            finish(index, result)
+        }
+
+        // Several: the runs train on threads of their own; this thread builds their
+        // trainers, stores what they finish and reports progress.
+        while parallel > 1 {
             while failure == nil, !stopping, inFlight.count < parallel, !pending.isEmpty {
                 let index = pending.removeFirst(), (method, seed) = all[index]
                 let trainer: Trainer
@@ -324,20 +365,7 @@ public struct Comparison: Sendable {
             if !stopping && shouldStop() { stopping = true; stop.raise() }
             for case .finished(let index, let result) in events {
                 inFlight[index] = nil
-                switch result {
-                case .success(let run?):
-                    if let store, failure == nil {
-                        do { try store.save(run, key: keys[index]!) } catch { failure = error; stop.raise() }
-                    }
-                    done[index] = run
-                    report(finished: index)
-                case .success(nil):
-                    dropped = true
-                case .failure(let error):
-                    if let store { try? store.saveFailure(key: keys[index]!, method: all[index].method, seed: all[index].seed, message: "\(error)") }
-                    if failure == nil { failure = error }
-                    stop.raise()
-                }
+                finish(index, result)
             }
             if !inFlight.isEmpty && failure == nil && !stopping && monotonicSeconds() - lastReport >= progressInterval {
                 report(finished: nil)
