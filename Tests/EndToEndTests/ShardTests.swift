@@ -118,7 +118,7 @@ struct ShardTests {
         #expect(stored >= 1 && stored < 4)
         let resumed = try fairgrpo(["run", "study.fg"], in: killed, timeout: 300)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("results: \(stored) of 4 runs read from store"), "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("results: store: \(stored) run\(stored == 1 ? "" : "s") read, \(4 - stored) run\(stored == 3 ? "" : "s") trained and stored"), "\(resumed.stderr)")
         #expect(try read(killed, "t.csv") == read(plain, "t.csv"))
     }
 }

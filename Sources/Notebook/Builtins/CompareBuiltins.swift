@@ -454,11 +454,10 @@ enum CompareBuiltins {
                 throw RuntimeError("compare(): results: \(e)")
             }
             if show, let store {
-                let total = methods.count * seeds.count
-                var parts: [String] = []
-                if comparison.stored > 0 { parts.append("\(comparison.stored) of \(total) runs read from \(store.directory)") }
-                if comparison.elsewhere > 0 { parts.append("\(comparison.elsewhere) left to other shards (shard \(shard!))") }
-                if !parts.isEmpty { sink("results: " + parts.joined(separator: "; ") + "\n") }
+                func runs(_ n: Int) -> String { "\(n) run\(n == 1 ? "" : "s")" }
+                var line = "results: \(store.directory): \(runs(comparison.stored)) read, \(runs(comparison.runs.count - comparison.stored)) trained and stored"
+                if let shard { line += " · shard \(shard)" + (comparison.elsewhere > 0 ? ", \(runs(comparison.elsewhere)) left to other shards" : "") }
+                sink(line + "\n")
             }
             if comparison.interrupted {
                 Interrupt.clear()
