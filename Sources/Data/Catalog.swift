@@ -68,10 +68,10 @@ public enum Catalog {
     public static func load(_ name: String) throws -> Dataset {
         // The file's own name (covid_testing_chop, as in the .md files) works too.
         guard let entry = entries.first(where: { $0.name == name || $0.file == name + ".numeric.csv" }) else {
-            throw DataError.invalidArgument("dataset(): no dataset named '\(name)'; available: \(entries.map(\.name).joined(separator: ", "))")
+            throw DataError.invalidArgument("no dataset named '\(name)'; available: \(entries.map(\.name).joined(separator: ", "))")
         }
         guard let dir = directory() else {
-            throw DataError.invalidArgument("dataset(): cannot find the data/clinical folder; set FAIRGRPO_DATA to its path")
+            throw DataError.invalidArgument("cannot find the data/clinical folder; set FAIRGRPO_DATA to its path")
         }
         var data = try CSVLoader.load(path: dir + "/" + entry.file, roles: entry.roles, name: entry.name)
         // Short attribute names read better in group keys and reports.

@@ -90,15 +90,15 @@ extension Dataset {
     /// The synthetic benchmark described on `SynthConfig`.
     public static func synthesize(_ config: SynthConfig) throws -> Dataset {
         guard config.n >= 20 * config.domains.count else {
-            throw DataError.invalidArgument("synth(): n must be at least \(20 * config.domains.count) (20 rows per domain), got \(config.n)")
+            throw DataError.invalidArgument("n must be at least \(20 * config.domains.count) (20 rows per domain), got \(config.n)")
         }
         guard !config.domains.isEmpty, config.domains.allSatisfy({ $0.classes.count >= 2 }) else {
-            throw DataError.invalidArgument("synth(): every domain needs at least 2 classes")
+            throw DataError.invalidArgument("every domain needs at least 2 classes")
         }
         guard config.ageShares.count == 4, config.ageShares.allSatisfy({ $0 >= 0 }), config.ageShares.reduce(0, +) > 0,
               (0...1).contains(config.maleShare), (0...1).contains(config.missing), (0...1).contains(config.labelNoise),
               config.noise >= 0, config.difficulty >= 0, config.informative >= 1 else {
-            throw DataError.invalidArgument("synth(): shares, missing and label_noise must lie in [0, 1], noise and difficulty must be non-negative")
+            throw DataError.invalidArgument("shares, missing and label_noise must lie in [0, 1], noise and difficulty must be non-negative")
         }
         var rng = SeededGenerator(seed: config.seed)
         let sizes = config.domainSizes()

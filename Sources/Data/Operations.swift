@@ -14,14 +14,14 @@ extension Dataset {
     /// with statistics of the training rows only.
     public func split(test fraction: Double, seed: UInt64, stratify: Stratification = .none, groupedByID: Bool? = nil) throws -> (Dataset, Dataset) {
         let groupedByID = groupedByID ?? (groupIDs != nil)
-        guard fraction > 0, fraction < 1 else { throw DataError.invalidArgument("split(): test must be a fraction between 0 and 1, got \(fraction)") }
-        guard count >= 2 else { throw DataError.invalidArgument("split(): needs at least 2 rows, the dataset has \(count)") }
+        guard fraction > 0, fraction < 1 else { throw DataError.invalidArgument("test must be a fraction between 0 and 1, got \(fraction)") }
+        guard count >= 2 else { throw DataError.invalidArgument("needs at least 2 rows, the dataset has \(count)") }
         var rng = SeededGenerator(seed: seed)
         // Units are rows, or patients when grouping.
         var unitOf = Array(0..<count)
         var unitCount = count
         if groupedByID {
-            guard let groupIDs else { throw DataError.invalidArgument("split(): by=\"group_id\" needs a dataset loaded with group_id=") }
+            guard let groupIDs else { throw DataError.invalidArgument("by=\"group_id\" needs a dataset loaded with group_id=") }
             var index: [String: Int] = [:]
             unitOf = groupIDs.map { id in
                 if let i = index[id] { return i }
@@ -29,17 +29,17 @@ extension Dataset {
                 return index.count - 1
             }
             unitCount = index.count
-            guard unitCount >= 2 else { throw DataError.invalidArgument("split(): all rows belong to one patient id") }
+            guard unitCount >= 2 else { throw DataError.invalidArgument("all rows belong to one patient id") }
         }
         var stratumOfUnit = [Int](repeating: 0, count: unitCount)
         switch stratify {
         case .none: break
         case .label: for r in 0..<count { stratumOfUnit[unitOf[r]] = labels[r] }
         case .group:
-            let keys = groupKeys()
-            var index: [String: Int] = [:]
+            let cells = groupCells()
+            var index: [GroupKey: Int] = [:]
             for r in 0..<count {
-                let key = domainNames[domains[r]] + "/" + keys[r]
+                let key = cells[r]
                 if index[key] == nil { index[key] = index.count }
                 stratumOfUnit[unitOf[r]] = index[key]!
             }
@@ -75,11 +75,11 @@ extension Dataset {
     /// Hides `attribute` for a random `fraction` of rows (they become UNK),
     /// keeping the true values for later comparison with discovered clusters.
     public func masked(attribute: String?, fraction: Double, seed: UInt64) throws -> Dataset {
-        guard fraction >= 0, fraction <= 1 else { throw DataError.invalidArgument("mask(): fraction must be in [0, 1], got \(fraction)") }
+        guard fraction >= 0, fraction <= 1 else { throw DataError.invalidArgument("fraction must be in [0, 1], got \(fraction)") }
         let targets: [Int]
         if let attribute {
             guard let a = attributes.firstIndex(where: { $0.name == attribute }) else {
-                throw DataError.invalidArgument("mask(): no attribute '\(attribute)'; the attributes are \(attributes.map(\.name).joined(separator: ", "))")
+                throw DataError.invalidArgument("no attribute '\(attribute)'; the attributes are \(attributes.map(\.name).joined(separator: ", "))")
             }
             targets = [a]
         } else {
@@ -101,13 +101,13 @@ extension Dataset {
         var domainIndex: Int?
         if let domain {
             guard let i = domainNames.firstIndex(of: domain) else {
-                throw DataError.invalidArgument("filter(): no domain '\(domain)'; the domains are \(domainNames.joined(separator: ", "))")
+                throw DataError.invalidArgument("no domain '\(domain)'; the domains are \(domainNames.joined(separator: ", "))")
             }
             domainIndex = i
         }
         let keys = groupKeys()
         if let group, !keys.contains(group) {
-            throw DataError.invalidArgument("filter(): no group '\(group)'; the groups are \(Set(keys).sorted().joined(separator: ", "))")
+            throw DataError.invalidArgument("no group '\(group)'; the groups are \(Set(keys).sorted().joined(separator: ", "))")
         }
         let rows = (0..<count).filter { r in
             (domainIndex == nil || domains[r] == domainIndex!) && (group == nil || keys[r] == group!)

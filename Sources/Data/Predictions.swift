@@ -66,10 +66,10 @@ public struct Predictions: Sendable {
             return nil
         }
         guard let (_, predictionColumn) = try pick(f.prediction, ["prediction", "predictions", "output", "response", "completion"], "prediction") else {
-            throw DataError.invalidArgument("load_predictions(): \(file) has no prediction field (looked for prediction, predictions, output, response, completion); name it with prediction=")
+            throw DataError.invalidArgument("\(file) has no prediction field (looked for prediction, predictions, output, response, completion); name it with prediction=")
         }
         guard let (_, truthColumn) = try pick(f.truth, ["ground_truth", "ground_truths", "truth", "answer", "label", "gts"], "truth") else {
-            throw DataError.invalidArgument("load_predictions(): \(file) has no true-answer field (looked for ground_truth(s), truth, answer, label, gts); name it with truth=")
+            throw DataError.invalidArgument("\(file) has no true-answer field (looked for ground_truth(s), truth, answer, label, gts); name it with truth=")
         }
         let domainColumn = try pick(f.domain, ["dataset", "datasets", "data_source", "domain"], "domain")?.1
         let demoColumn = f.attributes.isEmpty ? try pick(f.demo, ["demo", "demographics"], "demo")?.1 : nil
@@ -97,7 +97,7 @@ public struct Predictions: Sendable {
             domains.append(domainColumn?[r].text ?? "all")
             rows.append(r)
         }
-        guard !rows.isEmpty else { throw DataError.invalidArgument("load_predictions(): \(file): no case has a readable answer") }
+        guard !rows.isEmpty else { throw DataError.invalidArgument("\(file): no case has a readable answer") }
         // Classes: the true answers, then predicted answers that are never true, in sorted order.
         var classNames = Array(Set(truths)).sorted()
         let extra = Array(Set(answers).subtracting(classNames)).sorted()

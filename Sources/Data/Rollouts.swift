@@ -106,7 +106,7 @@ extension Rollouts {
         if isDirectory {
             files = try listFiles(path, extensions: f.format == .csv ? [".csv"] : [".jsonl", ".json"])
             guard !files.isEmpty else {
-                throw DataError.invalidArgument("load_rollouts(): \(path) holds no \(f.format == .csv ? ".csv" : ".jsonl") files (verl writes one <step>.jsonl per step to trainer.rollout_data_dir)")
+                throw DataError.invalidArgument("\(path) holds no \(f.format == .csv ? ".csv" : ".jsonl") files (verl writes one <step>.jsonl per step to trainer.rollout_data_dir)")
             }
         }
         // The format's default field names.
@@ -124,7 +124,7 @@ extension Rollouts {
             break
         }
         guard let promptField else {
-            throw DataError.invalidArgument("load_rollouts(): format \"\(f.format.rawValue)\" needs prompt= (the field holding the prompt)")
+            throw DataError.invalidArgument("format \"\(f.format.rawValue)\" needs prompt= (the field holding the prompt)")
         }
         var steps: [Step] = []
         var stepIndex: [Int: Int] = [:]
@@ -150,14 +150,14 @@ extension Rollouts {
             var rewardNames = rewardFields ?? []
             if rewardFields == nil {
                 guard f.format == .trl else {
-                    throw DataError.invalidArgument("load_rollouts(): format \"\(f.format.rawValue)\" needs reward= (the field holding each rollout's reward)")
+                    throw DataError.invalidArgument("format \"\(f.format.rawValue)\" needs reward= (the field holding each rollout's reward)")
                 }
                 let roles = Set([promptField, stepField, completionField, advantageField, f.domain, f.demo].compactMap { $0 } + f.attributes + ["mode", "image", "images"])
                 rewardNames = table.names.filter { name in
                     !roles.contains(name) && table.column(name)!.contains { if case .number = $0 { return true }; return false }
                 }
                 guard !rewardNames.isEmpty else {
-                    throw DataError.invalidArgument("\(file): no reward columns found (TRL logs one numeric column per reward function); name them with reward=")
+                    throw DataError.badFile(file: file, reason: "no reward columns found (TRL logs one numeric column per reward function); name them with reward=")
                 }
                 if steps.isEmpty { notes.append("reward = " + rewardNames.joined(separator: " + ")) }
             }
@@ -181,7 +181,7 @@ extension Rollouts {
             let fileStep = isDirectory ? Int(baseName(file).prefix { $0.isNumber }) : nil
             // Group rows by (step, prompt), in order of first appearance. A prompt's rollouts
             // are usually consecutive, so the previous row's prompt is tried before the look-up.
-            var slot: [Int: [String: Int]] = [:]
+            var slot: [Int: [PromptKey: Int]] = [:]
             var previous: (s: Int, q: Int, prompt: String, domain: String)?
             // Demo strings repeat (every rollout of a prompt carries one): each is parsed once.
             var demoGroups: [String: String] = [:]
@@ -222,11 +222,11 @@ extension Rollouts {
                 if let last = previous, last.s == s, last.prompt == prompt, last.domain == domain {
                     q = last.q
                 } else {
-                    q = slot[s, default: [:]][domain + "\u{1}" + prompt] ?? -1
+                    q = slot[s, default: [:]][PromptKey(domain: domain, prompt: prompt)] ?? -1
                 }
                 if q < 0 {
                     q = steps[s].prompts.count
-                    slot[s, default: [:]][domain + "\u{1}" + prompt] = q
+                    slot[s, default: [:]][PromptKey(domain: domain, prompt: prompt)] = q
                     steps[s].prompts.append(Prompt(prompt: prompt, domain: domain, group: group, rewards: [], completions: [],
                                                    advantages: advantages == nil ? nil : [], line: line))
                 } else if steps[s].prompts[q].group != group {
@@ -260,7 +260,7 @@ extension Rollouts {
 
     /// Files of a directory with one of the extensions, numbered names in numeric order (verl's 1.jsonl, 2.jsonl, … 10.jsonl).
     static func listFiles(_ directory: String, extensions: [String]) throws -> [String] {
-        guard let dir = opendir(directory) else { throw DataError.invalidArgument("load_rollouts(): cannot open \(directory): \(String(cString: strerror(errno)))") }
+        guard let dir = opendir(directory) else { throw DataError.invalidArgument("cannot open \(directory): \(String(cString: strerror(errno)))") }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -293,4 +293,9 @@ extension Rollouts {
         }
         return RecordColumns(file: path, names: header, columns: columns, lines: lines)
     }
+}
+
+/// A recorded prompt within a step: its id is unique only within its domain.
+private struct PromptKey: Hashable {
+    var domain: String, prompt: String
 }

@@ -30,8 +30,8 @@ public struct Bootstrap: Sendable, Equatable {
     public var seed: UInt64
 
     public init(resamples: Int = 1000, level: Double = 0.95, seed: UInt64 = 0) throws {
-        guard resamples >= 2 else { throw DataError.invalidArgument("n_boot must be at least 2 resamples, got \(resamples)") }
-        guard level > 0, level < 1 else { throw DataError.invalidArgument("ci must be a coverage between 0 and 1 (e.g. 0.95), got \(level)") }
+        guard resamples >= 2 else { throw FairnessError("n_boot must be at least 2 resamples, got \(resamples)") }
+        guard level > 0, level < 1 else { throw FairnessError("ci must be a coverage between 0 and 1 (e.g. 0.95), got \(level)") }
         self.resamples = resamples; self.level = level; self.seed = seed
     }
 
@@ -160,10 +160,10 @@ public struct ResamplePlan: Sendable {
     public func resampled(truth: [Int], predictions: [[Int]], bootstrap: Bootstrap, width: Int,
                           extract: @escaping @Sendable (FairnessReport) -> [Double]) throws -> [[Double]] {
         let k = classes, n = rowCount, cells = offsets.count - 1
-        guard n > 0 else { throw DataError.invalidArgument("bootstrap: the dataset has no rows") }
-        guard n < Int(Int32.max) else { throw DataError.invalidArgument("bootstrap: too many rows (\(n))") }
+        guard n > 0 else { throw FairnessError("bootstrap: the dataset has no rows") }
+        guard n < Int(Int32.max) else { throw FairnessError("bootstrap: too many rows (\(n))") }
         guard truth.count == n, predictions.allSatisfy({ $0.count == n }) else {
-            throw DataError.invalidArgument("bootstrap: labels and predictions must have one value per row (\(n))")
+            throw FairnessError("bootstrap: labels and predictions must have one value per row (\(n))")
         }
         // Truth and prediction of each row as one code, in plan order.
         let pairs: [[Int32]] = predictions.map { p in

@@ -15,6 +15,24 @@ public struct FairnessReport: Sendable {
         public var scores: Scores
         /// Binary tasks: TPR and FPR of class 1 (fairlearn's equalized odds).
         public var positiveTPR: Double?, positiveFPR: Double?
+
+        /// The group's attribute in its domain (what gaps are taken over).
+        public var attributeKey: AttributeKey { AttributeKey(domain: domain, attribute: attribute) }
+        /// The group itself, to find it in another report (another seed's).
+        public var id: ID { ID(attribute: attributeKey, level: level) }
+
+        public struct ID: Hashable, Sendable {
+            public var attribute: AttributeKey, level: String
+        }
+    }
+
+    /// One attribute of one domain; ordered by domain, then attribute.
+    public struct AttributeKey: Hashable, Comparable, Sendable {
+        public var domain: String, attribute: String
+
+        public static func < (a: AttributeKey, b: AttributeKey) -> Bool {
+            a.domain != b.domain ? a.domain < b.domain : a.attribute < b.attribute
+        }
     }
 
     /// Gap and σ of one metric over the groups of one attribute in one domain.
@@ -44,14 +62,14 @@ public struct FairnessReport: Sendable {
     /// Scores `predictions` against `truth` (class indices) on `data`'s groups.
     public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false) throws -> FairnessReport {
         guard truth.count == data.count, predictions.count == data.count else {
-            throw DataError.invalidArgument("metrics(): \(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
+            throw FairnessError("\(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
         }
         let k = data.classNames.count
         for (i, p) in predictions.enumerated() where p < 0 || p >= k {
-            throw DataError.invalidArgument("metrics(): prediction \(p) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("prediction \(p) at row \(i) is not a class index in 0..<\(k)")
         }
         for (i, t) in truth.enumerated() where t < 0 || t >= k {
-            throw DataError.invalidArgument("metrics(): label \(t) at row \(i) is not a class index in 0..<\(k)")
+            throw FairnessError("label \(t) at row \(i) is not a class index in 0..<\(k)")
         }
         let layout = try CellLayout(data: data, intersections: intersections)
         let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: layout.cellOfRow,
@@ -80,10 +98,10 @@ public struct FairnessReport: Sendable {
             let attributes = data.attributes
             let codes = attributes.map(\.groundTruth)
             for (a, attribute) in attributes.enumerated() where codes[a].count != n {
-                throw DataError.invalidArgument("metrics(): attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
+                throw FairnessError("attribute \(attribute.name) has \(codes[a].count) values for a dataset of \(n) rows")
             }
             guard data.domains.count == n else {
-                throw DataError.invalidArgument("metrics(): \(data.domains.count) domain values for a dataset of \(n) rows")
+                throw FairnessError("\(data.domains.count) domain values for a dataset of \(n) rows")
             }
             classNames = data.classNames
             domainNames = data.domainNames
@@ -170,12 +188,12 @@ public struct FairnessReport: Sendable {
     static func assignCells(data: Dataset, codes: [[Int]]) throws -> (cellOfRow: [Int], cellKeys: [[Int]]) {
         let n = data.count, domains = data.domainNames.count
         let radix = data.attributes.map { $0.levels.count + 1 }
-        func invalid(_ r: Int) -> DataError {
+        func invalid(_ r: Int) -> FairnessError {
             if data.domains[r] < 0 || data.domains[r] >= domains {
-                return .invalidArgument("metrics(): domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
+                return FairnessError("domain \(data.domains[r]) at row \(r) is not a domain index in 0..<\(domains)")
             }
             let a = codes.indices.first { codes[$0][r] < -1 || codes[$0][r] >= radix[$0] - 1 }!
-            return .invalidArgument("metrics(): \(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
+            return FairnessError("\(data.attributes[a].name) code \(codes[a][r]) at row \(r) is not a level index in -1..<\(radix[a] - 1)")
         }
         var cellOfRow = [Int](repeating: 0, count: n), keys: [[Int]] = []
         // Mixed-radix cell numbers index a table when there are few of them; a dictionary otherwise.
@@ -310,15 +328,14 @@ public struct FairnessReport: Sendable {
             t.demographicParityDifference = averaged(.selectionRate, attributes: attrs) { $0.gap }
             // Equalized odds: the larger of the class-1 TPR and FPR gaps, per (domain, attribute).
             var perDomain: [String: [Double]] = [:]
-            let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map { "\($0.domain)\u{1}\($0.attribute)" })
+            let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map(\.attributeKey))
             for key in keys.sorted() {
-                let parts = key.split(separator: "\u{1}").map(String.init)
-                let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
+                let gs = groups.filter { $0.attributeKey == key }
                 let tprs = gs.compactMap(\.positiveTPR), fprs = gs.compactMap(\.positiveFPR)
                 var gaps: [Double] = []
                 if tprs.count >= 2 { gaps.append(tprs.max()! - tprs.min()!) }
                 if fprs.count >= 2 { gaps.append(fprs.max()! - fprs.min()!) }
-                if let m = gaps.max() { perDomain[parts[0], default: []].append(m) }
+                if let m = gaps.max() { perDomain[key.domain, default: []].append(m) }
             }
             let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
             if !means.isEmpty { t.equalizedOddsDifference = means.reduce(0, +) / Double(means.count) }
@@ -331,23 +348,22 @@ public struct FairnessReport: Sendable {
     /// where overall is the score over the groups' rows together (`frameOverall`).
     public func difference(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
-        var seen: [String] = []
-        for g in groups where !seen.contains(g.domain + "\u{1}" + g.attribute) { seen.append(g.domain + "\u{1}" + g.attribute) }
+        var seen: [AttributeKey] = []
+        for g in groups where !seen.contains(g.attributeKey) { seen.append(g.attributeKey) }
         for key in seen {
-            let parts = key.split(separator: "\u{1}").map(String.init)
-            let gs = groups.filter { $0.domain == parts[0] && $0.attribute == parts[1] }
+            let gs = groups.filter { $0.attributeKey == key }
             var values: [Metric: Double] = [:]
             for m in Metric.allCases {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
                 if toOverall {
-                    guard let o = frameOverall[parts[0]]?[parts[1]]?.value(m) else { continue }
+                    guard let o = frameOverall[key.domain]?[key.attribute]?.value(m) else { continue }
                     values[m] = v.map { abs($0 - o) }.max()!
                 } else if v.count >= 2 {
                     values[m] = v.max()! - v.min()!
                 }
             }
-            out.append((parts[0], parts[1], values))
+            out.append((key.domain, key.attribute, values))
         }
         return out
     }

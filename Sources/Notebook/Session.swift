@@ -86,6 +86,7 @@ public final class Session {
     public init(sink: @escaping (String) -> Void = { print($0, terminator: "") }) {
         self.sink = sink
         interpreter.write = { [unowned self] text in self.emit(text) }
+        interpreter.libraryErrorText = LibraryErrors.text
         CoreBuiltins.register(in: self)
         TensorBuiltins.register(in: self)
         DataBuiltins.register(in: self)

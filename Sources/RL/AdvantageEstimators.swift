@@ -1,3 +1,4 @@
+import Data
 /// One advantage method: how it turns a batch's rewards into advantages, and
 /// what else about it the trainer, the replay and the views need to know. Each
 /// method of `TrainerConfig.Method` is one type below; `Method.estimator`
@@ -95,7 +96,7 @@ struct GroupDROEstimator: AdvantageEstimator {
     var reweightsGroups: Bool { true }
     func advantages(_ batch: AdvantageBatch, fair: inout FairWeighting, dro: inout GroupDRO?) throws -> AdvantageStep.Result {
         let grpo = Advantage.grpo(batch.rewards, scaling: batch.scaling)
-        let keys = batch.rewards.indices.map { batch.domains[$0] + "/" + batch.groups[$0] }
+        let keys = batch.rewards.indices.map { GroupKey(batch.domains[$0], batch.groups[$0]) }
         let m = dro!.multipliers(groups: keys, rewards: batch.rewards)
         return AdvantageStep.Result(final: zip(grpo, m).map { row, w in row.map { $0 * w } }, grpo: grpo)
     }

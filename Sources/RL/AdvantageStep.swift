@@ -1,3 +1,5 @@
+import Data
+
 /// One batch's advantages by the chosen method, and what a step logs of
 /// them: the one place the trainer and `Replay` (recorded rewards, no
 /// policy) both compute them, so their numbers agree.
@@ -19,7 +21,7 @@ enum AdvantageStep {
 
     /// Per (domain, group) of one step: the weight terms and where the gradient went.
     /// `keys`/`members`: each group's name and its prompts (indices into the batch).
-    static func groupLogs(step: Int, keys: [(domain: String, group: String)], members: [[Int]], rewards: [[Double]],
+    static func groupLogs(step: Int, keys: [GroupKey], members: [[Int]], rewards: [[Double]],
                           grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) -> [GroupLog] {
         var totalAbs = 0.0
         for row in final { for v in row { totalAbs += abs(v) } }

@@ -46,7 +46,7 @@ public enum Checkpoint {
         // FairGRPO statistics and DRO weights.
         let fair = t.fair.state
         writeCells(fair.domains, &w)
-        writeCells(fair.groups, &w)
+        writeCells(Dictionary(uniqueKeysWithValues: fair.groups.map { (cellText($0.key), $0.value) }), &w)
         w.write(UInt32(fair.unknownHistory.count))
         for key in fair.unknownHistory.keys.sorted() {
             w.write(key)
@@ -57,7 +57,7 @@ public enum Checkpoint {
         w.write(t.dro != nil)
         if let dro = t.dro {
             w.write(UInt32(dro.state.count))
-            for key in dro.state.keys.sorted() { w.write(key); w.write(dro.state[key]!) }
+            for key in GroupDRO.inOrder(dro.state.keys) { w.write(key.description); w.write(dro.state[key]!) }
         }
         // History.
         w.write(UInt32(t.history.count))
@@ -145,7 +145,9 @@ public enum Checkpoint {
             let cursor = try r.readInt(), epoch = try r.readInt(), steps = try r.readInt()
             guard cursor >= 0, cursor <= order.count else { throw ArchiveError.corrupt("cursor \(cursor) outside the data order") }
             trainer.setProgress(rng: rng, order: order, cursor: cursor, epoch: epoch, steps: steps)
-            var fair = FairWeighting.State(domains: try readCells(&r), groups: try readCells(&r), unknownHistory: [:])
+            let domainCells = try readCells(&r)
+            let groupCells = Dictionary(uniqueKeysWithValues: try readCells(&r).map { (try cell($0.key), $0.value) })
+            var fair = FairWeighting.State(domains: domainCells, groups: groupCells, unknownHistory: [:])
             let unknownCount = Int(try r.readUInt32())
             for _ in 0..<unknownCount {
                 let key = try r.readString()
@@ -161,9 +163,15 @@ public enum Checkpoint {
             }
             trainer.fair.state = fair
             if try r.readBool() {
-                var weights: [String: Double] = [:]
+                // DRO's groups are the data's cells; the file names them as shown.
+                let known = Dictionary((trainer.dro?.state.keys).map { $0.map { ($0.description, $0) } } ?? [], uniquingKeysWith: { a, _ in a })
+                var weights: [GroupKey: Double] = [:]
                 let n = Int(try r.readUInt32())
-                for _ in 0..<n { let k = try r.readString(); weights[k] = try r.readDouble() }
+                for _ in 0..<n {
+                    let k = try r.readString()
+                    guard let key = known[k] else { throw ArchiveError.corrupt("Group DRO weighs a group \"\(k)\" the data does not have") }
+                    weights[key] = try r.readDouble()
+                }
                 trainer.dro?.state = weights
             }
             var history: [StepLog] = []
@@ -234,6 +242,16 @@ public enum Checkpoint {
 
     static func writeInts(_ a: [Int], _ w: inout BinaryWriter) { writeList(a, &w) { $1.write($0) } }
     static func readInts(_ r: inout BinaryReader) throws -> [Int] { try readList(&r, of: "integers") { try $0.readInt() } }
+
+    /// How the file names a (domain, group) cell in FairGRPO's statistics and
+    /// the dead-group counters: "domain\u{1}group" (Group DRO's weights use the
+    /// shown "domain/group"). Text only here, so every earlier file still loads.
+    static func cellText(_ key: GroupKey) -> String { key.domain + "\u{1}" + key.group }
+
+    static func cell(_ text: String) throws -> GroupKey {
+        guard let split = text.firstIndex(of: "\u{1}") else { throw ArchiveError.corrupt("\"\(text)\" does not name a (domain, group) cell") }
+        return GroupKey(String(text[..<split]), String(text[text.index(after: split)...]))
+    }
 
     static func writeCells(_ cells: [String: FairWeighting.Cell], _ w: inout BinaryWriter) {
         w.write(UInt32(cells.count))

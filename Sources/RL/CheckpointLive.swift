@@ -1,3 +1,4 @@
+import Data
 import Tensors
 
 /// The "live" section (format version 3 on) with the live-prompt columns of
@@ -16,8 +17,8 @@ extension Checkpoint {
             for l in logs { w.write(l.liveShare); w.write(l.liveGradientShare); w.write(l.deadSteps) }
         }
         w.write(UInt32(t.deadStreaks.count))
-        for key in t.deadStreaks.keys.sorted() { w.write(key); w.write(t.deadStreaks[key]!) }
-        writeStrings(t.warnedGroups.sorted(), &w)
+        for (text, key) in t.deadStreaks.keys.map({ (cellText($0), $0) }).sorted(by: { $0.0 < $1.0 }) { w.write(text); w.write(t.deadStreaks[key]!) }
+        writeStrings(t.warnedGroups.map(cellText).sorted(), &w)
         return w
     }
 
@@ -40,9 +41,9 @@ extension Checkpoint {
         t.restoreHistory(history, groups)
         let n = Int(try r.readUInt32())
         guard n <= r.remaining / 12 else { throw ArchiveError.corrupt("dead-group table too long") }
-        var streaks: [String: Int] = [:]
-        for _ in 0..<n { let key = try r.readString(); streaks[key] = try r.readInt() }
+        var streaks: [GroupKey: Int] = [:]
+        for _ in 0..<n { let key = try cell(try r.readString()); streaks[key] = try r.readInt() }
         t.deadStreaks = streaks
-        t.warnedGroups = Set(try readStrings(&r))
+        t.warnedGroups = Set(try readStrings(&r).map(cell))
     }
 }

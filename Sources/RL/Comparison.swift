@@ -476,12 +476,11 @@ public struct Comparison: Sendable {
         var rows: [GroupRow] = []
         for method in finishedMethods {
             let reports = runs.filter { $0.method == method }.map(\.report)
-            var keys: [String] = [], groups: [String: [FairnessReport.Group]] = [:]
+            var keys: [FairnessReport.Group.ID] = [], groups: [FairnessReport.Group.ID: [FairnessReport.Group]] = [:]
             for r in reports {
                 for g in r.groups {
-                    let key = g.domain + "\u{1}" + g.attribute + "\u{1}" + g.level
-                    if groups[key] == nil { keys.append(key) }
-                    groups[key, default: []].append(g)
+                    if groups[g.id] == nil { keys.append(g.id) }
+                    groups[g.id, default: []].append(g)
                 }
             }
             for key in keys {

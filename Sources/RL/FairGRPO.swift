@@ -1,4 +1,5 @@
 import Cluster
+import Data
 
 /// FairGRPO's hierarchical, adaptive importance weighting (Dai et al., 2025),
 /// as the authors' training code computes it:
@@ -43,7 +44,7 @@ public struct FairWeighting: Sendable {
     public var scaling: Advantage.RewardScaling = .group
 
     public private(set) var domains: [String: Cell] = [:]
-    public private(set) var groups: [String: Cell] = [:]
+    public private(set) var groups: [GroupKey: Cell] = [:]
     /// Reward vectors of every UNK prompt seen, per domain (the reference re-clusters them all each step).
     public private(set) var unknownHistory: [String: [[Double]]] = [:]
     /// The dataset row of each prompt of `unknownHistory` (−1 when not given).
@@ -82,27 +83,42 @@ public struct FairWeighting: Sendable {
         public var fellBack: Bool
     }
 
-    static func key(_ domain: String, _ group: String) -> String { domain + "\u{1}" + group }
-
-    /// Steps 2–4 for one batch: updates the statistics and returns the final
+    /// Steps 1–4 for one batch: updates the statistics and returns the final
     /// advantages (same shape as `rewards`), the GRPO advantages and each prompt's terms.
     /// `embed` maps dataset rows to the vectors clustered when `clustering.space`
     /// is not the reward vectors (the trainer passes features or embeddings).
     public mutating func advantages(_ batch: [Prompt], embed: (([Int]) throws -> [[Double]])? = nil) throws -> (final: [[Double]], grpo: [[Double]], terms: [Terms]) {
-        let eps = Advantage.epsilon
         let s = Advantage.grpo(batch.map(\.rewards), scaling: scaling)
-        // Step 2: add the batch first.
+        let cells = addStatistics(batch)
+        try recluster(batch, cells: cells, embed: embed)
+        var (scaled, terms) = factors(batch, grpo: s, cells: cells)
+        clipWeights(grpo: s, scaled: &scaled, terms: &terms)
+        return (normalise(scaled), s, terms)
+    }
+
+    /// Where the prompts of one batch sit in the statistics after step 2.
+    struct BatchCells {
+        /// The batch's domains and (domain, group) cells, updated.
+        var domains: [Cell] = [], groups: [Cell] = []
+        /// Each prompt's slot in `domains` and in `groups` (−1 when UNK).
+        var promptDomain: [Int], promptGroup: [Int]
+        /// Each UNK prompt's position in its domain's UNK history.
+        var unknownIndex: [Int: Int] = [:]
+    }
+
+    /// Step 2: decays the statistics (EMA), then adds the batch to them
+    /// before any factor is computed; UNK prompts join their domain's history.
+    mutating func addStatistics(_ batch: [Prompt]) -> BatchCells {
         if case .ema(let decay) = statistics {
             for k in domains.keys { domains[k]!.prompts *= decay; domains[k]!.rewardSum *= decay; domains[k]!.rewardCount *= decay }
             for k in groups.keys { groups[k]!.prompts *= decay; groups[k]!.rewardSum *= decay; groups[k]!.rewardCount *= decay }
         }
-        var unknownIndex: [Int: Int] = [:]  // prompt → position in its domain's UNK history
         // The batch's domains and (domain, group) cells are updated in local slots, one
-        // dictionary look-up per prompt and name rather than several string keys, then
+        // dictionary look-up per prompt and name rather than several hashed keys, then
         // written back; each cell still adds its prompts one by one in batch order.
-        var domainSlot: [String: Int] = [:], domainCells: [Cell] = [], domainOrder: [String] = []
-        var groupSlot: [[String: Int]] = [], groupCells: [Cell] = [], groupOrder: [String] = []
-        var promptDomain = [Int](repeating: 0, count: batch.count), promptGroup = [Int](repeating: -1, count: batch.count)
+        var cells = BatchCells(promptDomain: [Int](repeating: 0, count: batch.count), promptGroup: [Int](repeating: -1, count: batch.count))
+        var domainSlot: [String: Int] = [:], domainOrder: [String] = []
+        var groupSlot: [[String: Int]] = [], groupOrder: [GroupKey] = []
         batches += 1
         for (q, p) in batch.enumerated() {
             let total = p.rewards.reduce(0, +), count = Double(p.rewards.count)
@@ -110,38 +126,43 @@ public struct FairWeighting: Sendable {
             if let i = domainSlot[p.domain] {
                 d = i
             } else {
-                d = domainCells.count
+                d = cells.domains.count
                 domainSlot[p.domain] = d
-                domainCells.append(domains[p.domain] ?? Cell())
+                cells.domains.append(domains[p.domain] ?? Cell())
                 domainOrder.append(p.domain)
                 groupSlot.append([:])
             }
-            domainCells[d].add(rewardSum: total, count: count)
-            promptDomain[q] = d
+            cells.domains[d].add(rewardSum: total, count: count)
+            cells.promptDomain[q] = d
             if let g = p.group, !allUnknown {
                 let c: Int
                 if let i = groupSlot[d][g] {
                     c = i
                 } else {
-                    c = groupCells.count
+                    c = cells.groups.count
                     groupSlot[d][g] = c
-                    let k = FairWeighting.key(p.domain, g)
-                    groupCells.append(groups[k] ?? Cell())
+                    let k = GroupKey(p.domain, g)
+                    cells.groups.append(groups[k] ?? Cell())
                     groupOrder.append(k)
                 }
-                groupCells[c].add(rewardSum: total, count: count)
-                promptGroup[q] = c
+                cells.groups[c].add(rewardSum: total, count: count)
+                cells.promptGroup[q] = c
             } else {
-                unknownIndex[q] = unknownHistory[p.domain, default: []].count
+                cells.unknownIndex[q] = unknownHistory[p.domain, default: []].count
                 unknownHistory[p.domain, default: []].append(p.rewards)
                 unknownRows[p.domain, default: []].append(p.row ?? -1)
             }
         }
-        for (name, cell) in zip(domainOrder, domainCells) { domains[name] = cell }
-        for (key, cell) in zip(groupOrder, groupCells) { groups[key] = cell }
-        // Clusters of each domain's UNK history: by default every step on the whole
-        // history (the reference's cost); with reclusterEvery = N, new prompts join
-        // the last clustering's nearest centroid in between.
+        for (name, cell) in zip(domainOrder, cells.domains) { domains[name] = cell }
+        for (key, cell) in zip(groupOrder, cells.groups) { groups[key] = cell }
+        return cells
+    }
+
+    /// Clusters of each domain's UNK history: by default every step on the whole
+    /// history (the reference's cost); with reclusterEvery = N, new prompts join
+    /// the last clustering's nearest centroid in between.
+    mutating func recluster(_ batch: [Prompt], cells: BatchCells, embed: (([Int]) throws -> [[Double]])?) throws {
+        let unknownIndex = cells.unknownIndex
         lastReclustered = false
         let every = max(clustering.reclusterEvery, 1)
         for domain in Set(unknownIndex.keys.map { batch[$0].domain }).sorted() {
@@ -159,14 +180,19 @@ public struct FairWeighting: Sendable {
                 lastReclustered = true
             }
         }
-        // Step 3.
+    }
+
+    /// Step 3: each prompt's factor T_d · √N_g · μ_g (a cluster's size and
+    /// mean for UNK prompts) and s' = s / factor, s kept where s' is not finite.
+    func factors(_ batch: [Prompt], grpo s: [[Double]], cells: BatchCells) -> (scaled: [[Double]], terms: [Terms]) {
+        let eps = Advantage.epsilon
         var terms: [Terms] = []
         var scaled: [[Double]] = []
         for (q, p) in batch.enumerated() {
-            let dom = domainCells[promptDomain[q]]
+            let dom = cells.domains[cells.promptDomain[q]]
             var nD = dom.prompts, muD = dom.mean
             var nG: Double, muG: Double, label: String
-            if let position = unknownIndex[q], let clustering = latent[p.domain] {
+            if let position = cells.unknownIndex[q], let clustering = latent[p.domain] {
                 let c = clustering.labels[position]
                 nG = Double(clustering.sizes[c])
                 muG = clustering.means[c]
@@ -184,7 +210,7 @@ public struct FairWeighting: Sendable {
                     muG = max(muG, eps)
                 }
             } else {
-                let cell = groupCells[promptGroup[q]]
+                let cell = cells.groups[cells.promptGroup[q]]
                 nG = cell.prompts
                 muG = cell.mean
                 label = p.group!
@@ -202,21 +228,26 @@ public struct FairWeighting: Sendable {
             terms.append(Terms(groupLabel: label, nDomain: nD, muDomain: muD, tDomain: tD, nGroup: nG, muGroup: muG, factor: factor, fellBack: fellBack))
             scaled.append(row)
         }
-        if let clip = weightClip, clip > 0 {
-            // Cap each prompt's weight 1/factor at `clip` × the batch median weight.
-            let weights = terms.map { $0.factor > 0 && $0.factor.isFinite ? 1 / $0.factor : 0 }.filter { $0 > 0 }.sorted()
-            if !weights.isEmpty {
-                let cap = clip * weights[weights.count / 2]
-                for q in scaled.indices where terms[q].factor > 0 && 1 / terms[q].factor > cap {
-                    terms[q].factor = 1 / cap
-                    scaled[q] = s[q].map { $0 * cap }
-                }
-            }
+        return (scaled, terms)
+    }
+
+    /// `weight_clip`: caps each prompt's weight 1/factor at `weightClip` × the
+    /// batch's median weight (nothing when unset).
+    func clipWeights(grpo s: [[Double]], scaled: inout [[Double]], terms: inout [Terms]) {
+        guard let clip = weightClip, clip > 0 else { return }
+        let weights = terms.map { $0.factor > 0 && $0.factor.isFinite ? 1 / $0.factor : 0 }.filter { $0 > 0 }.sorted()
+        guard !weights.isEmpty else { return }
+        let cap = clip * weights[weights.count / 2]
+        for q in scaled.indices where terms[q].factor > 0 && 1 / terms[q].factor > cap {
+            terms[q].factor = 1 / cap
+            scaled[q] = s[q].map { $0 * cap }
         }
-        // Step 4.
+    }
+
+    /// Step 4: A = s' / (sample std of s' over the batch + ε), no mean subtraction.
+    func normalise(_ scaled: [[Double]]) -> [[Double]] {
         let (_, sigma) = Advantage.meanStd(concatenating: scaled)
-        let final = scaled.map { $0.map { $0 / (sigma + eps) } }
-        return (final, s, terms)
+        return scaled.map { $0.map { $0 / (sigma + Advantage.epsilon) } }
     }
 
     /// The vectors clustered for the given positions of a domain's UNK history.
@@ -231,12 +262,12 @@ public struct FairWeighting: Sendable {
 
     /// The complete state, for checkpoints.
     public struct State: Sendable, Equatable {
-        public var domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]]
+        public var domains: [String: Cell], groups: [GroupKey: Cell], unknownHistory: [String: [[Double]]]
         public var unknownRows: [String: [Int]] = [:]
         public var latent: [String: DomainClustering] = [:]
         public var batches = 0
 
-        public init(domains: [String: Cell], groups: [String: Cell], unknownHistory: [String: [[Double]]],
+        public init(domains: [String: Cell], groups: [GroupKey: Cell], unknownHistory: [String: [[Double]]],
                     unknownRows: [String: [Int]] = [:], latent: [String: DomainClustering] = [:], batches: Int = 0) {
             self.domains = domains; self.groups = groups; self.unknownHistory = unknownHistory
             self.unknownRows = unknownRows; self.latent = latent; self.batches = batches
@@ -261,34 +292,40 @@ public struct FairWeighting: Sendable {
 /// group g in the batch; advantages of group g are multiplied by (number of groups) · q_g.
 public struct GroupDRO: Sendable, Equatable {
     public var eta = 0.01
-    public private(set) var weights: [String: Double]
+    public private(set) var weights: [GroupKey: Double]
 
-    public init(groups: [String], eta: Double = 0.01) {
+    public init(groups: [GroupKey], eta: Double = 0.01) {
         self.eta = eta
         weights = Dictionary(uniqueKeysWithValues: groups.map { ($0, 1 / Double(max(groups.count, 1))) })
     }
 
     /// Updates q from the batch and returns each prompt's multiplier.
-    public mutating func multipliers(groups: [String], rewards: [[Double]]) -> [Double] {
-        var sums: [String: (Double, Double)] = [:]
+    public mutating func multipliers(groups: [GroupKey], rewards: [[Double]]) -> [Double] {
+        var sums: [GroupKey: (Double, Double)] = [:]
         for (g, r) in zip(groups, rewards) {
             sums[g, default: (0, 0)].0 += r.reduce(0, +)
             sums[g, default: (0, 0)].1 += Double(r.count)
         }
-        for g in sums.keys.sorted() {
+        for g in GroupDRO.inOrder(sums.keys) {
             let (total, count) = sums[g]!
             if weights[g] == nil { weights[g] = 1 / Double(max(weights.count, 1)) }
             weights[g]! *= _exp(eta * (1 - total / count))
         }
-        // Sum in key order: a dictionary's own order depends on its history and the
+        // Sum in a fixed order: a dictionary's own order depends on its history and the
         // process's hash seed, and a different order rounds differently.
-        let z = weights.keys.sorted().reduce(0) { $0 + weights[$1]! }
+        let z = GroupDRO.inOrder(weights.keys).reduce(0) { $0 + weights[$1]! }
         for k in weights.keys { weights[k]! /= z }
         let m = Double(weights.count)
         return groups.map { m * weights[$0]! }
     }
 
-    public var state: [String: Double] {
+    /// The order groups are updated and summed in: by their shown name "domain/group",
+    /// as since the first version, so weights (and checkpoints) stay bit for bit the same.
+    static func inOrder(_ keys: some Collection<GroupKey>) -> [GroupKey] {
+        keys.map { ($0.description, $0) }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map(\.1)
+    }
+
+    public var state: [GroupKey: Double] {
         get { weights }
         set { weights = newValue }
     }

@@ -1,3 +1,5 @@
+import Data
+
 /// Where the learning signal is: a prompt is *live* when its rollouts'
 /// rewards disagree, so its group-relative advantage is non-zero. Once a
 /// policy answers a prompt the same way every time, GRPO's advantage for it
@@ -41,11 +43,11 @@ extension Trainer {
     }
 
     /// The dead-group bookkeeping itself, on the given state (a trainer's or a replay's).
-    static func trackDeadGroups(_ logs: inout [GroupLog], streaks deadStreaks: inout [String: Int], warned warnedGroups: inout Set<String>,
+    static func trackDeadGroups(_ logs: inout [GroupLog], streaks deadStreaks: inout [GroupKey: Int], warned warnedGroups: inout Set<GroupKey>,
                                 limit: Int, multiDomain: Bool) -> [String] {
         var dead: [String] = []
         for i in logs.indices {
-            let key = logs[i].domain + "\u{1}" + logs[i].group
+            let key = GroupKey(logs[i].domain, logs[i].group)
             if logs[i].livePrompts > 0 {
                 deadStreaks[key] = 0
                 warnedGroups.remove(key)
@@ -55,7 +57,7 @@ extension Trainer {
             logs[i].deadSteps = deadStreaks[key] ?? 0
             if limit > 0, logs[i].deadSteps >= limit, !warnedGroups.contains(key) {
                 warnedGroups.insert(key)
-                dead.append(multiDomain ? logs[i].domain + "/" + logs[i].group : logs[i].group)
+                dead.append(multiDomain ? key.description : key.group)
             }
         }
         return dead

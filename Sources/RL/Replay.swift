@@ -24,13 +24,13 @@ public final class Replay: @unchecked Sendable {
     public private(set) var replayed = 0
     /// Every replayed step's rollouts with their advantages, for `trace(r, step=)`.
     private var records: [Record] = []
-    var deadStreaks: [String: Int] = [:]
-    var warnedGroups: Set<String> = []
+    var deadStreaks: [GroupKey: Int] = [:]
+    var warnedGroups: Set<GroupKey> = []
     /// The true group of each prompt replayed ("UNK" when unknown), indexed by the row number
     /// the replay gives every prompt of every step, for scoring clusters.
     public private(set) var truthKeys: [String] = []
     private var truthCodes: [Int] = []
-    private var truthIndex: [String: Int] = [:]
+    private var truthIndex: [GroupKey: Int] = [:]
     private let multiDomain: Bool
 
     struct Record {
@@ -49,9 +49,9 @@ public final class Replay: @unchecked Sendable {
         self.config = config
         fair.configure(config)
         if config.method.estimator.reweightsGroups {
-            var keys = Set<String>()
-            for s in rollouts.steps { for p in s.prompts { keys.insert(p.domain + "/" + p.group) } }
-            dro = GroupDRO(groups: keys.sorted(), eta: config.droEta)
+            var keys = Set<GroupKey>()
+            for s in rollouts.steps { for p in s.prompts { keys.insert(GroupKey(p.domain, p.group)) } }
+            dro = GroupDRO(groups: Array(keys), eta: config.droEta)
         }
         multiDomain = rollouts.domainNames.count > 1
     }
@@ -78,7 +78,7 @@ public final class Replay: @unchecked Sendable {
             if p.group == Demographics.unknown || p.group.contains(Demographics.unknown) {
                 truthCodes.append(-1)
             } else {
-                let key = p.domain + "\u{1}" + p.group
+                let key = GroupKey(p.domain, p.group)
                 if let i = truthIndex[key] { truthCodes.append(i) } else { truthIndex[key] = truthIndex.count; truthCodes.append(truthIndex.count - 1) }
             }
         }
@@ -102,12 +102,12 @@ public final class Replay: @unchecked Sendable {
         log.liveDrawnShare = live.share
         // (domain, group) in order of first appearance; clusters relabel UNK prompts.
         let labels = computed.terms?.map(\.groupLabel) ?? groups
-        var keys: [(domain: String, group: String)] = [], members: [[Int]] = [], index: [String: Int] = [:]
+        var keys: [GroupKey] = [], members: [[Int]] = [], index: [GroupKey: Int] = [:]
         for q in prompts.indices {
-            let key = domains[q] + "\u{1}" + labels[q]
+            let key = GroupKey(domains[q], labels[q])
             if let i = index[key] { members[i].append(q) } else {
                 index[key] = keys.count
-                keys.append((domains[q], labels[q]))
+                keys.append(key)
                 members.append([q])
             }
         }
@@ -163,7 +163,7 @@ public final class Replay: @unchecked Sendable {
             for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && truthCodes[row] >= 0 {
                 rows.append(row)
                 clusters.append(domain + "#" + String(labels[position]))
-                truth.append(domain + "/" + truthKeys[row])
+                truth.append(GroupKey(domain, truthKeys[row]).description)
             }
         }
         return (rows, clusters, truth)

@@ -46,9 +46,9 @@ public final class Trainer: @unchecked Sendable {
     private var lastStep: StepRecord?
     public private(set) var evaluations: [(step: Int, report: FairnessReport)] = []
     /// Per (domain, group) key: consecutive steps in the batch without a live prompt.
-    public internal(set) var deadStreaks: [String: Int] = [:]
+    public internal(set) var deadStreaks: [GroupKey: Int] = [:]
     /// Groups reported dead and not yet recovered (reported once per dead spell).
-    public internal(set) var warnedGroups: Set<String> = []
+    public internal(set) var warnedGroups: Set<GroupKey> = []
     /// The groups the last step found without a live prompt for `deadStepWarning`
     /// consecutive steps ("domain/group" when the data has several domains).
     public internal(set) var lastDeadGroups: [String] = []
@@ -60,8 +60,8 @@ public final class Trainer: @unchecked Sendable {
     private let cellOfRow: [Int]
     /// Whether the data has more than one domain (warnings then name the domain too).
     let multiDomain: Bool
-    /// The cells' (domain, group) names.
-    private let cellNames: [(domain: String, group: String)]
+    /// The cells, in order of first appearance.
+    private let cells: [GroupKey]
     /// For re-sampling: every (domain, group) oversampled to its domain's largest group.
     private let pool: [Int]
 
@@ -90,40 +90,39 @@ public final class Trainer: @unchecked Sendable {
                          weightDecay: Float(config.weightDecay), decoupledWeightDecay: config.optimizer == "adamw")
         rng = SeededGenerator(seed: config.seed)
         groupKeys = data.groupKeys()
-        // Per domain: group key → cell.
-        var cellIndex = [[String: Int]](repeating: [:], count: data.domainNames.count)
-        var cellOfRow: [Int] = [], cellNames: [(domain: String, group: String)] = []
+        let cellKeys = data.groupCells()
+        var cellIndex: [GroupKey: Int] = [:]
+        var cellOfRow: [Int] = [], cells: [GroupKey] = []
         cellOfRow.reserveCapacity(data.count)
-        for r in 0..<data.count {
-            let d = data.domains[r]
-            if let c = cellIndex[d][groupKeys[r]] {
+        for key in cellKeys {
+            if let c = cellIndex[key] {
                 cellOfRow.append(c)
             } else {
-                cellIndex[d][groupKeys[r]] = cellNames.count
-                cellOfRow.append(cellNames.count)
-                cellNames.append((data.domainNames[d], groupKeys[r]))
+                cellIndex[key] = cells.count
+                cellOfRow.append(cells.count)
+                cells.append(key)
             }
         }
         self.cellOfRow = cellOfRow
         multiDomain = Set(data.domains).count > 1
-        self.cellNames = cellNames
+        self.cells = cells
         rewardTable = try config.reward.table(labels: data.labels, classes: data.classNames.count)
         fair.configure(config)
         try Trainer.checkClustering(config, policy: policy)
         if config.method.estimator.reweightsGroups {
-            dro = GroupDRO(groups: Array(Set(zip(data.domains, groupKeys).map { data.domainNames[$0.0] + "/" + $0.1 })).sorted(), eta: config.droEta)
+            dro = GroupDRO(groups: cells, eta: config.droEta)
         }
         if config.method.resamplesGroups {
-            var byGroup: [String: [Int]] = [:]
-            for r in 0..<data.count { byGroup[data.domainNames[data.domains[r]] + "\u{1}" + groupKeys[r], default: []].append(r) }
+            var byGroup: [GroupKey: [Int]] = [:]
+            for (r, key) in cellKeys.enumerated() { byGroup[key, default: []].append(r) }
             var largest: [String: Int] = [:]
-            for (k, rows) in byGroup { let d = String(k.split(separator: "\u{1}")[0]); largest[d] = max(largest[d] ?? 0, rows.count) }
+            for (k, rows) in byGroup { largest[k.domain] = max(largest[k.domain] ?? 0, rows.count) }
             var pool: [Int] = []
             var sampler = SeededGenerator(seed: config.seed &+ 0x5EED)
             for k in byGroup.keys.sorted() {
                 let rows = byGroup[k]!
                 pool += rows
-                let target = largest[String(k.split(separator: "\u{1}")[0])]!
+                let target = largest[k.domain]!
                 for _ in rows.count..<target { pool.append(rows[sampler.nextIndex(below: rows.count)]) }
             }
             self.pool = pool
@@ -166,10 +165,10 @@ public final class Trainer: @unchecked Sendable {
     /// Everything a step changes, to undo a failed step.
     private struct Snapshot {
         var rng: SeededGenerator, order: [Int], cursor: Int, epoch: Int
-        var fair: FairWeighting.State, dro: [String: Double]?
+        var fair: FairWeighting.State, dro: [GroupKey: Double]?
         var parameters: [Tensor], moments: (first: [Tensor], second: [Tensor]), adamSteps: Int
         var steps: Int, logged: (history: Int, groups: Int, evaluations: Int), trace: StepRecord?
-        var dead: (streaks: [String: Int], warned: Set<String>, groups: [String])
+        var dead: (streaks: [GroupKey: Int], warned: Set<GroupKey>, groups: [String])
     }
 
     private func snapshot() -> Snapshot {
@@ -210,112 +209,170 @@ public final class Trainer: @unchecked Sendable {
         }
     }
 
+    /// One step's rollouts: the prompts, their sampled answers and rewards.
+    struct Rollouts {
+        var rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]]
+        /// Prompts drawn to make the batch (more than `rows` under dynamic sampling).
+        var drawn: Int
+        /// Live prompts among all drawn (dynamic sampling only).
+        var liveDrawn: Int?
+        /// The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
+        var answerIndices: [Int] = [], oldLogProbs: [Float] = []
+        /// The recorded forward pass the answers were sampled from, for the first PPO pass.
+        var logits: Tensor?
+    }
+
+    /// What the PPO passes report of the last pass.
+    struct Update {
+        var loss = 0.0, kl = 0.0, clipped = 0.0, gradNorm = 0.0
+    }
+
     private func performStep() throws -> StepLog {
         let start = monotonicSeconds()
-        let g = config.numGenerations
-        let temperature = Float(config.temperature)
-        let rows: [Int], x: Tensor, answers: [[Int]], rewards: [[Double]], drawn: Int
-        // The rollouts laid end to end (rollout i answers prompt i / g), as the loss takes them.
-        var answerIndices: [Int] = [], flatOld: [Float] = []
-        var firstLogits: Tensor?, liveDrawn: Int?
+        let rollouts: Rollouts
         do {
-            if config.dynamicSampling {
-                // Rollouts from no-grad passes over each drawn batch; the PPO passes recompute the logits.
-                let draw = try drawLiveBatch(temperature: temperature)
-                (rows, answers, rewards, drawn) = (draw.rows, draw.answers, draw.rewards, draw.drawn)
-                answerIndices.reserveCapacity(rows.count * g); flatOld.reserveCapacity(rows.count * g)
-                for q in rows.indices {
-                    answerIndices += draw.answers[q]
-                    flatOld += draw.logProbs[q]
-                }
-                liveDrawn = draw.liveDrawn
-                x = try data.features.take(rows, axis: 0)
-            } else {
-                rows = nextBatch()
-                drawn = rows.count
-                x = try data.features.take(rows, axis: 0)
-                // One recorded forward pass: the rollouts are sampled from its logits, and the
-                // first PPO pass reuses it (the parameters have not moved yet, so a second
-                // forward pass would compute the same numbers).
-                firstLogits = try policy.logits(x)
-                (answerIndices, flatOld) = try policy.sampleFlat(logits: firstLogits!, g: g, temperature: temperature, using: &rng)
-                answers = rows.indices.map { Array(answerIndices[($0 * g)..<(($0 + 1) * g)]) }
-                rewards = try rolloutRewards(rows: rows, answers: answers)
-            }
+            rollouts = try sample()
         } catch let e as RLError {
             throw RLError("step \(stepCount + 1): \(e.description); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
         }
-        let b = rows.count
-        // Advantages.
-        let domainNames = rows.map { data.domainNames[data.domains[$0]] }
-        let groups = rows.map { groupKeys[$0] }
+        let domainNames = rollouts.rows.map { data.domainNames[data.domains[$0]] }
+        let groups = rollouts.rows.map { groupKeys[$0] }
+        let computed = try computeAdvantages(rollouts, domains: domainNames, groups: groups)
+        let update = try optimise(rollouts, advantages: computed.final)
+        stepCount += 1
+        let log = try stepLog(rollouts, advantages: computed.final, update: update, start: start)
+        history.append(log)
+        recordGroups(rows: rollouts.rows, domains: domainNames, groups: groups, rewards: rollouts.rewards, answers: rollouts.answers,
+                     grpo: computed.grpo, final: computed.final, terms: computed.terms)
+        if config.evalEvery > 0, stepCount % config.evalEvery == 0, let evalData {
+            evaluations.append((stepCount, try evaluate(policy: policy, on: evalData)))
+        }
+        return log
+    }
+
+    /// Sample: the next batch's prompts and G answers to each, rewarded
+    /// (with dynamic sampling, drawn until the batch is live; see DynamicSampling.swift).
+    private func sample() throws -> Rollouts {
+        let g = config.numGenerations
+        let temperature = Float(config.temperature)
+        if config.dynamicSampling {
+            // Rollouts from no-grad passes over each drawn batch; the PPO passes recompute the logits.
+            let draw = try drawLiveBatch(temperature: temperature)
+            var rollouts = Rollouts(rows: draw.rows, x: try data.features.take(draw.rows, axis: 0), answers: draw.answers,
+                                    rewards: draw.rewards, drawn: draw.drawn, liveDrawn: draw.liveDrawn)
+            rollouts.answerIndices.reserveCapacity(draw.rows.count * g); rollouts.oldLogProbs.reserveCapacity(draw.rows.count * g)
+            for q in draw.rows.indices {
+                rollouts.answerIndices += draw.answers[q]
+                rollouts.oldLogProbs += draw.logProbs[q]
+            }
+            return rollouts
+        }
+        let rows = nextBatch()
+        let x = try data.features.take(rows, axis: 0)
+        // One recorded forward pass: the rollouts are sampled from its logits, and the
+        // first PPO pass reuses it (the parameters have not moved yet, so a second
+        // forward pass would compute the same numbers).
+        let logits = try policy.logits(x)
+        let (answerIndices, oldLogProbs) = try policy.sampleFlat(logits: logits, g: g, temperature: temperature, using: &rng)
+        let answers = rows.indices.map { Array(answerIndices[($0 * g)..<(($0 + 1) * g)]) }
+        return Rollouts(rows: rows, x: x, answers: answers, rewards: try rolloutRewards(rows: rows, answers: answers),
+                        drawn: rows.count, answerIndices: answerIndices, oldLogProbs: oldLogProbs, logits: logits)
+    }
+
+    /// Statistics, clustering and factors: the method's advantages for the
+    /// batch (AdvantageEstimators.swift), and for clustering methods how well
+    /// the clusters match the true groups.
+    private func computeAdvantages(_ rollouts: Rollouts, domains: [String], groups: [String]) throws -> AdvantageStep.Result {
         let weighting = monotonicSeconds()
-        let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domainNames,
-                                                 groups: groups, rows: rows, fair: &fair, dro: &dro,
+        let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rollouts.rewards, domains: domains,
+                                                 groups: groups, rows: rollouts.rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
         if config.method.clustersGroups {
             clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
         }
-        let advantages = computed.final, grpoAdvantages = computed.grpo, terms = computed.terms
+        return computed
+    }
 
-        // Loss over all B·G rollouts.
+    /// `numIterations` PPO passes over all B·G rollouts: the loss, then the update.
+    private func optimise(_ rollouts: Rollouts, advantages: [[Double]]) throws -> Update {
+        let b = rollouts.rows.count, g = config.numGenerations
+        let temperature = Float(config.temperature)
         var flatAdvantages: [Float] = []
         flatAdvantages.reserveCapacity(b * g)
         for q in 0..<b {
             for v in advantages[q] { flatAdvantages.append(Float(v)) }
         }
-        let old = try Tensor(shape: [b * g], scalars: flatOld)
+        let old = try Tensor(shape: [b * g], scalars: rollouts.oldLogProbs)
         let adv = try Tensor(shape: [b * g], scalars: flatAdvantages)
         var refLogp: Tensor?
         if config.beta > 0 {
             refLogp = try Autodiff.withoutGradients {
-                try Tensor.sampledLogProbs(logits: try policy.reference(x), temperature: temperature, generations: g, answers: answerIndices)
+                try Tensor.sampledLogProbs(logits: try policy.reference(rollouts.x), temperature: temperature, generations: g, answers: rollouts.answerIndices)
             }
         }
-        var lossValue = 0.0, klValue = 0.0, clipped = 0.0, gradNorm = 0.0
+        var update = Update()
+        var firstLogits = rollouts.logits
         let low = Float(1 - config.epsilon), high = Float(1 + config.clipHigh)
         for _ in 0..<config.numIterations {
             optimizer.zeroGrad()
-            let logits = try firstLogits ?? policy.logits(x)
+            let logits = try firstLogits ?? policy.logits(rollouts.x)
             firstLogits = nil
-            // −mean(min(ρA, clip(ρ)A)) [+ β·mean k3], fused (bit-identical to composing the primitives).
-            let policyLoss = try Tensor.clippedPolicyLoss(
-                logits: logits, temperature: temperature, generations: g, answers: answerIndices,
-                oldLogProbs: old, advantages: adv, low: low, high: high, referenceLogProbs: refLogp, beta: Float(config.beta))
-            var loss = policyLoss.loss
-            let ratio = policyLoss.ratios
-            if let kl = policyLoss.klMean { klValue = Double(kl) }
-            if config.entropyCoef > 0 {
-                // Maximise the entropy: the loss gets −coef · mean entropy of softmax(logits / T).
-                loss = try loss - (try EntropyBonus.meanEntropy(logits: logits, temperature: temperature) * Float(config.entropyCoef))
+            let (loss, ratios, kl) = try loss(logits: logits, rollouts: rollouts, oldLogProbs: old, advantages: adv, referenceLogProbs: refLogp)
+            if let kl { update.kl = kl }
+            update.loss = Double(try loss.item())
+            guard update.loss.isFinite else {
+                throw RLError("step \(stepCount + 1): the loss is \(update.loss); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
             }
-            lossValue = Double(try loss.item())
-            guard lossValue.isFinite else {
-                throw RLError("step \(stepCount + 1): the loss is \(lossValue); training stopped and the trainer is left at step \(stepCount) (try a smaller lr)")
-            }
-            try loss.backward()
-            gradNorm = Double(clipGradNorm(policy.parameters, maxNorm: Float(config.maxGradNorm)))
-            guard gradNorm.isFinite else {
-                throw RLError("step \(stepCount + 1): the gradient norm is \(gradNorm); training stopped and the trainer is left at step \(stepCount)")
-            }
-            optimizer.step()
+            update.gradNorm = try self.update(loss)
             var clippedCount = 0
-            ratio.withUnsafeBufferPointer { r in
+            ratios.withUnsafeBufferPointer { r in
                 for (i, a) in flatAdvantages.enumerated() where (r[i] < low && a < 0) || (r[i] > high && a > 0) { clippedCount += 1 }
             }
-            clipped = Double(clippedCount) / Double(b * g)
+            update.clipped = Double(clippedCount) / Double(b * g)
         }
         for p in policy.parameters {
             guard p.value.isAllFinite else {
                 throw RLError("step \(stepCount + 1): parameter \(p.name) became non-finite; training stopped and the trainer is left at step \(stepCount)")
             }
         }
-        stepCount += 1
+        return update
+    }
 
-        // Metrics.
-        let summary = AdvantageStep.rewardSummary(rewards)
+    /// Loss: −mean(min(ρA, clip(ρ)A)) [+ β·mean k3] [− coef · mean entropy], with the ratios ρ and the KL term.
+    private func loss(logits: Tensor, rollouts: Rollouts, oldLogProbs: Tensor, advantages: Tensor,
+                      referenceLogProbs: Tensor?) throws -> (loss: Tensor, ratios: Tensor, kl: Double?) {
+        let temperature = Float(config.temperature)
+        // Fused (bit-identical to composing the primitives).
+        let policyLoss = try Tensor.clippedPolicyLoss(
+            logits: logits, temperature: temperature, generations: config.numGenerations, answers: rollouts.answerIndices,
+            oldLogProbs: oldLogProbs, advantages: advantages, low: Float(1 - config.epsilon), high: Float(1 + config.clipHigh),
+            referenceLogProbs: referenceLogProbs, beta: Float(config.beta))
+        var loss = policyLoss.loss
+        if config.entropyCoef > 0 {
+            // Maximise the entropy: the loss gets −coef · mean entropy of softmax(logits / T).
+            loss = try loss - (try EntropyBonus.meanEntropy(logits: logits, temperature: temperature) * Float(config.entropyCoef))
+        }
+        return (loss, policyLoss.ratios, policyLoss.klMean.map { Double($0) })
+    }
+
+    /// Update: gradients of the loss, clipped to `maxGradNorm`, one optimizer step; returns the gradient norm.
+    private func update(_ loss: Tensor) throws -> Double {
+        try loss.backward()
+        let gradNorm = Double(clipGradNorm(policy.parameters, maxNorm: Float(config.maxGradNorm)))
+        guard gradNorm.isFinite else {
+            throw RLError("step \(stepCount + 1): the gradient norm is \(gradNorm); training stopped and the trainer is left at step \(stepCount)")
+        }
+        optimizer.step()
+        return gradNorm
+    }
+
+    /// The step's log line: rewards, the last PPO pass, the policy's entropy now, where the signal was.
+    private func stepLog(_ rollouts: Rollouts, advantages: [[Double]], update: Update, start: Double) throws -> StepLog {
+        let b = rollouts.rows.count, g = config.numGenerations
+        let temperature = Float(config.temperature)
+        let summary = AdvantageStep.rewardSummary(rollouts.rewards)
         let entropy = try Autodiff.withoutGradients { () -> Double in
-            let p = try (try policy.logits(x) * (1 / temperature)).logSoftmax()
+            let p = try (try policy.logits(rollouts.x) * (1 / temperature)).logSoftmax()
             return p.withUnsafeBufferPointer { lp in
                 var h = 0.0
                 for v in lp where v.isFinite { h -= Double(_expf(v) * v) }
@@ -324,53 +381,46 @@ public final class Trainer: @unchecked Sendable {
         }
         var log = StepLog(step: stepCount, reward: summary.mean,
                           rewardStd: g > 1 ? summary.std : 0, fracRewardZeroStd: g > 1 ? summary.zeroStd : 1,
-                          kl: klValue, clipRatio: clipped, entropy: entropy, gradNorm: gradNorm, loss: lossValue,
+                          kl: update.kl, clipRatio: update.clipped, entropy: entropy, gradNorm: update.gradNorm, loss: update.loss,
                           milliseconds: (monotonicSeconds() - start) * 1000)
-        let live = LiveSignal.measure(rewards: rewards, advantages: advantages, members: [Array(0..<b)])[0]
+        let live = LiveSignal.measure(rewards: rollouts.rewards, advantages: advantages, members: [Array(0..<b)])[0]
         log.liveShare = live.share
         log.liveGradientShare = live.gradientShare
-        log.drawn = Double(drawn); log.kept = Double(live.live); log.dropped = Double(drawn - b)
-        log.liveDrawnShare = Double(liveDrawn ?? live.live) / Double(drawn)
-        history.append(log)
-        recordGroups(rows: rows, domains: domainNames, groups: groups, rewards: rewards, answers: answers,
-                     grpo: grpoAdvantages, final: advantages, terms: terms)
-        if config.evalEvery > 0, stepCount % config.evalEvery == 0, let evalData {
-            evaluations.append((stepCount, try evaluate(policy: policy, on: evalData)))
-        }
+        log.drawn = Double(rollouts.drawn); log.kept = Double(live.live); log.dropped = Double(rollouts.drawn - b)
+        log.liveDrawnShare = Double(rollouts.liveDrawn ?? live.live) / Double(rollouts.drawn)
         return log
     }
 
     private func recordGroups(rows: [Int], domains: [String], groups: [String], rewards: [[Double]], answers: [[Int]],
                               grpo: [[Double]], final: [[Double]], terms: [FairWeighting.Terms]?) {
         // (domain, group) in order of first appearance, with their prompts.
-        var keys: [(domain: String, group: String)] = []
+        var keys: [GroupKey] = []
         var members: [[Int]] = []
         // The data's own (domain, group) cells are numbered once in init, so the usual case
         // (no terms, or terms that keep the data's groups) groups prompts by an integer
-        // rather than hashing a string per prompt; clusters (fairgrpo_nd) relabel the groups.
+        // rather than hashing a key per prompt; clusters (fairgrpo_nd) relabel the groups.
         let ownCells = terms.map { t in rows.indices.allSatisfy { t[$0].groupLabel == groups[$0] } } ?? true
         if ownCells {
-            var slot = [Int](repeating: -1, count: cellNames.count)
+            var slot = [Int](repeating: -1, count: cells.count)
             for q in rows.indices {
                 let cell = cellOfRow[rows[q]]
                 if slot[cell] >= 0 {
                     members[slot[cell]].append(q)
                 } else {
                     slot[cell] = keys.count
-                    keys.append((domains[q], groups[q]))
+                    keys.append(cells[cell])
                     members.append([q])
                 }
             }
         } else {
-            var index: [String: Int] = [:]
+            var index: [GroupKey: Int] = [:]
             for q in rows.indices {
-                let label = terms?[q].groupLabel ?? groups[q]
-                let key = domains[q] + "\u{1}" + label
+                let key = GroupKey(domains[q], terms?[q].groupLabel ?? groups[q])
                 if let i = index[key] {
                     members[i].append(q)
                 } else {
                     index[key] = keys.count
-                    keys.append((domains[q], label))
+                    keys.append(key)
                     members.append([q])
                 }
             }

@@ -39,7 +39,7 @@ extension Trainer {
             for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && keys[row] != "UNK" {
                 rows.append(row)
                 clusters.append(domain + "#" + String(labels[position]))
-                truth.append(domain + "/" + keys[row])
+                truth.append(GroupKey(domain, keys[row]).description)
             }
         }
         return (rows, clusters, truth)
@@ -97,12 +97,11 @@ struct GroupTruth {
     let codes: [Int]
 
     init(_ data: Dataset) {
-        let keys = data.groupKeys(truth: true)
-        self.keys = keys
-        var index: [String: Int] = [:]
-        codes = keys.indices.map { r in
-            guard keys[r] != "UNK" else { return -1 }
-            let key = data.domainNames[data.domains[r]] + "\u{1}" + keys[r]
+        let cells = data.groupCells(truth: true)
+        keys = cells.map(\.group)
+        var index: [GroupKey: Int] = [:]
+        codes = cells.map { key in
+            guard key.group != "UNK" else { return -1 }
             if let i = index[key] { return i }
             index[key] = index.count
             return index.count - 1

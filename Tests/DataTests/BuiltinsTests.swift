@@ -59,6 +59,22 @@ struct BuiltinsTests {
         #expect(r.output.contains("split(): test must be a fraction between 0 and 1, got 2.0"))
     }
 
+    @Test("a library error is reported under the builtin that let it through, at the call")
+    func libraryErrorsNamed() {
+        let t = Transcript()
+        // Dataset.synthesize's message has no builtin name: demo() and synth() each add theirs.
+        var r = t.run("x = 1\ndemo(n=10)")
+        #expect(r.status == .runtimeError)
+        #expect(r.output.contains("demo(): n must be at least 140 (20 rows per domain), got 10"))
+        #expect(r.output.contains(":2:"))
+        r = t.run("synth(n=10)")
+        #expect(r.output.contains("synth(): n must be at least 140"))
+        // A file's problem names the file, not the builtin.
+        r = t.run("load_csv(\"/nonexistent/x.csv\", label=\"y\")")
+        #expect(r.status == .runtimeError)
+        #expect(!r.output.contains("load_csv(): /nonexistent"))
+    }
+
     @Test("head(data, n) is a table of n rows")
     func head() throws {
         let t = Transcript()

@@ -184,7 +184,7 @@ struct CSVLoaderTests {
         roles.drop = []
         roles.features = ["bp", "label"]
         let path = Fixtures.csv("patients.csv")
-        #expect(throws: DataError.invalidArgument("\(path): column 'label' cannot be both a feature and the label, an attribute, the domain, an id or dropped")) {
+        #expect(throws: DataError.badFile(file: path, reason: "column 'label' cannot be both a feature and the label, an attribute, the domain, an id or dropped")) {
             try CSVLoader.load(path: path, roles: roles)
         }
     }
@@ -357,7 +357,7 @@ struct CSVLoaderTests {
         let d = try CSVLoader.load(bytes: Array("a,b,label\n,1,x\nNA,2,y\n".utf8), file: "m.csv", roles: CSVRoles(label: "label"), name: "m")
         #expect(d.scaler.numeric == [true, true])
         #expect(rows(d.features).map { $0[0] } == [0, 0])
-        #expect(throws: DataError.invalidArgument("m.csv: no row has a label in column 'label'")) {
+        #expect(throws: DataError.badFile(file: "m.csv", reason: "no row has a label in column 'label'")) {
             try CSVLoader.load(bytes: Array("a,label\n1,\n2,NA\n".utf8), file: "m.csv", roles: CSVRoles(label: "label"), name: "m")
         }
     }

@@ -77,7 +77,7 @@ struct CatalogTests {
 
     @Test("an unknown name lists the available tables")
     func unknownName() {
-        #expect(throws: DataError.invalidArgument("dataset(): no dataset named 'iris'; available: heart_cleveland, nhefs_death, covid_testing, pbc_mayo")) {
+        #expect(throws: DataError.invalidArgument("no dataset named 'iris'; available: heart_cleveland, nhefs_death, covid_testing, pbc_mayo")) {
             try Catalog.load("iris")
         }
     }

@@ -39,7 +39,7 @@ struct DemoTests {
 
     @Test("n below 20 rows per domain is refused")
     func tooSmall() {
-        #expect(throws: DataError.invalidArgument("synth(): n must be at least 140 (20 rows per domain), got 139")) {
+        #expect(throws: DataError.invalidArgument("n must be at least 140 (20 rows per domain), got 139")) {
             try Self.demo(n: 139)
         }
     }
@@ -223,6 +223,6 @@ struct DemoTests {
         #expect(throws: DataError.self) { try Dataset.synthesize(config) }
         config = SynthConfig()
         config.domains = [SynthConfig.Domain(name: "one", relativeSize: 1, classes: ["only"])]
-        #expect(throws: DataError.invalidArgument("synth(): every domain needs at least 2 classes")) { try Dataset.synthesize(config) }
+        #expect(throws: DataError.invalidArgument("every domain needs at least 2 classes")) { try Dataset.synthesize(config) }
     }
 }

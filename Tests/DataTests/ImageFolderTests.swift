@@ -54,7 +54,7 @@ struct ImageFolderTests {
         defer { dir.cleanUp() }
         let manifest = try dir.write("manifest.csv", "path,finding\n\(Fixtures.png("gray8.png")),a\nscans/missing.png,b\n")
         let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), allowOutside: true) }
-        guard case .badImage(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
+        guard case .badFile(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == dir.file("scans/missing.png"))
         #expect(r.hasPrefix("cannot read"))
     }
@@ -66,7 +66,7 @@ struct ImageFolderTests {
         let bad = Fixtures.png("bad_crc.png")
         let manifest = try dir.write("manifest.csv", "path,finding\n\(Fixtures.png("gray8.png")),a\n\(bad),b\n")
         let error = #expect(throws: DataError.self) { try ImageFolder.load(manifest: manifest, roles: CSVRoles(label: "finding"), allowOutside: true) }
-        guard case .badImage(file: let f, reason: _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        guard case .badFile(file: let f, reason: _)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == bad)
     }
 
@@ -92,7 +92,7 @@ struct ImageFolderTests {
         #expect(throws: DataError.unknownColumn(file: noPath, role: "path", name: "path", available: ["file", "finding"])) {
             try ImageFolder.load(manifest: noPath, roles: CSVRoles(label: "finding"))
         }
-        #expect(throws: DataError.invalidArgument("load_images(): size must be 1…512, got 0")) {
+        #expect(throws: DataError.invalidArgument("size must be 1…512, got 0")) {
             try ImageFolder.load(manifest: noPath, roles: CSVRoles(label: "finding"), size: 0)
         }
         let ragged = try dir.write("ragged.csv", "path,finding\na.png,x\nb.png\n")

@@ -38,6 +38,20 @@ struct InteropLoadTests {
         #expect(JSONCell.number(3).text == "3")
     }
 
+    @Test("JSONL escapes at the edges: only escapes, lone surrogates, short \\u, invalid UTF-8 beside an escape")
+    func escapeEdges() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        var bytes = Array("{\"a\": \"\\n\\t\\\\\"}\n".utf8)                         // nothing but escapes
+        bytes += Array("{\"a\": \"x\\ud800y\\udc00\"}\n".utf8)                      // lone high and low surrogates
+        bytes += Array("{\"a\": \"\\u12\\u00zz\\u0041\"}\n".utf8)                 // too short, not hex, then valid
+        bytes += Array("{\"a\": \"".utf8) + [0xC3, 0x28] + Array("\\n\"}\n".utf8)  // invalid UTF-8, then an escape
+        let path = dir.path + "/e.jsonl"
+        FileManager.default.createFile(atPath: path, contents: Foundation.Data(bytes))
+        let t = try JSONLines.read(path: path)
+        #expect(t.column("a") == [.text("\n\t\\"), .text("x\u{FFFD}y\u{FFFD}"), .text("\\u12\\u00zzA"), .text("\u{FFFD}(\n")])
+    }
+
     @Test("JSONL errors name the file, line and column; a file split over two threads still gives the right line")
     func errors() throws {
         let dir = try TemporaryDirectory()

@@ -127,14 +127,14 @@ struct OperationsTests {
 
     @Test("split arguments are checked")
     func splitErrors() throws {
-        #expect(throws: DataError.invalidArgument("split(): test must be a fraction between 0 and 1, got 1.0")) {
+        #expect(throws: DataError.invalidArgument("test must be a fraction between 0 and 1, got 1.0")) {
             try Self.demo.split(test: 1, seed: 0)
         }
-        #expect(throws: DataError.invalidArgument("split(): by=\"group_id\" needs a dataset loaded with group_id=")) {
+        #expect(throws: DataError.invalidArgument("by=\"group_id\" needs a dataset loaded with group_id=")) {
             try Self.demo.split(test: 0.2, seed: 0, groupedByID: true)
         }
         let one = try Self.demo.subset([0])
-        #expect(throws: DataError.invalidArgument("split(): needs at least 2 rows, the dataset has 1")) {
+        #expect(throws: DataError.invalidArgument("needs at least 2 rows, the dataset has 1")) {
             try one.split(test: 0.5, seed: 0)
         }
         // Two rows and a small fraction still give two non-empty sides.
@@ -186,10 +186,10 @@ struct OperationsTests {
 
     @Test("mask arguments are checked")
     func maskErrors() {
-        #expect(throws: DataError.invalidArgument("mask(): no attribute 'race'; the attributes are sex, age")) {
+        #expect(throws: DataError.invalidArgument("no attribute 'race'; the attributes are sex, age")) {
             try Self.demo.masked(attribute: "race", fraction: 0.5, seed: 0)
         }
-        #expect(throws: DataError.invalidArgument("mask(): fraction must be in [0, 1], got 1.5")) {
+        #expect(throws: DataError.invalidArgument("fraction must be in [0, 1], got 1.5")) {
             try Self.demo.masked(attribute: nil, fraction: 1.5, seed: 0)
         }
     }
@@ -213,7 +213,7 @@ struct OperationsTests {
         let none = try Self.demo.filtered(domain: "ultrasound", group: "M,A1")
         #expect(none.count == 0)
         #expect(none.describe().hasPrefix("demo: 0 prompts"))
-        #expect(throws: DataError.invalidArgument("filter(): no domain 'mri'; the domains are chest_xray, dermatology, fundus, ecg, ct, pathology, ultrasound")) {
+        #expect(throws: DataError.invalidArgument("no domain 'mri'; the domains are chest_xray, dermatology, fundus, ecg, ct, pathology, ultrasound")) {
             try Self.demo.filtered(domain: "mri", group: nil)
         }
         #expect(throws: DataError.self) { try Self.demo.filtered(domain: nil, group: "X,A9") }

@@ -103,10 +103,10 @@ struct PNGTests {
             do {
                 _ = try PNG.read(path, channels: channels)
                 Issue.record("\(file) decoded without an error")
-            } catch let DataError.badImage(file: named, reason: reason) {
+            } catch let DataError.badFile(file: named, reason: reason) {
                 #expect(named == path)
                 #expect(reason.contains(reasonFragment), "reason: \(reason)")
-                #expect("\(DataError.badImage(file: named, reason: reason))".hasPrefix(path + ": "))
+                #expect("\(DataError.badFile(file: named, reason: reason))".hasPrefix(path + ": "))
             } catch {
                 Issue.record("unexpected error \(error)")
             }
@@ -117,7 +117,7 @@ struct PNGTests {
     func missingFile() {
         let path = Fixtures.png("no_such.png")
         let error = #expect(throws: DataError.self) { try PNG.read(path, channels: 1) }
-        guard case .badImage(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
+        guard case .badFile(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == path)
         #expect(r.hasPrefix("cannot read"))
     }
@@ -129,7 +129,7 @@ struct PNGTests {
         for n in 0..<bytes.count {
             do {
                 _ = try PNG.decode(Array(bytes.prefix(n)), channels: 1, name: "cut.png")
-            } catch let DataError.badImage(file: f, reason: _) {
+            } catch let DataError.badFile(file: f, reason: _) {
                 #expect(f == "cut.png")
                 failures += 1
             }
@@ -147,7 +147,7 @@ struct PNGTests {
         let crc = crc32(Array(bytes[12..<29]))
         bytes.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
         let error = #expect(throws: DataError.self) { try PNG.decode(bytes, channels: 1, name: "huge.png") }
-        guard case .badImage(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
+        guard case .badFile(file: let f, reason: let r)? = error else { Issue.record("got \(String(describing: error))"); return }
         #expect(f == "huge.png")
         #expect(r.contains("65536×65536"), "reason: \(r)")
     }

@@ -107,16 +107,16 @@ struct ReportTests {
         let data = try makeDataset(labels: truth, classNames: ["no", "yes"], attributes: [Self.sexAttribute([0, 1, 0, 1])])
         func message(_ t: [Int], _ p: [Int]) -> String? {
             do { _ = try FairnessReport.evaluate(truth: t, predictions: p, data: data); return nil }
-            catch let e as DataError { return e.description }
-            catch { return "\(error)" }
+            catch let e as FairnessError { return e.description }
+            catch { return "not a FairnessError: \(error)" }
         }
-        #expect(message([0, 1, 1], [0, 1, 1, 0]) == "metrics(): 3 labels and 4 predictions for a dataset of 4 rows")
-        #expect(message(truth, [0, 1]) == "metrics(): 4 labels and 2 predictions for a dataset of 4 rows")
-        #expect(message([0, 1, 1, 0, 1], [0, 1, 1, 0, 1]) == "metrics(): 5 labels and 5 predictions for a dataset of 4 rows")
-        #expect(message(truth, [0, 2, 1, 0]) == "metrics(): prediction 2 at row 1 is not a class index in 0..<2")
-        #expect(message(truth, [0, 1, -1, 0]) == "metrics(): prediction -1 at row 2 is not a class index in 0..<2")
-        #expect(message([0, 1, 1, 7], truth) == "metrics(): label 7 at row 3 is not a class index in 0..<2")
-        #expect(message([-3, 1, 1, 0], truth) == "metrics(): label -3 at row 0 is not a class index in 0..<2")
+        #expect(message([0, 1, 1], [0, 1, 1, 0]) == "3 labels and 4 predictions for a dataset of 4 rows")
+        #expect(message(truth, [0, 1]) == "4 labels and 2 predictions for a dataset of 4 rows")
+        #expect(message([0, 1, 1, 0, 1], [0, 1, 1, 0, 1]) == "5 labels and 5 predictions for a dataset of 4 rows")
+        #expect(message(truth, [0, 2, 1, 0]) == "prediction 2 at row 1 is not a class index in 0..<2")
+        #expect(message(truth, [0, 1, -1, 0]) == "prediction -1 at row 2 is not a class index in 0..<2")
+        #expect(message([0, 1, 1, 7], truth) == "label 7 at row 3 is not a class index in 0..<2")
+        #expect(message([-3, 1, 1, 0], truth) == "label -3 at row 0 is not a class index in 0..<2")
         #expect(message(truth, truth) == nil)
     }
 
@@ -126,18 +126,19 @@ struct ReportTests {
         var data = try makeDataset(labels: truth, classNames: ["no", "yes"], attributes: [Self.sexAttribute([0, 1, 2])])
         func message() -> String? {
             do { _ = try FairnessReport.evaluate(truth: truth, predictions: truth, data: data); return nil }
-            catch { return "\(error)" }
+            catch let e as FairnessError { return e.description }
+            catch { return "not a FairnessError: \(error)" }
         }
-        #expect(message() == "metrics(): sex code 2 at row 2 is not a level index in -1..<2")
+        #expect(message() == "sex code 2 at row 2 is not a level index in -1..<2")
         data.attributes[0].codes = [0, -2, 1]
-        #expect(message() == "metrics(): sex code -2 at row 1 is not a level index in -1..<2")
+        #expect(message() == "sex code -2 at row 1 is not a level index in -1..<2")
         data.attributes[0].codes = [0, 1, 1]
         data.domains = [0, 1, 0]
-        #expect(message() == "metrics(): domain 1 at row 1 is not a domain index in 0..<1")
+        #expect(message() == "domain 1 at row 1 is not a domain index in 0..<1")
         data.domains = [0, 0, 0]
         #expect(message() == nil)
         data.attributes[0].codes = [0, 1]
-        #expect(message() == "metrics(): attribute sex has 2 values for a dataset of 3 rows")
+        #expect(message() == "attribute sex has 2 values for a dataset of 3 rows")
     }
 
     /// Groups as counted row by row with `Confusion.add`, in the report's order:

@@ -49,33 +49,33 @@ struct BaselineTests {
 
     @Test("Group DRO: q_g ← q_g·exp(η·ℓ_g), renormalised; multiplier (number of groups)·q_g")
     func groupDRO() {
-        var dro = GroupDRO(groups: ["A/F", "A/M", "B/F"], eta: 0.5)
-        let uniform: [String: Double] = ["A/F": 1.0 / 3, "A/M": 1.0 / 3, "B/F": 1.0 / 3]
+        var dro = GroupDRO(groups: [GroupKey("A", "F"), GroupKey("A", "M"), GroupKey("B", "F")], eta: 0.5)
+        let uniform: [GroupKey: Double] = [GroupKey("A", "F"): 1.0 / 3, GroupKey("A", "M"): 1.0 / 3, GroupKey("B", "F"): 1.0 / 3]
         #expect(dro.weights == uniform)
         // Step 1: A/F rewards 3 of 8 → ℓ = 5/8; A/M all 1 → ℓ = 0; B/F absent → unchanged.
         // q ∝ (e^{0.3125}, 1, 1)/3 → q_AF = e^{0.3125}/(e^{0.3125} + 2), q_AM = q_BF = 1/(e^{0.3125} + 2).
-        let m1 = dro.multipliers(groups: ["A/F", "A/F", "A/M"], rewards: rewards)
+        let m1 = dro.multipliers(groups: [GroupKey("A", "F"), GroupKey("A", "F"), GroupKey("A", "M")], rewards: rewards)
         let e1 = exp(0.3125), z1 = e1 + 2
-        expectNear(dro.weights["A/F"]!, e1 / z1, "q_AF")
-        expectNear(dro.weights["A/M"]!, 1 / z1, "q_AM")
-        expectNear(dro.weights["B/F"]!, 1 / z1, "q_BF")
+        expectNear(dro.weights[GroupKey("A", "F")]!, e1 / z1, "q_AF")
+        expectNear(dro.weights[GroupKey("A", "M")]!, 1 / z1, "q_AM")
+        expectNear(dro.weights[GroupKey("B", "F")]!, 1 / z1, "q_BF")
         expectNear(m1, [3 * e1 / z1, 3 * e1 / z1, 3 / z1], "multipliers step 1")
         // Step 2: B/F all 0 → ℓ = 1: q_BF ← q_BF·e^{0.5}, renormalised.
-        let m2 = dro.multipliers(groups: ["B/F"], rewards: [[0, 0, 0, 0]])
+        let m2 = dro.multipliers(groups: [GroupKey("B", "F")], rewards: [[0, 0, 0, 0]])
         let z2 = e1 + 1 + exp(0.5)
-        expectNear(dro.weights["A/F"]!, e1 / z2, "q_AF step 2")
-        expectNear(dro.weights["B/F"]!, exp(0.5) / z2, "q_BF step 2")
+        expectNear(dro.weights[GroupKey("A", "F")]!, e1 / z2, "q_AF step 2")
+        expectNear(dro.weights[GroupKey("B", "F")]!, exp(0.5) / z2, "q_BF step 2")
         expectNear(m2, [3 * exp(0.5) / z2], "multiplier step 2")
         expectNear(dro.weights.values.reduce(0, +), 1, "Σq")
     }
 
     @Test("Group DRO does not depend on dictionary order (hash seed, insertion history)")
     func droOrderIndependent() {
-        let keys = (0..<40).map { "domain\($0 % 5)/group\($0)" }
+        let keys = (0..<40).map { GroupKey("domain\($0 % 5)", "group\($0)") }
         var a = GroupDRO(groups: keys, eta: 0.7), b = GroupDRO(groups: keys.reversed(), eta: 0.7)
         // b's table built again in another order and with a much larger capacity: same
         // contents, a different iteration order.
-        var table = [String: Double](minimumCapacity: 4096)
+        var table = [GroupKey: Double](minimumCapacity: 4096)
         for k in keys.reversed() { table[k] = b.weights[k] }
         b.state = table
         var rng = SeededGenerator(seed: 9)
@@ -100,7 +100,7 @@ struct BaselineTests {
         let q = t.dro!.weights
         #expect(q.count == 4)  // site_a/F, site_a/M, site_b/F, site_b/M
         for row in t.lastTrace where row.grpoAdvantage != 0 {
-            expectNear(row.advantage / row.grpoAdvantage, 4 * q[row.domain + "/" + row.group]!, "multiplier of \(row.domain)/\(row.group)")
+            expectNear(row.advantage / row.grpoAdvantage, 4 * q[GroupKey(row.domain, row.group)]!, "multiplier of \(row.domain)/\(row.group)")
         }
     }
 

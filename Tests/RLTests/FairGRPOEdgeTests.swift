@@ -1,4 +1,5 @@
 import Cluster
+import Data
 import RL
 import Testing
 
@@ -30,6 +31,21 @@ struct FairGRPOEdgeTests {
         // Nothing revives them in later steps either.
         let r2 = try fw.advantages([prompt("A", "M", [1, 1, 1, 1]), prompt("A", "F", [1, 0, 0, 0])])
         #expect(r2.final[0] == [0, 0, 0, 0])
+    }
+
+    @Test("a cell is a (domain, group) value: names containing \"/\" do not merge two cells")
+    func cellsWithSlashes() throws {
+        // Joined as "domain/group", both would read "a/b/c".
+        let one = GroupKey("a/b", "c"), other = GroupKey("a", "b/c")
+        #expect(one != other && one.description == other.description)
+        var fw = FairWeighting()
+        _ = try fw.advantages([prompt("a/b", "c", [1, 0]), prompt("a", "b/c", [1, 1]), prompt("a", "b/c", [0, 1])])
+        #expect(fw.groups.count == 2)
+        #expect(fw.groups[one]?.prompts == 1 && fw.groups[one]?.rewardSum == 1)
+        #expect(fw.groups[other]?.prompts == 2 && fw.groups[other]?.rewardSum == 3)
+        var dro = GroupDRO(groups: [one, other], eta: 0.5)
+        let m = dro.multipliers(groups: [one, other], rewards: [[1, 1], [0, 0]])
+        #expect(dro.weights.count == 2 && m[0] < 1 && m[1] > 1)
     }
 
     @Test("G = 1: mean 0 and std 1, so s = r / (1 + ε); FairGRPO on top")

@@ -11,7 +11,7 @@ struct TrainerFingerprint: Equatable {
     var parameters: [[Float]], reference: [[Float]]
     var firstMoments: [[Float]], secondMoments: [[Float]], adamSteps: Int
     var rng: [UInt64], order: [Int], cursor: Int, epoch: Int, steps: Int
-    var fair: FairWeighting.State, dro: [String: Double]?
+    var fair: FairWeighting.State, dro: [GroupKey: Double]?
     var history: [[Double]], groups: [String]
 
     init(_ t: Trainer) {

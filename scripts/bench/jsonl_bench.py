@@ -19,7 +19,8 @@ and a ``\\boxed{…}`` answer, so strings carry escapes), ``score``, ``step``, a
 extra fields ``data_source``, ``demo`` (the FairGRPO authors' demographics string) and
 ``acc``. Generated once with a fixed seed and cached under ``--cache-dir``.
 
-1. fairgrpo: ``fairgrpo run`` on a script that reads ``time()``, calls
+1. fairgrpo (and ``+completions``, the same load with ``completions=true``, which keeps
+   every completion's text): ``fairgrpo run`` on a script that reads ``time()``, calls
    ``load_rollouts(path, format="verl")`` and reads ``time()`` again: the file is parsed,
    every row checked, and rollouts grouped by prompt within the step with their
    demographic groups formed (more work than the peers, which only parse).
@@ -78,7 +79,7 @@ print("ROWS", len(frame))
 """
 
 FAIRGRPO_SCRIPT = """t0 = time()
-r = load_rollouts("{path}", format="verl")
+r = load_rollouts("{path}", format="verl", completions={completions})
 t1 = time()
 print("SECONDS", t1 - t0)
 print("ROWS", r.rollouts)
@@ -164,11 +165,17 @@ def main() -> None:
     with open(path, "rb") as f:  # into the page cache
         while f.read(1 << 24):
             pass
+    quoted = str(path).replace("\\", "\\\\").replace('"', '\\"')
     script = Path(args.cache_dir) / "load_rollouts_bench.fg"
-    script.write_text(FAIRGRPO_SCRIPT.format(path=str(path).replace("\\", "\\\\").replace('"', '\\"')))
+    script.write_text(FAIRGRPO_SCRIPT.format(path=quoted, completions="false"))
+    # The same load keeping every completion's text (for trace()): every
+    # ~700-character output with its escapes decoded into a string.
+    with_text = Path(args.cache_dir) / "load_rollouts_completions_bench.fg"
+    with_text.write_text(FAIRGRPO_SCRIPT.format(path=quoted, completions="true"))
 
     tools = {
         "fairgrpo": [str(binary), "run", str(script)],
+        "+completions": [str(binary), "run", str(with_text)],
         "python json": [sys.executable, "-c", JSON_WORKER, str(path)],
         "pandas": [sys.executable, "-c", PANDAS_WORKER, str(path)],
     }
@@ -196,6 +203,8 @@ def main() -> None:
         rounds = " ".join(f"{s:.3f}" for s in r["seconds"])
         print(f"{tool:<12} {r['best_seconds']:>8.3f} {r['mb_per_s']:>8.1f} {r['mb_per_s'] / ours:>11.2f}   {rounds}")
     print(f"\nfairgrpo: {ours:.1f} MB/s ({'meets' if ours >= 100 else 'misses'} the target ≥ 100 MB/s)")
+    kept = results["+completions"]["mb_per_s"]
+    print(f"fairgrpo keeping completions: {kept:.1f} MB/s ({'meets' if kept >= 100 else 'misses'} the target ≥ 100 MB/s)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"file": str(path), "bytes": size, "rows": args.rows, "results": results}, f, indent=2)

@@ -203,7 +203,7 @@ public enum CSVLoader {
             (classNames, labels) = encodeLevels(keep.map { labelTexts[$0] }, numericOrder: false)
         }
         if keep.count < allRows.count { notes.append("\(allRows.count - keep.count) rows without a label were dropped") }
-        guard !keep.isEmpty else { throw DataError.invalidArgument("\(file): no row has a label in column '\(roles.label)'") }
+        guard !keep.isEmpty else { throw DataError.badFile(file: file, reason: "no row has a label in column '\(roles.label)'") }
         let n = keep.count
 
         // Features: numeric columns as they are, categorical ones one-hot, written straight into the matrix.
@@ -400,12 +400,12 @@ public enum CSVLoader {
         if let chosen = roles.features {
             // An empty list means no features (image manifests supply their own).
             for f in chosen where roleColumns.contains(f) {
-                throw DataError.invalidArgument("\(file): column '\(f)' cannot be both a feature and the label, an attribute, the domain, an id or dropped")
+                throw DataError.badFile(file: file, reason: "column '\(f)' cannot be both a feature and the label, an attribute, the domain, an id or dropped")
             }
             return chosen.map { header.firstIndex(of: $0)! }
         }
         let selected = header.indices.filter { !roleColumns.contains(header[$0]) }
-        guard !selected.isEmpty else { throw DataError.invalidArgument("\(file): no feature columns left after the roles and drop=") }
+        guard !selected.isEmpty else { throw DataError.badFile(file: file, reason: "no feature columns left after the roles and drop=") }
         return selected
     }
 

@@ -22,11 +22,11 @@ public enum TableLoader {
             }
             if record.count == 1 && reader.text(record[0]).isEmpty && !record[0].quoted && header.count > 1 { return }  // blank line
             guard record.count == header.count else {
-                throw DataError.invalidArgument("\(reader.file):\(line): \(record.count) fields, but the header has \(header.count)")
+                throw DataError.malformed(file: reader.file, line: line, column: nil, reason: "\(record.count) fields, but the header has \(header.count)")
             }
             fields.append(record.map { reader.isMissing($0) && !$0.quoted ? nil : reader.text($0) })
         }
-        guard !header.isEmpty else { throw DataError.invalidArgument("\(reader.file): no header line") }
+        guard !header.isEmpty else { throw DataError.badFile(file: reader.file, reason: "no header line") }
         let columns = header.indices.map { c -> Column in
             let texts = fields.map { $0[c] }
             let numbers = texts.map { $0.flatMap(Double.init) }

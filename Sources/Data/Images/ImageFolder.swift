@@ -14,7 +14,7 @@ import Glibc
 public enum ImageFolder {
     public static func load(manifest: String, roles: CSVRoles, pathColumn: String = "path", size: Int = 16,
                             color: Bool = false, allowOutside: Bool = false, name: String? = nil) throws -> Dataset {
-        guard (1...512).contains(size) else { throw DataError.invalidArgument("load_images(): size must be 1…512, got \(size)") }
+        guard (1...512).contains(size) else { throw DataError.invalidArgument("size must be 1…512, got \(size)") }
         var csvRoles = roles
         csvRoles.features = nil
         csvRoles.drop = roles.drop + [pathColumn]
@@ -50,7 +50,7 @@ public enum ImageFolder {
         var flat = [Float](repeating: 0, count: meta.count * d)
         let paths = try meta.ids.map { id -> String in
             guard let line = Int(id).map({ $0 + 1 }), let path = pathByLine[line] else {
-                throw DataError.invalidArgument("\(manifest): cannot find the path of row \(id)")
+                throw DataError.badFile(file: manifest, reason: "cannot find the path of row \(id)")
             }
             return path
         }
@@ -84,7 +84,7 @@ public enum ImageFolder {
     /// The absolute path with every link and `..` resolved.
     static func canonical(_ path: String, manifest: String) throws -> String {
         guard let raw = realpath(path, nil) else {
-            throw DataError.invalidArgument("\(manifest): cannot resolve \(path): \(String(cString: strerror(errno)))")
+            throw DataError.badFile(file: manifest, reason: "cannot resolve \(path): \(String(cString: strerror(errno)))")
         }
         defer { free(raw) }
         return String(cString: raw)

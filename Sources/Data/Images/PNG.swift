@@ -24,19 +24,19 @@ public enum PNG {
     public static func decode(_ bytes: [UInt8], channels: Int, name: String) throws -> Image {
         precondition(channels == 1 || channels == 3 || channels == 4)
         guard bytes.count >= 8, bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
-            throw DataError.badImage(file: name, reason: "not a PNG file (wrong signature)")
+            throw DataError.badFile(file: name, reason: "not a PNG file (wrong signature)")
         }
         // libpng reads from the buffer until finish_read, so both calls run while it is pinned.
         return try bytes.withUnsafeBytes { raw in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)
             guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
-                throw DataError.badImage(file: name, reason: "cannot read PNG: \(message(image))")
+                throw DataError.badFile(file: name, reason: "cannot read PNG: \(message(image))")
             }
             defer { png_image_free(&image) }
             let width = Int(image.width), height = Int(image.height)
             guard width > 0, height > 0, width * height <= maximumPixels else {
-                throw DataError.badImage(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
+                throw DataError.badFile(file: name, reason: "PNG is \(width)×\(height), larger than \(maximumPixels) pixels")
             }
             // 16-bit samples without a gAMA or sRGB chunk hold plain intensities (scanners,
             // DICOM exports): libpng would take them as linear light and gamma-encode them.
@@ -47,7 +47,7 @@ public enum PNG {
             let finished = pixels.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, Int32(width * channels), nil)
             }
-            guard finished != 0 else { throw DataError.badImage(file: name, reason: "corrupt PNG data: \(message(image))") }
+            guard finished != 0 else { throw DataError.badFile(file: name, reason: "corrupt PNG data: \(message(image))") }
             return Image(width: width, height: height, channels: channels, pixels: pixels)
         }
     }
@@ -55,7 +55,7 @@ public enum PNG {
     /// Reads and decodes a PNG file.
     public static func read(_ path: String, channels: Int) throws -> Image {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, regularOnly: true) } catch { throw DataError.badImage(file: path, reason: "cannot read: \(error)") }
+        do { bytes = try FileIO.read(path, regularOnly: true) } catch { throw DataError.badFile(file: path, reason: "cannot read: \(error)") }
         return try decode(bytes, channels: channels, name: path)
     }
 

@@ -427,60 +427,68 @@ public enum JSONLines {
         }
 
         /// A string's text with its escapes resolved (\" \\ \/ \b \f \n \r \t \uXXXX, surrogate pairs).
+        /// Written straight into the new string's storage: the text is never
+        /// longer than its escaped form, except that a lone `\uXXXX` surrogate
+        /// becomes the 3-byte replacement character (6 bytes in, 3 out).
         func decodeString(_ a: Int, _ b: Int) -> String {
-            var out: [UInt8] = []
-            out.reserveCapacity(b - a)
-            var i = a
-            func hex(_ k: Int) -> UInt32? {
-                guard k + 4 <= b else { return nil }
-                var v: UInt32 = 0
-                for j in k..<(k + 4) {
-                    let c = p[j]
-                    let d: UInt32
-                    switch c {
-                    case 48...57: d = UInt32(c - 48)
-                    case 97...102: d = UInt32(c - 87)
-                    case 65...70: d = UInt32(c - 55)
-                    default: return nil
+            String(unsafeUninitializedCapacity: b - a) { out in
+                var n = 0
+                var i = a
+                func hex(_ k: Int) -> UInt32? {
+                    guard k + 4 <= b else { return nil }
+                    var v: UInt32 = 0
+                    for j in k..<(k + 4) {
+                        let c = p[j]
+                        let d: UInt32
+                        switch c {
+                        case 48...57: d = UInt32(c - 48)
+                        case 97...102: d = UInt32(c - 87)
+                        case 65...70: d = UInt32(c - 55)
+                        default: return nil
+                        }
+                        v = v * 16 + d
                     }
-                    v = v * 16 + d
+                    return v
                 }
-                return v
-            }
-            func append(_ scalar: UInt32) {
-                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(s)).utf8))
-            }
-            while i < b {
-                // Copy the run up to the next backslash in one go.
-                guard let q = memchr(p + i, 92, b - i) else {
-                    out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: b - i))
-                    break
+                func put(_ byte: UInt8) { out[n] = byte; n += 1 }
+                func append(_ scalar: UInt32) {
+                    for byte in UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")! { put(byte) }
                 }
-                let k = UnsafePointer(q.assumingMemoryBound(to: UInt8.self)) - p
-                if k > i { out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: k - i)) }
-                i = k
-                guard i + 1 < b else { break }
-                let e = p[i + 1]
-                i += 2
-                switch e {
-                case 110: out.append(10)
-                case 116: out.append(9)
-                case 114: out.append(13)
-                case 98: out.append(8)
-                case 102: out.append(12)
-                case 117:
-                    guard var v = hex(i) else { out.append(contentsOf: [92, 117]); continue }
-                    i += 4
-                    if v >= 0xD800 && v < 0xDC00, i + 1 < b, p[i] == 92, p[i + 1] == 117, let low = hex(i + 2), low >= 0xDC00 && low < 0xE000 {
-                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
+                func copy(_ from: Int, _ count: Int) {
+                    UnsafeMutableRawPointer(out.baseAddress! + n).copyMemory(from: p + from, byteCount: count)
+                    n += count
+                }
+                while i < b {
+                    // Copy the run up to the next backslash in one go.
+                    guard let q = memchr(p + i, 92, b - i) else {
+                        copy(i, b - i)
+                        break
                     }
-                    append(v)
-                default: out.append(e)  // \" \\ \/
+                    let k = UnsafePointer(q.assumingMemoryBound(to: UInt8.self)) - p
+                    if k > i { copy(i, k - i) }
+                    i = k
+                    guard i + 1 < b else { break }
+                    let e = p[i + 1]
+                    i += 2
+                    switch e {
+                    case 110: put(10)
+                    case 116: put(9)
+                    case 114: put(13)
+                    case 98: put(8)
+                    case 102: put(12)
+                    case 117:
+                        guard var v = hex(i) else { put(92); put(117); continue }
+                        i += 4
+                        if v >= 0xD800 && v < 0xDC00, i + 1 < b, p[i] == 92, p[i + 1] == 117, let low = hex(i + 2), low >= 0xDC00 && low < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                        }
+                        append(v)
+                    default: put(e)  // \" \\ \/
+                    }
                 }
+                return n
             }
-            return String(decoding: out, as: UTF8.self)
         }
     }
 }

@@ -182,7 +182,7 @@ public final class BuiltinFunction: Callable, @unchecked Sendable {
     }
 
     public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
-        try body(arguments, interpreter)
+        do { return try body(arguments, interpreter) } catch { throw interpreter.named(error, by: name) }
     }
 
     /// Attaches the help a catalogue keeps apart from the implementation:
@@ -320,7 +320,9 @@ public final class BoundMethod: Callable, @unchecked Sendable {
                 body: @escaping (Arguments, Interpreter) throws -> Value) {
         self.name = name; self.parameters = parameters; self.summary = summary; self.body = body
     }
-    public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value { try body(arguments, interpreter) }
+    public func call(_ arguments: Arguments, _ interpreter: Interpreter) throws -> Value {
+        do { return try body(arguments, interpreter) } catch { throw interpreter.named(error, by: name) }
+    }
 }
 
 /// A variable shared between the function that owns it and the closures

@@ -17,6 +17,12 @@ public final class Interpreter {
     var globalNames: [String] = []
     private var builtinNames: Set<String> = []
     public private(set) var builtins: [String: BuiltinFunction] = [:]
+    /// The text of an error thrown by the embedding's library code inside a
+    /// builtin, which the builtin then reports under its own name
+    /// ("split(): test must be …"); nil for errors that speak for themselves
+    /// (a file's problem names the file). The library knows nothing of the
+    /// language, so its messages carry no builtin names.
+    public var libraryErrorText: ((Error) -> String?)?
 
     final class Frame {
         var slots: [Value?]
@@ -230,6 +236,12 @@ public final class Interpreter {
     }
 
     /// Attaches the location (and current source) to errors raised without one.
+    /// A library error leaving the builtin `name`, as `libraryErrorText` says to report it.
+    func named(_ error: Error, by name: String) -> Error {
+        guard !(error is RuntimeError), let text = libraryErrorText?(error) else { return error }
+        return RuntimeError(name + "(): " + text)
+    }
+
     func located(_ error: Error, _ location: SourceLocation) -> Error {
         switch error {
         case var e as RuntimeError:

@@ -379,9 +379,7 @@ enum CompareBuiltins {
             }
             let nBoot = try a.integer("n_boot")
             let bootstrap: Bootstrap?
-            do { bootstrap = nBoot == 0 ? nil : try Bootstrap(resamples: nBoot, level: try a.number("ci"), seed: 0) } catch let e as DataError {
-                throw RuntimeError("compare(): \(e)")
-            }
+            bootstrap = nBoot == 0 ? nil : try Bootstrap(resamples: nBoot, level: try a.number("ci"), seed: 0)
             let baseline: TrainerConfig.Method?
             if a.isNone("baseline") {
                 baseline = methods.contains(.grpo) ? .grpo : methods.count > 1 ? methods[0] : nil
@@ -470,7 +468,7 @@ enum CompareBuiltins {
                 do {
                     evidence = try comparison.evidence(evalData: evalData, bootstrap: bootstrap,
                                                        baseline: baseline.flatMap { comparison.finishedMethods.contains($0) ? $0 : nil })
-                } catch let e as RLError { throw RuntimeError(e.description) } catch let e as DataError { throw RuntimeError("compare(): \(e)") }
+                } catch let e as RLError { throw RuntimeError(e.description) }
             }
             return .object(ComparisonObject(comparison, setting: setting, evidence: evidence, trainData: train, evalData: evalData))
         })

@@ -91,9 +91,7 @@ enum FairnessBuiltins {
         guard n != 0 else { return nil }
         let seed = try a.integer("seed")
         guard seed >= 0 else { throw RuntimeError("\(callee): seed must be ≥ 0, got \(seed)") }
-        do { return try Bootstrap(resamples: n, level: try a.number("ci"), seed: UInt64(seed)) } catch let e as DataError {
-            throw RuntimeError("\(callee): \(e)")
-        }
+        return try Bootstrap(resamples: n, level: try a.number("ci"), seed: UInt64(seed))
     }
 
     /// A report of predictions, with intervals when asked for.
