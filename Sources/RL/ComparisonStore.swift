@@ -239,12 +239,7 @@ public struct StoreStatus: Sendable {
     /// Reads the plans in `directory` and counts their runs.
     public static func read(_ directory: String) throws -> StoreStatus {
         func fail(_ why: String) -> ComparisonStore.StoreError { ComparisonStore.StoreError(path: directory, reason: why) }
-        guard let dir = opendir(directory) else { throw fail("cannot be read: \(String(cString: strerror(errno)))") }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) })
-        }
-        closedir(dir)
+        guard let names = FileIO.entries(of: directory) else { throw fail("cannot be read: \(String(cString: strerror(errno)))") }
         var status = StoreStatus()
         var planned = Set<String>()
         for name in names.sorted() where name.hasPrefix("plan-") && name.hasSuffix(".txt") {
@@ -284,12 +279,8 @@ public struct StoreStatus: Sendable {
             }
             status.plans.append(plan)
         }
-        if let runs = opendir(directory + "/runs") {
-            while let entry = readdir(runs) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-                if name.hasSuffix(".run"), !planned.contains(String(name.dropLast(4))) { status.unplanned += 1 }
-            }
-            closedir(runs)
+        for name in FileIO.entries(of: directory + "/runs") ?? [] where name.hasSuffix(".run") && !planned.contains(String(name.dropLast(4))) {
+            status.unplanned += 1
         }
         return status
     }
