@@ -217,8 +217,9 @@ public struct Comparison: Sendable {
     /// everything built from them are the same for any number of workers; the
     /// runs are kept in method-major order whatever order they finish in.
     /// `makeTrainer`, `progress`, `shouldStop` and `store` are only called on
-    /// the calling thread. With several workers, each gets cores/workers BLAS
-    /// threads (at least one), so the machine is not oversubscribed.
+    /// the calling thread. With several workers, each one's matrix products use
+    /// cores/workers threads (at least one), so the machine is not oversubscribed;
+    /// the process-wide BLAS setting is left alone.
     ///
     /// `progress` is called when a run finishes and, while runs train, about
     /// every `progressInterval` seconds; `shouldStop` is asked as often. When
@@ -268,11 +269,9 @@ public struct Comparison: Sendable {
         let planned = Dictionary(grouping: all.indices.filter { done[$0] != nil || include($0) }, by: { all[$0].method }).mapValues(\.count)
         func finishedRuns() -> [ComparisonRun] { done.keys.sorted().map { done[$0]! } }
 
-        // Cores are shared out: one BLAS thread per worker unless cores are left over.
+        // Cores are shared out: each worker's products use cores/workers threads (at least one).
         let parallel = min(workers, pending.count)
-        let previousThreads = BLAS.threadCount
-        if parallel > 1 { BLAS.setThreadCount(max(1, availableCores() / parallel)) }
-        defer { if parallel > 1 { BLAS.setThreadCount(previousThreads) } }
+        let threadsPerWorker = max(1, availableCores() / max(1, parallel))
 
         enum Event: Sendable { case finished(Int, Result<ComparisonRun?, any Error>) }
         final class Slot: Sendable {
@@ -350,12 +349,14 @@ public struct Comparison: Sendable {
                 let slot = Slot()
                 inFlight[index] = slot
                 startThread {
-                    let result = Result { () throws -> ComparisonRun? in
-                        try train(trainer, method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
-                                  shouldStop: { stop.isRaised }, stepped: { k, seconds in
-                            slot.seconds.store(seconds.bitPattern, ordering: .relaxed)
-                            slot.step.store(k, ordering: .relaxed)
-                        })
+                    let result = BLAS.$threadsHere.withValue(threadsPerWorker) {
+                        Result { () throws -> ComparisonRun? in
+                            try train(trainer, method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
+                                      shouldStop: { stop.isRaised }, stepped: { k, seconds in
+                                slot.seconds.store(seconds.bitPattern, ordering: .relaxed)
+                                slot.step.store(k, ordering: .relaxed)
+                            })
+                        }
                     }
                     mailbox.post(.finished(index, result))
                 }

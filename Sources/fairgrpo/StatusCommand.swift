@@ -42,7 +42,11 @@ struct StatusCommand: ParsableCommand {
             let header = status.plans.count == 1 ? "comparison" : "comparison \(n + 1) of \(status.plans.count)"
             print("\(header) (\(plan.file)): \(plan.methods.joined(separator: ", ")) × seeds \(plan.seeds.joined(separator: ", ")): \(plan.runs) runs")
             print("  stored \(plan.stored.count) · remaining \(plan.remaining.count + plan.unusable.count) · failed \(plan.failed.count)")
-            for f in plan.failed { print("  failed: \(f.run): \(f.message.prefix(300))") }
+            for f in plan.failed {
+                // Training errors already start with the run ("grpo seed 3: …").
+                let message = f.message.hasPrefix(f.run + ": ") ? String(f.message.dropFirst(f.run.count + 2)) : f.message
+                print("  failed: \(f.run): \(message.prefix(300))")
+            }
             for u in plan.unusable { print("  damaged (trained again next time): \(u.run): \(u.reason)") }
             if !plan.remaining.isEmpty {
                 let listed = plan.remaining.prefix(max(0, show))

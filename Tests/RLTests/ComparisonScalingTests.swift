@@ -40,11 +40,13 @@ struct ComparisonScalingTests {
         return out
     }
 
+    /// 512 rollouts a step through a 64-wide layer: products big enough that one worker
+    /// splits them over two threads and several workers do not.
     static let study = """
         data = demo(n=900)
         fn study(workers, results=none) {
-            return compare(data, methods=["grpo", "fairgrpo", "grpo_dro"], seeds=[0, 1, 2], steps=6, eval_every=2, G=4, batch=24,
-                           hidden=[16], n_boot=200, progress=false, workers=workers, results=results)
+            return compare(data, methods=["grpo", "fairgrpo", "grpo_dro"], seeds=[0, 1, 2], steps=6, eval_every=2, G=8, batch=64,
+                           hidden=[64], n_boot=200, progress=false, workers=workers, results=results)
         }
         """
 
@@ -192,6 +194,24 @@ struct ComparisonScalingTests {
         #expect(s.run("print(plain)").output == s.run("print(whole)").output)
         let status = try StoreStatus.read("\(dir)/store")
         #expect(status.plans.count == 1 && status.plans[0].stored.count == 9 && status.plans[0].remaining.isEmpty)
+    }
+
+    @Test("a reward function written in the language trains one run at a time (the interpreter serves one thread), same results")
+    func rewardFunctionStaysOnOneThread() throws {
+        let s = Transcript()
+        let setup = s.run("""
+            fn utility(answer, label) {
+                if answer == label { return 1 }
+                return 0.25
+            }
+            d = demo(n=400)
+            a = compare(d, methods=["grpo", "fairgrpo"], seeds=[0, 1], steps=3, eval_every=0, G=4, batch=16, hidden=[8], n_boot=0, progress=false, reward=utility, workers=1)
+            b = compare(d, methods=["grpo", "fairgrpo"], seeds=[0, 1], steps=3, eval_every=0, G=4, batch=16, hidden=[8], n_boot=0, progress=false, reward=utility, workers=4)
+            """)
+        #expect(setup.status == .ok, "\(setup.output)")
+        #expect(s.run("print(a)").output == s.run("print(b)").output)
+        let r = s.run("compare(d, methods=[\"grpo\"], seeds=[0], steps=1, progress=false, reward=utility, results=\"\(Self.folder())\")")
+        #expect(r.status == .runtimeError && r.output.contains("cannot store runs trained with a custom reward function"), "\(r.output)")
     }
 
     @Test("a shard without results= is a located error; workers must be at least 1")

@@ -373,7 +373,7 @@ enum CompareBuiltins {
                 return trainer.trainer
             }
             // Options are checked before the first (possibly long) run starts.
-            _ = try makeTrainer(methods[0], seeds[0])
+            let probe = try makeTrainer(methods[0], seeds[0])
             guard let select = CheckpointSelection(rawValue: try a.string("select")) else {
                 throw RuntimeError("compare(): select must be \"final\" or \"best_f1\", got \"\(try a.string("select"))\"")
             }
@@ -390,13 +390,15 @@ enum CompareBuiltins {
                 }
                 baseline = named
             }
-            let workers: Int
+            var workers: Int
             if a.isNone("workers") {
                 workers = availableCores()
             } else {
                 workers = try a.integer("workers")
                 guard workers >= 1 else { throw RuntimeError("compare(): workers must be at least 1, got \(workers)") }
             }
+            // A reward function written in the language runs in the interpreter, which serves one thread.
+            if probe.reward != nil { workers = 1 }
             let shard = session.shard.flatMap { $0.count > 1 ? $0 : nil }
             var store: ComparisonStore?
             if !a.isNone("results") {
