@@ -70,19 +70,46 @@ public struct KMeans: Sendable {
         }
         let values = x.scalars
         guard values.allSatisfy({ $0.isFinite }) else { throw ClusterError("kmeans: the data contain NaN or infinite values") }
+        return try fit(values, n: n, d: d, weights: w, rows: nil)
+    }
+
+    /// k-means of every row of `rows`, computed on its distinct vectors
+    /// weighted by their counts: the same objective (each distinct vector
+    /// stands for its count of rows), and Lloyd's iterations, k-means++ draws
+    /// and empty-cluster recovery made as on the rows themselves (a draw picks
+    /// the row the walk over all rows would pick; a recovery moves single
+    /// rows). When the sums involved are exact (reward vectors on a grid of a
+    /// power of two, e.g. 0/1 rewards), every row gets the label the fit on
+    /// all rows gives it, from the same draws; the inertia agrees to rounding
+    /// (it is summed per vector rather than per row), as does the convergence
+    /// tolerance (the rows' mean variance, also summed per vector). The result's
+    /// `labels` are per distinct vector (`rows.rowLabels` gives the rows');
+    /// `inertia` is over all rows. The cost depends on the distinct vectors, plus
+    /// for each draw one block of rows and a bisection over the blocks.
+    public func fit(_ rows: DistinctRows) throws -> Result {
+        guard rows.rowCount > 0 else { throw ClusterError("kmeans: no points to cluster") }
+        guard k >= 1 else { throw ClusterError("kmeans: k must be at least 1, got \(k)") }
+        guard nInit >= 1, maxIter >= 1, tol >= 0 else { throw ClusterError("kmeans: n_init and max_iter must be at least 1, tol non-negative") }
+        return try fit(rows.values, n: rows.distinctCount, d: rows.dimension, weights: rows.counts.map(Double.init), rows: rows)
+    }
+
+    /// The fit of `n × d` values (finite) with their weights; `rows` when they
+    /// are the distinct vectors of a table of rows.
+    private func fit(_ values: [Float], n: Int, d: Int, weights w: [Double], rows: DistinctRows?) throws -> Result {
         var given: [Float]?
         if let initial = initialCentroids {
             guard initial.count == k, initial.allSatisfy({ $0.count == d }) else {
                 throw ClusterError("kmeans: initial centroids must be \(k) rows of \(d) numbers")
             }
-            guard k <= n else { throw ClusterError("kmeans: \(k) initial centroids for only \(n) points") }
+            let points = rows?.rowCount ?? n
+            guard k <= points else { throw ClusterError("kmeans: \(k) initial centroids for only \(points) points") }
             let flat = initial.flatMap { $0.map(Float.init) }
             guard flat.allSatisfy({ $0.isFinite }) else { throw ClusterError("kmeans: initial centroids contain NaN or infinite values") }
             given = flat
         }
         return values.withUnsafeBufferPointer { xb in
             w.withUnsafeBufferPointer { wb in
-                let run = Lloyd(x: xb.baseAddress!, weights: wb.baseAddress!, n: n, d: d)
+                let run = Lloyd(x: xb.baseAddress!, weights: wb.baseAddress!, n: n, d: d, rows: rows)
                 let kk = given == nil ? min(k, run.distinctWeightedRows(atMost: k)) : k
                 let tolerance = tol * run.meanVariance()
                 var rng = SeededGenerator(seed: seed)
@@ -104,6 +131,9 @@ struct Lloyd {
     let x: UnsafePointer<Float>
     let weights: UnsafePointer<Double>
     let n: Int, d: Int
+    /// When the n points are the distinct vectors of these rows (weights: their
+    /// counts): draws, recoveries and the variance are then those of the rows.
+    var rows: DistinctRows? = nil
 
     /// Below this many multiply-adds per pass, one thread does everything.
     static let parallelWork = 1 << 20
@@ -132,23 +162,27 @@ struct Lloyd {
         return seen.count
     }
 
-    /// The mean over features of each feature's (unweighted, population) variance.
+    /// The mean over features of each feature's (unweighted, population)
+    /// variance; over the rows when the points are distinct vectors of rows
+    /// (each counted as many times as it occurs).
     func meanVariance() -> Double {
         var mean = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
+        let times: (Int) -> Double = { i in rows.map { Double($0.counts[i]) } ?? 1 }
+        let total = rows.map { Double($0.rowCount) } ?? Double(n)
         mean.withUnsafeMutableBufferPointer { m in
             for i in 0..<n {
-                let row = x + i * d
-                for j in 0..<d { m[j] += Double(row[j]) }
+                let row = x + i * d, c = times(i)
+                for j in 0..<d { m[j] += c * Double(row[j]) }
             }
-            for j in 0..<d { m[j] /= Double(n) }
+            for j in 0..<d { m[j] /= total }
             squares.withUnsafeMutableBufferPointer { s in
                 for i in 0..<n {
-                    let row = x + i * d
-                    for j in 0..<d { let t = Double(row[j]) - m[j]; s[j] += t * t }
+                    let row = x + i * d, c = times(i)
+                    for j in 0..<d { let t = Double(row[j]) - m[j]; s[j] += c * (t * t) }
                 }
             }
         }
-        return squares.reduce(0, +) / Double(n) / Double(d)
+        return squares.reduce(0, +) / total / Double(d)
     }
 
     /// Greedy k-means++ (scikit-learn's scheme): the first centre is drawn with
@@ -175,9 +209,17 @@ struct Lloyd {
             while lo > 0 && cumulative[lo] <= u && cumulative[lo] == cumulative[lo - 1] { lo -= 1 }
             return lo
         }
+        /// Distinct vectors of rows: a draw picks the row the walk over every row would pick.
+        let rowMass = UnsafeMutablePointer<Double>.allocate(capacity: rows == nil ? 0 : n)
+        defer { rowMass.deallocate() }
+        func drawPoint(_ u: Double) -> Int {
+            guard let rows else { return draw(u) }
+            return Int(rows.vectorOfRow[rows.drawRow(u, mass: rowMass)])
+        }
         var total = 0.0
         for i in 0..<n { total += weights[i]; cumulative[i] = total }
-        let first = draw(rng.nextUnitDouble() * total)
+        if rows != nil { rowMass.update(repeating: 1, count: n) }
+        let first = drawPoint(rng.nextUnitDouble() * total)
         var chosen = [first]
         let firstBlock = CentreBlocks(rows: [x + first * d], d: d)
         firstBlock.vectors.withUnsafeBufferPointer { vb in
@@ -195,7 +237,8 @@ struct Lloyd {
                 chosen += remainingDistinctRows(besides: chosen, count: k - chosen.count)
                 break
             }
-            let candidates = (0..<trials).map { _ in draw(rng.nextUnitDouble() * total) }
+            if rows != nil { for i in 0..<n { rowMass[i] = Double(closest[i]) } }
+            let candidates = (0..<trials).map { _ in drawPoint(rng.nextUnitDouble() * total) }
             let blocks = CentreBlocks(rows: candidates.map { x + $0 * d }, d: d)
             var potentials = [Double](repeating: 0, count: 2 * trials)
             potentials.withUnsafeMutableBufferPointer { pb in
@@ -422,6 +465,21 @@ struct Lloyd {
         let empty = (0..<k).filter { mass[$0] == 0 }
         guard !empty.isEmpty else { return }
         let d = self.d
+        if let rows {
+            // Single rows move, as from the rows themselves: each farthest row
+            // takes one unit of its vector's weight to an empty cluster.
+            for (cluster, row) in zip(empty, rows.farthestRows(empty.count, distance: distances)) {
+                let v = Int(rows.vectorOfRow[row]), old = Int(labels[v]), point = x + v * d
+                for j in 0..<d {
+                    sums[old * d + j] -= Double(point[j])
+                    sums[cluster * d + j] = Double(point[j])
+                }
+                mass[old] -= 1
+                if mass[old] < 0 { mass[old] = 0 }
+                mass[cluster] = 1
+            }
+            return
+        }
         // The farthest points, farthest first (the lower index on ties).
         var far: [Int] = []
         for i in 0..<n {
@@ -515,6 +573,16 @@ public enum Elbow {
         let cap = min(3, distinct)
         var fits: [KMeans.Result] = []
         for k in 1...max(cap, 1) { fits.append(try KMeans(k: k, nInit: 4, seed: seed).fit(points)) }
+        return fits[referenceK(inertias: fits.map(\.inertia)) - 1]
+    }
+
+    /// `clusterReference` of every row of `rows`, computed on its distinct
+    /// vectors weighted by their counts (`KMeans.fit(_: DistinctRows)`): the
+    /// result's labels are per distinct vector.
+    public static func clusterReference(_ rows: DistinctRows, seed: UInt64) throws -> KMeans.Result {
+        let cap = min(3, rows.distinctCount)
+        var fits: [KMeans.Result] = []
+        for k in 1...max(cap, 1) { fits.append(try KMeans(k: k, nInit: 4, seed: seed).fit(rows)) }
         return fits[referenceK(inertias: fits.map(\.inertia)) - 1]
     }
 

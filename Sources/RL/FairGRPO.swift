@@ -1,5 +1,6 @@
 import Cluster
 import Data
+import Tensors
 
 /// FairGRPO's hierarchical, adaptive importance weighting (Dai et al., 2025),
 /// as the authors' training code computes it:
@@ -57,6 +58,11 @@ public struct FairWeighting: Sendable {
     public private(set) var batches = 0
     /// Whether the last batch re-clustered any domain.
     public private(set) var lastReclustered = false
+    /// Wall time of the last batch's clustering (re-clustering or joining), in ms.
+    public private(set) var clusteringMilliseconds = 0.0
+    /// Each domain's UNK history grouped by distinct reward vector, updated as
+    /// prompts arrive (derived from `unknownHistory`, so not part of `state`).
+    var distinctHistory: [String: DistinctHistory] = [:]
 
     public init() {}
 
@@ -159,14 +165,16 @@ public struct FairWeighting: Sendable {
     }
 
     /// Clusters of each domain's UNK history: by default every step on the whole
-    /// history (the reference's cost); with reclusterEvery = N, new prompts join
-    /// the last clustering's nearest centroid in between.
+    /// history (as the reference; its distinct vectors when that is the same
+    /// clustering); with reclusterEvery = N, new prompts join the last
+    /// clustering's nearest centroid in between.
     mutating func recluster(_ batch: [Prompt], cells: BatchCells, embed: (([Int]) throws -> [[Double]])?) throws {
         let unknownIndex = cells.unknownIndex
         lastReclustered = false
+        let clusteringStart = monotonicSeconds()
+        defer { clusteringMilliseconds = (monotonicSeconds() - clusteringStart) * 1000 }
         let every = max(clustering.reclusterEvery, 1)
         for domain in Set(unknownIndex.keys.map { batch[$0].domain }).sorted() {
-            let history = unknownHistory[domain]!
             if let previous = latent[domain], (batches - 1) % every != 0 {
                 var current = previous
                 let fresh = (0..<batch.count).filter { unknownIndex[$0] != nil && batch[$0].domain == domain }
@@ -175,8 +183,7 @@ public struct FairWeighting: Sendable {
                 for (q, v) in zip(fresh, vectors) { try current.join(v, rewards: batch[q].rewards) }
                 latent[domain] = current
             } else {
-                let points = try clusteringVectors(Array(history.indices), domain: domain, embed: embed)
-                latent[domain] = try DomainClustering.fit(points, rewards: history, options: clustering, seed: seed, batch: batches)
+                latent[domain] = try refit(domain, embed: embed)
                 lastReclustered = true
             }
         }
@@ -251,8 +258,11 @@ public struct FairWeighting: Sendable {
     }
 
     /// The vectors clustered for the given positions of a domain's UNK history.
-    private func clusteringVectors(_ positions: [Int], domain: String, embed: (([Int]) throws -> [[Double]])?) throws -> [[Double]] {
-        if clustering.space == .rewards { return positions.map { unknownHistory[domain]![$0] } }
+    func clusteringVectors(_ positions: [Int], domain: String, embed: (([Int]) throws -> [[Double]])?) throws -> [[Double]] {
+        if clustering.space == .rewards {
+            guard let q = clustering.quantize else { return positions.map { unknownHistory[domain]![$0] } }
+            return positions.map { ClusteringOptions.quantized(unknownHistory[domain]![$0], step: q) }
+        }
         let rows = positions.map { unknownRows[domain]![$0] }
         guard let embed, rows.allSatisfy({ $0 >= 0 }) else {
             throw RLError("clustering on \(clustering.space.rawValue) needs each prompt's dataset row (a trainer provides them)")
@@ -282,6 +292,7 @@ public struct FairWeighting: Sendable {
             unknownRows = newValue.unknownHistory.mapValues { [Int](repeating: -1, count: $0.count) }
             for (k, rows) in newValue.unknownRows where rows.count == unknownHistory[k]?.count { unknownRows[k] = rows }
             latent = newValue.latent; batches = newValue.batches
+            distinctHistory = [:]
         }
     }
 }

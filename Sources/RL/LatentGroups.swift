@@ -20,6 +20,13 @@ import Tensors
 ///   counts the members including those that joined since, and μ_g becomes
 ///   the running mean reward of the members. This bounds the cost, which
 ///   otherwise grows with the length of training (docs/clustering.md).
+/// - `distinct` (on by default, no change to the result): with the elbow rule
+///   on reward vectors, cluster the history's distinct vectors weighted by
+///   their counts, the same clustering as of every row (bit for bit, rewards
+///   on a grid of 1/16 such as 0/1; others go the per-row way) at a cost set
+///   by the distinct vectors, not the history's length. Off: every row.
+/// - `quantize = q`: round each reward to a multiple of q before clustering
+///   (continuous rewards then repeat too); μ_g is the members' mean reward.
 public struct ClusteringOptions: Sendable, Equatable {
     public enum Space: String, CaseIterable, Sendable { case rewards, features, embeddings }
     public enum KRule: String, CaseIterable, Sendable { case elbow, silhouette }
@@ -29,9 +36,15 @@ public struct ClusteringOptions: Sendable, Equatable {
     /// Largest k the silhouette rule tries (the elbow rule keeps the reference's cap of 3).
     public var kmax = 3
     public var reclusterEvery = 1
+    /// Round rewards to multiples of this step before clustering them (nil: as they are).
+    public var quantize: Double?
+    /// Cluster the distinct reward vectors weighted by their counts (false: every row).
+    public var distinct = true
 
-    public init(space: Space = .rewards, k: KRule = .elbow, kmax: Int = 3, reclusterEvery: Int = 1) {
+    public init(space: Space = .rewards, k: KRule = .elbow, kmax: Int = 3, reclusterEvery: Int = 1,
+                quantize: Double? = nil, distinct: Bool = true) {
         self.space = space; self.k = k; self.kmax = kmax; self.reclusterEvery = reclusterEvery
+        self.quantize = quantize; self.distinct = distinct
     }
 
     /// True for the reference's behaviour.
@@ -40,7 +53,12 @@ public struct ClusteringOptions: Sendable, Equatable {
     /// One line for summaries, e.g. "rewards · elbow · every step".
     public var summary: String {
         let rule = k == .elbow ? "elbow" : "silhouette k ≤ \(kmax)"
-        return "\(space.rawValue) · \(rule) · " + (reclusterEvery == 1 ? "every step" : "every \(reclusterEvery) steps")
+        return "\(space.rawValue)" + (quantize.map { " rounded to \(formatStep($0))" } ?? "") + " · \(rule) · "
+            + (reclusterEvery == 1 ? "every step" : "every \(reclusterEvery) steps") + (distinct ? "" : " · every row")
+    }
+
+    private func formatStep(_ q: Double) -> String {
+        q == q.rounded() && abs(q) < 1e15 ? String(Int(q)) : String(q)
     }
 
 }
@@ -76,7 +94,7 @@ public struct DomainClustering: Sendable, Equatable {
         let sizes = (0..<k).map { c in result.labels.filter { $0 == c }.count }
         var means: [Double], counts = [Double](repeating: 0, count: k)
         for (l, r) in zip(result.labels, rewards) { counts[l] += Double(r.count) }
-        if options.space == .rewards {
+        if options.space == .rewards && options.quantize == nil {
             means = result.centroids.map { $0.reduce(0, +) / Double($0.count) }
         } else {
             var sums = [Double](repeating: 0, count: k)
@@ -148,7 +166,7 @@ public struct ClusterLog: Sendable, Equatable {
     public var reclustered: Bool
     /// Adjusted Rand index and normalised mutual information (NaN when no truth is known).
     public var ari: Double, nmi: Double
-    /// Time spent in the FairGRPO weighting (clustering included).
+    /// Time spent clustering (re-clustering the history or joining new prompts to it).
     public var milliseconds: Double
 
     public init(step: Int, clusters: Int, known: Int, reclustered: Bool, ari: Double, nmi: Double, milliseconds: Double) {

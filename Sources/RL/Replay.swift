@@ -83,12 +83,11 @@ public final class Replay: @unchecked Sendable {
             }
         }
         let rows = Array(firstRow..<(firstRow + prompts.count))
-        let weighting = monotonicSeconds()
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rewards, domains: domains,
                                                  groups: groups, rows: rows, fair: &fair, dro: &dro)
         if config.method.clustersGroups {
             clusterHistory.append(try ClusterLog.measure(fair, truth: truthCodes, step: recorded.step,
-                                                         milliseconds: (monotonicSeconds() - weighting) * 1000))
+                                                         milliseconds: fair.clusteringMilliseconds))
         }
         let summary = AdvantageStep.rewardSummary(rewards)
         let multiple = rewards.contains { $0.count > 1 }

@@ -283,12 +283,11 @@ public final class Trainer: @unchecked Sendable {
     /// batch (AdvantageEstimators.swift), and for clustering methods how well
     /// the clusters match the true groups.
     private func computeAdvantages(_ rollouts: Rollouts, domains: [String], groups: [String]) throws -> AdvantageStep.Result {
-        let weighting = monotonicSeconds()
         let computed = try AdvantageStep.compute(method: config.method, scaling: config.scaleRewards, rewards: rollouts.rewards, domains: domains,
                                                  groups: groups, rows: rollouts.rows, fair: &fair, dro: &dro,
                                                  embed: { try self.clusteringVectors($0) })
         if config.method.clustersGroups {
-            clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: (monotonicSeconds() - weighting) * 1000))
+            clusterHistory.append(try clusterLog(step: stepCount + 1, milliseconds: fair.clusteringMilliseconds))
         }
         return computed
     }

@@ -12,6 +12,9 @@ extension Trainer {
         if config.clustering.space == .embeddings, policy.hidden.isEmpty {
             throw RLError("cluster_on=\"embeddings\" needs a policy with a hidden layer (this one is linear: policy(data, hidden=[64]))")
         }
+        if config.clustering.quantize != nil, config.clustering.space != .rewards {
+            throw RLError("cluster_quantize rounds reward vectors; it cannot be used with cluster_on=\"\(config.clustering.space.rawValue)\"")
+        }
     }
 
     /// Clustering vectors of dataset rows: scaled features, or the policy's
@@ -67,26 +70,46 @@ extension Trainer {
 extension ClusterLog {
     /// The agreement of `fair`'s last clusterings with the true groups: `truth[row]` is
     /// the code of a clustered prompt's row (−1 when unknown). Used by trainers and replays.
+    /// This runs at every step over the whole history, so it counts the contingency
+    /// table straight from integer arrays (a handful of clusters and groups), with
+    /// both labelings coded by first appearance as `Trainer.codes` does: the same
+    /// table, so the same numbers, as `Agreement` of the two coded labelings.
     static func measure(_ fair: FairWeighting, truth: [Int], step: Int, milliseconds: Double) throws -> ClusterLog {
-        var clusterCodes: [Int] = [], truthCodes: [Int] = []
-        var clusterIndex: [Int: Int] = [:], truthIndex: [Int: Int] = [:]
+        var clusterCode: [Int] = [], truthCode: [Int] = []  // −1: not seen yet
+        var table: [[Int]] = [], width = 0, known = 0
         var offset = 0
         for domain in fair.latent.keys.sorted() {
-            let labels = fair.latent[domain]!.labels
-            for (position, row) in (fair.unknownRows[domain] ?? []).enumerated() where row >= 0 && position < labels.count && truth[row] >= 0 {
-                let c = offset + labels[position], g = truth[row]
-                if let i = clusterIndex[c] { clusterCodes.append(i) } else { clusterIndex[c] = clusterIndex.count; clusterCodes.append(clusterIndex.count - 1) }
-                if let i = truthIndex[g] { truthCodes.append(i) } else { truthIndex[g] = truthIndex.count; truthCodes.append(truthIndex.count - 1) }
+            let latent = fair.latent[domain]!
+            let labels = latent.labels, rows = fair.unknownRows[domain] ?? []
+            clusterCode += [Int](repeating: -1, count: latent.centroids.count)
+            for position in 0..<min(rows.count, labels.count) {
+                let row = rows[position]
+                guard row >= 0 else { continue }
+                let g = truth[row]
+                guard g >= 0 else { continue }
+                let c = offset + labels[position]
+                if clusterCode[c] < 0 {
+                    clusterCode[c] = table.count
+                    table.append([Int](repeating: 0, count: width))
+                }
+                if g >= truthCode.count { truthCode += [Int](repeating: -1, count: g + 1 - truthCode.count) }
+                if truthCode[g] < 0 {
+                    truthCode[g] = width
+                    width += 1
+                    for i in table.indices { table[i].append(0) }
+                }
+                table[clusterCode[c]][truthCode[g]] += 1
+                known += 1
             }
-            offset += fair.latent[domain]!.centroids.count
+            offset += latent.centroids.count
         }
         var ari = Double.nan, nmi = Double.nan
-        if !clusterCodes.isEmpty {
-            let a = try Agreement(clusterCodes, truthCodes)
+        if known > 0 {
+            let a = try Agreement(table: table)
             ari = a.ari
             nmi = a.nmi
         }
-        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: clusterCodes.count,
+        return ClusterLog(step: step, clusters: fair.latent.values.reduce(0) { $0 + $1.centroids.count }, known: known,
                           reclustered: fair.lastReclustered, ari: ari, nmi: nmi, milliseconds: milliseconds)
     }
 }

@@ -105,6 +105,12 @@ extension TrainerConfig {
                  check: { (2...64).contains($0) ? nil : "cluster_kmax must be between 2 and 64, got \($0)" }),
         .integer("recluster_every", \.clustering.reclusterEvery, help: "re-cluster the whole history every N steps; new prompts join the nearest centroid between",
                  check: { $0 >= 1 ? nil : "recluster_every must be at least 1, got \($0)" }),
+        .optionalNumber("cluster_quantize", \.clustering.quantize,
+                        help: "round rewards to multiples of this step before clustering them (continuous rewards; none: as they are)",
+                        check: { $0 > 0 && $0.isFinite ? nil : "cluster_quantize must be a positive step, got \($0)" }),
+        .bool("cluster_distinct", \.clustering.distinct,
+              help: "cluster the history's distinct reward vectors weighted by their counts (the same clusters as every row, at a flat cost); false: every row",
+              shown: { _ in nil }),
     ]
 
     public static func option(named name: String) -> TrainerOption? { options.first { $0.name == name } }

@@ -114,7 +114,7 @@ public struct DataTable: Sendable {
 
 /// How tables and scalars print: the width to fit, how many rows before a
 /// table shows only its head and tail, and significant digits. One setting
-/// for the whole process, changed by `set_display(...)`.
+/// for the whole process, changed by `options(width=, rows=, digits=, table_digits=)`.
 public enum Display {
     /// Tables with more rows than this show their first and last five (0: all rows).
     nonisolated(unsafe) public static var maxRows = 60

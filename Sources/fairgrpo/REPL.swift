@@ -137,7 +137,7 @@ final class REPL {
             (":save file.fg", "save this session's inputs as a replayable script"),
             (":export file.md", "write the session with outputs and plots (.md or .ipynb)"),
             (":cd [dir]", "change the working directory (paths and plots are relative to it); print it"),
-            (":set [name value]", "show or change a setting: width, rows, digits (as set_display); charts, warnings (on|off)"),
+            (":set [name value]", "show or change a setting (as options()): width, rows, digits, table_digits; charts, warnings (on|off)"),
             (":reset", "forget every variable"),
             (":quit", "leave (also Ctrl-D)"),
         ]
@@ -202,24 +202,9 @@ final class REPL {
             var buffer = [CChar](repeating: 0, count: 4096)
             say(getcwd(&buffer, buffer.count) != nil ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : ".")
         case ":set":
-            // Display settings (width, rows, digits) go through set_display; the others through `Settings`.
             let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
-            let display = ["width", "rows", "digits", "table_digits"]
-            if words.count == 2, display.contains(words[0]) {
-                guard let v = Double(words[1].trimmed) else {
-                    say("usage: :set width|rows|digits|table_digits N (0 width: the terminal's; 0 rows: all)")
-                    return 0
-                }
-                do {
-                    _ = try session.interpreter.call(.function(session.interpreter.builtins["set_display"]!), positional: [],
-                                                     keywords: [(words[0], .number(v))])
-                } catch { say("error: \(error)") }
-                return 0
-            }
             guard words.count == 2 else {
-                do { _ = try session.interpreter.call(.function(session.interpreter.builtins["set_display"]!), positional: [], keywords: []) }
-                catch { say("error: \(error)") }
-                for e in Settings.all { say(e.name.padding(to: 10) + (e.get(session.settings).repr).padding(to: 7) + e.meaning) }
+                for e in Settings.all { say(e.name.padding(to: 13) + (e.get(session.settings).repr).padding(to: 7) + e.meaning) }
                 if words.count == 1 { say("usage: :set name value (e.g. :set width 100, :set charts off)") }
                 return 0
             }

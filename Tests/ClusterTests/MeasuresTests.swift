@@ -26,6 +26,22 @@ struct MeasuresTests {
         #expect(clusterErrorMessage { _ = try Agreement([-1, 0], [1, -1]) } == "align: no item is labelled in both")
     }
 
+    @Test("agreement from a contingency table: the numbers of the labelings it counts, bit for bit")
+    func agreementFromTable() throws {
+        var rng = SeededGenerator(seed: 3)
+        let a = (0..<500).map { _ in rng.nextIndex(below: 4) }
+        let b = a.map { rng.nextUnitDouble() < 0.7 ? $0 % 3 : rng.nextIndex(below: 3) }
+        let labelled = try Agreement(a, b)
+        let counted = try Agreement(table: labelled.table)
+        #expect(counted.table == labelled.table && counted.ari == labelled.ari && counted.nmi == labelled.nmi)
+        #expect(counted.ari > 0.2 && counted.ari < 1)
+        // Trivial tables keep scikit-learn's special cases.
+        #expect(try Agreement(table: [[5]]).ari == 1 && Agreement(table: [[5]]).nmi == 1)
+        #expect(try Agreement(table: [[1, 0], [0, 1]]).ari == 1)
+        #expect(clusterErrorMessage { _ = try Agreement(table: [[1, 0], [2, 0]]) }?.contains("each row and column") == true)
+        #expect(clusterErrorMessage { _ = try Agreement(table: []) } != nil)
+    }
+
     @Test("silhouette of two tight, distant clusters is close to 1; sampling is seeded")
     func silhouetteByHand() throws {
         let data = blobs(centres: [[0, 0], [100, 0]], perCluster: 20, std: 0.1, seed: 5)

@@ -48,6 +48,20 @@ struct DefaultChartTests {
         }
     }
 
+    @Test("plot(table): series come from the table's keys, so an added text column is not a series")
+    func seriesFromKeys() throws {
+        let (t, dir) = try Self.session()
+        let out = t.run("""
+            n = r.dynamics.with_column("note", fn(row) { f"at step {row.step}" })
+            plot(n, to="\(dir)/keys.png")
+            """)
+        #expect(out.status == .ok, "\(out.output)")
+        let d = try Decoded(file: "\(dir)/keys.png")
+        // Two methods, two colours: one line per method, not one per (method, note).
+        #expect(d.count(Color.series(0)) > 40 && d.count(Color.series(1)) > 40)
+        #expect(d.count(Color.series(2)) == 0 && d.count(Color.series(3)) == 0)
+    }
+
     @Test("plot(weights(t)): a bar of weight per (domain, group)")
     func weights() throws {
         let (t, dir) = try Self.session()

@@ -189,6 +189,30 @@ def run(binary):
         assert not too_long, f"lines wider than 80 columns: {too_long}"
         assert "rows × 16 columns" in shown and "PP_pct" in shown, shown
 
+    def set_width_and_rows():
+        """:set width/rows changes how tables print (options() is the same
+        setting); a bad value is an error that says what is allowed."""
+        def typed(line):
+            start = len(session.raw)
+            session.send(line + "\n")
+            session.expect(r"\n\[\d+\]> $", timeout=60)
+            return ESCAPES.sub(b"", session.raw[start:]).decode("utf-8", "replace").replace("\r", "")
+        out = typed(":set")
+        for name in ["width", "rows", "digits", "table_digits", "charts", "warnings"]:
+            assert re.search(rf"\n{name} +", out), f"{name} not listed by :set: {out!r}"
+        typed(":set width 50")
+        typed(":set rows 6")
+        out = typed("head(demo(), 10)")
+        table = [l for l in out.split("\n")[1:] if l and not l.startswith("[")]
+        assert table and max(len(l) for l in table) <= 50, f"lines wider than 50 columns: {table!r}"
+        assert "… 4 more rows …" in out and "10 rows × 29 columns" in out, out
+        out = typed(":set width 5")
+        assert "width must be 0 (the terminal's) or a whole number from 20 to 10000, got" in out, out
+        out = typed("options(width=0, rows=60)")
+        assert "width: 0, rows: 60" in out, out
+        out = typed("head(demo(), 10)")
+        assert "more rows" not in out, out
+
     def discard():
         """Ctrl-C: throws away whatever is on the line."""
         session.send(CTRL_C)
@@ -424,6 +448,7 @@ def run(binary):
         ("a plot prints its path, size and a sparkline", plot_prints_path_and_size),
         ("step(t, 300) shows one progress line and a summary", step_shows_progress),
         ("the README session at 80 columns: nothing wraps", readme_session_at_80),
+        (":set width/rows and options() change how tables print", set_width_and_rows),
         ("a second session's auto-named plot keeps the first's", second_session_keeps_plots),
         ("no escape codes in output or history", no_escape_codes),
         ("Ctrl-D quits with status 0; history file holds the inputs", ctrl_d_quits),

@@ -36,6 +36,18 @@ amortised cost), the clustering time of the last re-clustering step up to s
 
 The runs go one after the other (never concurrently); times are wall-clock
 on whatever else the machine is doing, so compare columns of one run.
+
+Before and after: clustering the distinct reward vectors
+---------------------------------------------------------
+``--before-after`` runs ``recluster_every=1`` twice instead: with
+``cluster_distinct=false`` (every row of the history is clustered, the former
+computation, "rows") and with the default ``cluster_distinct=true`` (the
+history's distinct reward vectors weighted by their counts, "distinct"). Both
+give the same clusters; the table shows, at each step of ``--at``, the median
+clustering time (``cluster_ms``) over the window ending there for each, their
+ratio, and the whole step time (``ms``):
+
+    python3 scripts/bench/recluster_bench.py --before-after --steps 1000 --at 10 50 100 200 400 1000
 """
 
 import argparse
@@ -59,20 +71,21 @@ def find_binary(path):
     sys.exit(f"recluster_bench: no binary at {path}; build it with: swift build -c release --product fairgrpo")
 
 
-def run(binary, every, args, workdir):
-    out = os.path.join(workdir, f"history_every{every}.csv")
-    script = os.path.join(workdir, f"recluster_every{every}.fg")
+def run(binary, every, args, workdir, extra="", name=None):
+    name = name or f"every{every}"
+    out = os.path.join(workdir, f"history_{name}.csv")
+    script = os.path.join(workdir, f"recluster_{name}.fg")
     with open(script, "w") as f:
         f.write(
             f'd = demo(n={args.n}, seed=0)\n'
             f'p = policy(d, hidden=[64], seed=0)\n'
-            f't = trainer(p, d, method="{args.method}", G={args.G}, batch={args.batch}, seed=0, recluster_every={every})\n'
+            f't = trainer(p, d, method="{args.method}", G={args.G}, batch={args.batch}, seed=0, recluster_every={every}{extra})\n'
             f'step(t, {args.steps}, every={args.steps})\n'
             f'history(t).to_csv("{out}")\n'
         )
     proc = subprocess.run([binary, "run", script], capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"recluster_bench: fairgrpo run failed for every={every}:\n{proc.stdout}\n{proc.stderr}")
+        sys.exit(f"recluster_bench: fairgrpo run failed for {name}:\n{proc.stdout}\n{proc.stderr}")
     with open(out) as f:
         rows = list(csv.DictReader(f))
     if not rows or "cluster_ms" not in rows[0]:
@@ -83,6 +96,45 @@ def run(binary, every, args, workdir):
 def window_mean(rows, column, at, window):
     values = [float(r[column]) for r in rows[max(0, at - window):at]]
     return sum(values) / len(values)
+
+
+def window_median(rows, column, at, window):
+    values = sorted(float(r[column]) for r in rows[max(0, at - window):at])
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def before_after(binary, args, at):
+    """The clustering time per step of every row against the distinct vectors."""
+    results = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for name, extra in (("rows", ", cluster_distinct=false"), ("distinct", "")):
+            results[name] = run(binary, 1, args, workdir, extra=extra, name=name)
+    print(f"{args.method}, demo n={args.n}, batch {args.batch}, G {args.G}, recluster_every=1; ms, median over the "
+          f"{args.window} steps ending at each step; rows: every row clustered (cluster_distinct=false), "
+          f"distinct: the distinct reward vectors weighted by their counts (the default)")
+    print(f"{'step':>5} {'history':>8} {'rows cluster':>13} {'distinct':>9} {'ratio':>7} {'rows step':>10} {'distinct':>9}")
+    table = []
+    for s in at:
+        entry = {"step": s, "history": s * args.batch}
+        for name in results:
+            entry[name] = {"cluster_ms": window_median(results[name], "cluster_ms", s, args.window),
+                           "step_ms": window_median(results[name], "ms", s, args.window)}
+        rows, distinct = entry["rows"], entry["distinct"]
+        ratio = rows["cluster_ms"] / distinct["cluster_ms"] if distinct["cluster_ms"] > 0 else float("inf")
+        print(f"{s:>5} {s * args.batch:>8} {rows['cluster_ms']:>13.2f} {distinct['cluster_ms']:>9.2f} {ratio:>6.0f}x "
+              f"{rows['step_ms']:>10.2f} {distinct['step_ms']:>9.2f}")
+        table.append(entry)
+    totals = {name: sum(float(r["ms"]) for r in results[name]) / 1000 for name in results}
+    clustering = {name: sum(float(r["cluster_ms"]) for r in results[name]) / 1000 for name in results}
+    print("total seconds for all steps (clustering): " +
+          ", ".join(f"{name}: {totals[name]:.1f} ({clustering[name]:.1f})" for name in results))
+    same = all(a.get("ari") == b.get("ari") and a.get("reward") == b.get("reward") for a, b in zip(results["rows"], results["distinct"]))
+    print("same rewards and ARI at every step: " + ("yes" if same else "NO"))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "before_after": table, "total_seconds": totals,
+                       "clustering_seconds": clustering, "same": same}, f, indent=2)
 
 
 def main():
@@ -97,9 +149,14 @@ def main():
     ap.add_argument("--G", type=int, default=8)
     ap.add_argument("--method", default="fairgrpo_nd")
     ap.add_argument("--json")
+    ap.add_argument("--before-after", action="store_true",
+                    help="recluster_every=1 with every row clustered against the distinct vectors")
     args = ap.parse_args()
     binary = find_binary(args.bin)
     at = [s for s in args.at if s <= args.steps]
+    if args.before_after:
+        before_after(binary, args, at)
+        return
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
         for every in args.every:

@@ -267,14 +267,8 @@ enum BuiltinHelp {
             e[name] = Entry(topic: "language", returns: "a number for a list (none and NaN skipped); a tensor for a tensor", parameters: [
                 "x": "a list of numbers (a table's column) or a tensor"])
         }
-        e["options"] = Entry(topic: "language", returns: "none; shows the settings when called without arguments", parameters: [
-            "charts": "also draw each chart in the terminal (none: unchanged)",
-            "warnings": "show warnings such as groups without a learning signal (none: unchanged)"])
-        e["set_display"] = Entry(topic: "language", returns: "none; shows the settings when called without arguments", parameters: [
-            "width": "columns output is fitted to (0: the terminal's; none: unchanged)",
-            "rows": "tables longer than this show head and tail (0: all; none: unchanged)",
-            "digits": "significant digits of a number shown on its own (none: unchanged)",
-            "table_digits": "significant digits of table columns (none: unchanged)"])
+        e["options"] = Entry(topic: "language", returns: "a record of every setting's value, after the change", parameters:
+            Dictionary(uniqueKeysWithValues: Settings.all.map { ($0.name, $0.meaning + " (none: unchanged)") }))
         e["load_table"] = Entry(topic: "data", returns: "a table", parameters: ["path": "a CSV file with a header line"])
         e["abs"] = Entry(topic: "language", returns: "a number, or a tensor for a tensor")
         for name in ["sqrt", "exp", "log"] { e[name] = Entry(topic: "language", returns: "a number, or a tensor for a tensor") }

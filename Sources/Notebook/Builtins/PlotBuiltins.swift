@@ -192,7 +192,9 @@ enum PlotBuiltins {
             }
             let (cols, rows) = try columns(a["series"], "plot()")
             if a.isNone("x"), a.isNone("y"), a.isNone("by") {
-                let plan = try PlotDefaults.plan(cols, rows)
+                var table: DataTable?
+                if case .object(let o) = a["series"] { table = (o as? TableObject)?.table }
+                let plan = try PlotDefaults.plan(cols, rows, kind: table?.kind, keys: table?.keys ?? [])
                 if plan.bars {
                     let chart = try barChart(cols, rows, xName: nil, yNames: plan.y.isEmpty ? nil : plan.y, title: userTitle, width: w0, height: h0)
                     return try write(chart.canvas, to: to, session: session, interp: interp, show: show, text: chart.text)

@@ -3,9 +3,11 @@ import Plot
 import RL
 
 /// What `plot(table)` draws when given no x, y or by: x is a step-like column
-/// (else the row number), y the numeric columns (or the ones the table's shape
-/// says matter), and one series per value of the text columns that identify a
-/// row (method, domain, group), each with its own colour and a legend.
+/// (else the row number), y the numeric columns (or the ones the table's kind
+/// says matter), and one series per value of the columns that identify a row
+/// (the table's keys: method, domain and group), each with its own colour and
+/// a legend. A table without a kind or keys (one loaded from a file) is read
+/// from its column names and types instead.
 enum PlotDefaults {
     struct Plan {
         var x: String?
@@ -25,18 +27,25 @@ enum PlotDefaults {
         rows.contains { if case .string(let t) = $0[c] { return !PlotBuiltins.number(.string(t)).isFinite && t != "-" }; return false }
     }
 
-    static func plan(_ cols: [String], _ rows: [[Value]]) throws -> Plan {
+    static func plan(_ cols: [String], _ rows: [[Value]], kind: String? = nil, keys: [String] = []) throws -> Plan {
         let x = stepLike.first { cols.contains($0) }
-        let text = cols.indices.filter { isText(rows, $0) }.map { cols[$0] }
+        // The text columns that tell rows apart: the table's keys when it has
+        // them (a note or label column is not a series), else every text column.
+        let allText = cols.indices.filter { isText(rows, $0) }.map { cols[$0] }
+        let text = keys.isEmpty ? allText : allText.filter { keys.contains($0) }
         let numeric = cols.indices.filter { c in !isText(rows, c) && rows.contains { PlotBuiltins.number($0[c]).isFinite } }.map { cols[$0] }
         guard numeric.contains(where: { $0 != x }) else {
             throw RuntimeError("plot(): the table has no column of numbers to draw",
                                notes: ["note: columns: \(cols.joined(separator: ", ")); give y=\"column\" with numbers, or bar(table, y=...)"])
         }
         // A trainer's weights: a bar per (domain, group).
-        if x == nil, cols.contains("weight"), cols.contains("group") { return Plan(x: nil, y: ["weight"], bars: true) }
+        if x == nil, cols.contains("weight"), kind == "weights" || (kind == nil && cols.contains("group")) {
+            return Plan(x: nil, y: ["weight"], bars: true)
+        }
         // A trainer's history: the reward and the share of live prompts, both fractions.
-        if x == "step", cols.contains("reward"), cols.contains("live"), text.isEmpty { return Plan(x: x, y: ["reward", "live"]) }
+        if x == "step", cols.contains("reward"), cols.contains("live"), kind == "history" || (kind == nil && text.isEmpty) {
+            return Plan(x: x, y: ["reward", "live"])
+        }
         // Categories without a step (a report's groups): bars of the column bar() would choose.
         if x == nil, !text.isEmpty { return Plan(x: nil, y: [], bars: true) }
         let y = numeric.filter { $0 != x && !$0.hasSuffix("_std") && !bookkeeping.contains($0) }
