@@ -202,7 +202,8 @@ enum InteropBuiltins {
             "replay",
             [Parameter("rollouts")] + TrainerOptions.parameters(["method"]) + [Parameter("steps", default: Value.none)]
                 + TrainerOptions.parameters(["scale_rewards", "weight_clip", "statistics", "ema_decay", "dro_eta", "seed", "dead_steps",
-                                             "cluster_on", "cluster_k", "cluster_kmax", "recluster_every"]),
+                                             "cluster_on", "cluster_k", "cluster_kmax", "recluster_every", "cluster_quantize",
+                                             "cluster_distinct"]),
             summary: "Replays recorded rollouts through an advantage method, step by step with no policy: FairGRPO's statistics, clusters, factors and weights over the rewards a real run saw.",
             details: """
                 The numbers are the trainer's (one code path): weights(r, step=k), history(r), history(r, groups=true), trace(r, step=k), \
