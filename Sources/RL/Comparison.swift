@@ -341,11 +341,18 @@ public struct Comparison: Sendable {
 
         // Several: the runs train on threads of their own; this thread builds their
         // trainers, stores what they finish and reports progress.
+        var prepared: (index: Int, trainer: Trainer)?
         while parallel > 1 {
-            while failure == nil, !stopping, inFlight.count < parallel, !pending.isEmpty {
-                let index = pending.removeFirst(), (method, seed) = all[index]
-                let trainer: Trainer
-                do { trainer = try makeTrainer(method, seed) } catch { failure = error; stop.raise(); break }
+            while failure == nil, !stopping, inFlight.count < parallel, prepared != nil || !pending.isEmpty {
+                let index: Int, trainer: Trainer
+                if let next = prepared {
+                    (index, trainer) = next
+                    prepared = nil
+                } else {
+                    index = pending.removeFirst()
+                    do { trainer = try makeTrainer(all[index].method, all[index].seed) } catch { failure = error; stop.raise(); break }
+                }
+                let (method, seed) = all[index]
                 let slot = Slot()
                 inFlight[index] = slot
                 startThread {
@@ -362,6 +369,11 @@ public struct Comparison: Sendable {
                 }
             }
             if inFlight.isEmpty { break }
+            // The next run's trainer is built while the workers train, so a worker that finishes starts at once.
+            if prepared == nil, failure == nil, !stopping, !pending.isEmpty {
+                let index = pending.removeFirst()
+                do { prepared = (index, try makeTrainer(all[index].method, all[index].seed)) } catch { failure = error; stop.raise() }
+            }
             let events = mailbox.receive(timeout: progressInterval)
             if !stopping && shouldStop() { stopping = true; stop.raise() }
             for case .finished(let index, let result) in events {
@@ -375,7 +387,7 @@ public struct Comparison: Sendable {
         }
         if let failure { throw failure }
         out.runs = finishedRuns()
-        out.interrupted = dropped || (stopping && !pending.isEmpty)
+        out.interrupted = dropped || (stopping && (!pending.isEmpty || prepared != nil))
         return out
     }
 
