@@ -85,32 +85,36 @@ let package = Package(
             ]),
         .executableTarget(name: "fairgrpo-bench", dependencies: ["Tensors", "NN", "Cluster", "Fairness", "Data", "RL"]),
 
-        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        // Helpers every test target shares: approximate comparison and the gradient
+        // checker, a notebook session whose output is collected, temporary directories.
+        .target(name: "TestSupport", dependencies: ["Tensors", "Data", "RL", "Lang", "Notebook"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensors", "TestSupport"]),
         // Fixtures live in Tests/DataTests/Fixtures and are found through #filePath.
         .testTarget(
-            name: "DataTests", dependencies: ["Data", "Render", "Tensors", "Notebook", "Lang"],
+            name: "DataTests", dependencies: ["Data", "Render", "Tensors", "Notebook", "Lang", "TestSupport"],
             exclude: ["Fixtures"]),
         // Fixtures (scikit-learn and NumPy references) live in Tests/ClusterTests/Fixtures.
         .testTarget(
-            name: "ClusterTests", dependencies: ["Cluster", "Tensors", "Notebook", "Lang"],
+            name: "ClusterTests", dependencies: ["Cluster", "Tensors", "Notebook", "Lang", "TestSupport"],
             exclude: ["Fixtures"]),
         // Runs the built fairgrpo binary on the scripts in Tests/Golden and
         // compares stdout, stderr and the exit status with the files beside them.
-        .testTarget(name: "EndToEndTests", dependencies: ["Lang", "Notebook"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Lang", "Notebook", "TestSupport"]),
         // Reference fixtures (scripts/fairness_reference.py) live in Tests/FairnessTests/Fixtures.
         .testTarget(
-            name: "FairnessTests", dependencies: ["Fairness", "Data", "Tensors", "Notebook", "Lang"],
+            name: "FairnessTests", dependencies: ["Fairness", "Data", "Tensors", "Notebook", "Lang", "TestSupport"],
             exclude: ["Fixtures"]),
         // Decodes written charts with libpng and checks their pixels; runs the chart builtins.
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "Data", "Notebook", "TestSupport"]),
         // The language tested directly: lexer, parser, resolver, interpreter,
         // f-strings against Python's format() (Fixtures/format.tsv).
         .testTarget(name: "LangTests", dependencies: ["Lang"], exclude: ["Fixtures"]),
+        // The binding layer: builtins run through a notebook session as a person types them.
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Lang", "Data", "Cluster", "Fairness", "RL", "Render", "Tensors", "TestSupport"]),
         // Checkpoints of every format version live in Tests/RLTests/Fixtures.
         .testTarget(
-            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "Notebook", "Lang"],
+            name: "RLTests", dependencies: ["RL", "Render", "Cluster", "Data", "Tensors", "NN", "Fairness", "Notebook", "Lang", "TestSupport"],
             exclude: ["Fixtures"]),
     ]
 )

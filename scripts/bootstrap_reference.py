@@ -38,8 +38,9 @@ import fairness_reference as fr  # noqa: E402
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
 SEED_MULTIPLIER = np.uint64(0xD1B54A32D192ED03)
 # Order of Metric.allCases in Sources/Fairness/Confusion.swift.
-METRICS = ["precision", "recall", "fpr", "fdr", "f1", "acc", "exact_accuracy", "macro_f1_sklearn", "selection_rate"]
-TABLE = ["PP", "EOD", "FPR_diff", "dF1", "sF1", "dAcc", "sAcc", "F1", "Acc", "F1_ES", "Acc_ES", "DPD", "EOdD"]
+METRICS = ["precision", "recall", "fpr", "fdr", "f1", "acc", "exact_accuracy", "macro_f1_sklearn", "selection_rate", "npv", "for"]
+TABLE = ["PP", "EOD", "FPR_diff", "dF1", "sF1", "dAcc", "sAcc", "F1", "Acc", "F1_ES", "Acc_ES", "DPD", "EOdD",
+         "FOR_diff", "EOpD", "DPR", "EOpR", "EOdR", "ECE", "dECE", "Brier", "dBrier"]
 
 RESAMPLES = 200
 LEVEL = 0.9
@@ -114,7 +115,28 @@ def scores(y_true, y_pred, k):
         out["macro_f1_sklearn"] = float(np.where(d > 0, f1, 0)[labels].mean())
         if k == 2:
             out["selection_rate"] = float(predicted[1] / n)
+            # Of class 1: rows predicted 0, and how many of them are of class 1.
+            negatives = cm[:, 0].sum()
+            out["for"] = float(cm[1, 0] / negatives) if negatives > 0 else math.nan
+        else:
+            pred_negatives = n - predicted
+            out["for"] = macro(np.where(pred_negatives > 0, fn / pred_negatives, np.nan))
+        out["npv"] = 1 - out["for"] if not math.isnan(out["for"]) else math.nan
     return out
+
+
+def calibration(y_true, y_pred, proba):
+    """ECE (10 equal-width bins of the predicted class's probability) and Brier score, with numpy."""
+    n = len(y_true)
+    if n == 0:
+        return math.nan, math.nan
+    conf = proba[np.arange(n), y_pred]
+    bins = np.clip(np.floor(conf * 10).astype(int), 0, 9)
+    gap = (y_true == y_pred).astype(float) - conf
+    ece = float(np.abs(np.bincount(bins, weights=gap, minlength=10)).sum() / n)
+    onehot = np.eye(proba.shape[1])[y_true]
+    b = ((proba - onehot) ** 2).sum(axis=1).mean()
+    return ece, float(b / 2 if proba.shape[1] == 2 else b)
 
 
 def positive_rates(y_true, y_pred):
@@ -129,6 +151,7 @@ def report(spec, rows):
     k = len(spec["class_names"])
     y_true = np.asarray(spec["y_true"])[rows]
     y_pred = np.asarray(spec["y_pred"])[rows]
+    proba = np.asarray(spec["y_prob"], dtype=float)[rows]
     domains = np.asarray(spec["domains"])[rows]
     attrs = spec["attributes"]
     codes = [np.asarray(a["codes"])[rows] for a in attrs]
@@ -150,6 +173,7 @@ def report(spec, rows):
             for level in sorted(set(labels[mask])):
                 m = mask & (labels == level)
                 s = scores(y_true[m], y_pred[m], k)
+                s["ece"], s["brier"] = calibration(y_true[m], y_pred[m], proba[m])
                 groups[(dname, name, level)] = s
                 if k == 2:
                     s["_tpr"], s["_fpr"] = positive_rates(y_true[m], y_pred[m])
@@ -166,23 +190,35 @@ def report(spec, rows):
             for col, metric, stat in [("PP", "fdr", "gap"), ("EOD", "recall", "gap"), ("FPR_diff", "fpr", "gap"),
                                       ("dF1", "f1", "gap"), ("sF1", "f1", "std"), ("dAcc", "acc", "gap"),
                                       ("sAcc", "acc", "std"), ("F1", "f1", "mean"), ("Acc", "acc", "mean"),
-                                      ("DPD", "selection_rate", "gap")]:
+                                      ("DPD", "selection_rate", "gap"), ("FOR_diff", "for", "gap"),
+                                      ("dECE", "ece", "gap"), ("dBrier", "brier", "gap")]:
                 v = defined(metric)
                 if v is None or (col == "DPD" and k != 2):
                     continue
                 stats[col] = {"gap": v.max() - v.min(), "std": np.std(v, ddof=1), "mean": v.mean()}[stat]
             if k == 2:
-                gaps = []
+                gaps, ratios = [], []
                 for r in ["_tpr", "_fpr"]:
                     v = defined(r)
                     if v is not None:
                         gaps.append(v.max() - v.min())
+                        if v.max() > 0:
+                            ratios.append(v.min() / v.max())
+                        if r == "_tpr":
+                            stats["EOpD"] = v.max() - v.min()
+                            if v.max() > 0:
+                                stats["EOpR"] = v.min() / v.max()
                 if gaps:
                     stats["EOdD"] = max(gaps)
+                if ratios:
+                    stats["EOdR"] = min(ratios)
+                v = defined("selection_rate")
+                if v is not None and v.max() > 0:
+                    stats["DPR"] = v.min() / v.max()
             per_domain.setdefault(dname, []).append(stats)
     table = {}
-    for col in TABLE[:11] + ["DPD", "EOdD"]:
-        if col in ("F1_ES", "Acc_ES"):
+    for col in TABLE:
+        if col in ("F1_ES", "Acc_ES", "ECE", "Brier"):
             continue
         means = []
         for dname in sorted(per_domain):
@@ -192,10 +228,13 @@ def report(spec, rows):
         table[col] = sum(means) / len(means) if means else math.nan
     table["F1_ES"] = table["F1"] / (1 + table["sF1"])
     table["Acc_ES"] = table["Acc"] / (1 + table["sAcc"])
+    table["ECE"], table["Brier"] = calibration(y_true, y_pred, proba)
     for g in groups.values():
         g.pop("_tpr", None)
         g.pop("_fpr", None)
-    return {"overall": scores(y_true, y_pred, k), "groups": groups, "table": table}
+    overall = scores(y_true, y_pred, k)
+    overall["ece"], overall["brier"] = calibration(y_true, y_pred, proba)
+    return {"overall": overall, "groups": groups, "table": table}
 
 
 def check_against_reference(spec):
@@ -210,9 +249,14 @@ def check_against_reference(spec):
 
     for m, v in ref["overall"].items():
         assert same(mine["overall"][m], v), (spec["name"], "overall", m)
+    for m, v in ref["calibration"]["overall"].items():
+        assert same(mine["overall"][m], v), (spec["name"], "overall", m)
     for g in ref["groups"]:
         for m, v in g["scores"].items():
             assert same(mine["groups"][(g["domain"], g["attribute"], g["level"])][m], v), (spec["name"], g["level"], m)
+    for g in ref["calibration"]["groups"]:
+        for m in ["ece", "brier"]:
+            assert same(mine["groups"][(g["domain"], g["attribute"], g["level"])][m], g[m]), (spec["name"], g["level"], m)
     for col, v in ref["table"].items():
         assert same(mine["table"][col], v), (spec["name"], col, mine["table"][col], v)
 
@@ -234,10 +278,10 @@ def exact_fixture(spec):
     point = report(spec, np.arange(len(spec["y_true"])))
     out = {
         "table": {c: interval([r["table"][c] for r in reports], LEVEL) for c in TABLE if not math.isnan(point["table"][c])},
-        "overall": {m: interval([r["overall"][m] for r in reports], LEVEL) for m in METRICS
+        "overall": {m: interval([r["overall"][m] for r in reports], LEVEL) for m in METRICS + ["ece", "brier"]
                     if not math.isnan(point["overall"][m])},
         "groups": [{"domain": key[0], "attribute": key[1], "level": key[2],
-                    "intervals": {m: interval([r["groups"][key][m] for r in reports], LEVEL) for m in METRICS
+                    "intervals": {m: interval([r["groups"][key][m] for r in reports], LEVEL) for m in METRICS + ["ece", "brier"]
                                   if not math.isnan(point["groups"][key][m])}}
                    for key in point["groups"]],
     }

@@ -34,6 +34,18 @@ Conventions, matching the doc comments in Sources/Fairness/Confusion.swift and R
   report does.
 * Selection rate (fraction predicted as class 1), the class-1 TPR/FPR of equalized odds,
   and fairlearn's demographic parity / equalized odds differences are binary-task only.
+* Beside the paper's scores: NPV = TN/(TN+FN) and FOR = FN/(TN+FN) per group, of class 1 on
+  binary tasks (as Aequitas reports them) and macro one-vs-rest over the classes present
+  otherwise (a class every row is predicted as is left out); the FOR gap (FOR_diff, which is
+  also the NPV gap since NPV = 1 − FOR); on binary tasks fairlearn's equal_opportunity_difference
+  (EOpD), demographic_parity_ratio (DPR), equal_opportunity_ratio (EOpR) and equalized_odds_ratio
+  (EOdR); MetricFrame.ratio(method='between_groups'|'to_overall') per (domain, attribute).
+* Calibration, from the fixture's class probabilities `y_prob`: ECE over 10 equal-width bins
+  of the confidence (the probability of the predicted class; bin ⌊10·conf⌋, 1 in the last),
+  ECE = Σ_b |Σ_{i∈b} (correct_i − conf_i)| / n, and scikit-learn's brier_score_loss (binary: of
+  class 1; multi-class: Σ over classes). Per group with MetricFrame (probabilities passed as
+  sample_params), overall, and the gaps dECE, dBrier averaged like the paper's gaps. The
+  tolerance is 1e-9 as everywhere here.
 * The paper's table (PP, EOD, FPR diff, ΔF1, σF1, ΔAcc, σAcc, F1, Acc, F1_ES, Acc_ES, and
   for binary tasks fairlearn's demographic parity / equalized odds differences) uses the
   attributes only (not the intersection): per (domain, attribute) gap = max − min and
@@ -53,13 +65,18 @@ import pandas as pd
 from fairlearn.metrics import (
     MetricFrame,
     demographic_parity_difference,
+    demographic_parity_ratio,
+    equal_opportunity_difference,
+    equal_opportunity_ratio,
     equalized_odds_difference,
+    equalized_odds_ratio,
     false_positive_rate,
     selection_rate,
     true_positive_rate,
 )
 from sklearn.metrics import (
     accuracy_score,
+    brier_score_loss,
     f1_score,
     multilabel_confusion_matrix,
     precision_score,
@@ -70,9 +87,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Tests" / "FairnessTests" / "Fixtures"
 
 # Report names of the group scores (Metric.rawValue in Confusion.swift).
-GROUP_METRICS = ["precision", "recall", "fpr", "fdr", "f1", "acc", "exact_accuracy", "macro_f1_sklearn"]
+GROUP_METRICS = ["precision", "recall", "fpr", "fdr", "f1", "acc", "exact_accuracy", "macro_f1_sklearn", "npv", "for"]
 # Metrics whose gap and σ the report keeps (FairnessReport.spreadMetrics).
-SPREAD_METRICS = ["fdr", "recall", "fpr", "f1", "acc"]
+SPREAD_METRICS = ["fdr", "recall", "fpr", "f1", "acc", "for"]
+CALIBRATION_BINS = 10
 
 
 # ---------------------------------------------------------------- group scores
@@ -127,6 +145,44 @@ def macro_ovr_accuracy(y_true, y_pred):
     return _nanmean((m[:, 1, 1] + m[:, 0, 0]) / len(y_true))
 
 
+def false_omission_rate(y_true, y_pred, binary):
+    """FN/(FN+TN): of class 1 on binary tasks, macro over the present classes otherwise."""
+    if binary:
+        negatives = y_pred == 0
+        return float((y_true[negatives] == 1).mean()) if negatives.any() else math.nan
+    m = _mcm(y_true, y_pred)
+    tn, fn = m[:, 0, 0], m[:, 1, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _nanmean(np.where(tn + fn > 0, fn / (tn + fn), np.nan))
+
+
+def negative_predictive_value(y_true, y_pred, binary):
+    if binary:
+        negatives = y_pred == 0
+        return float((y_true[negatives] == 0).mean()) if negatives.any() else math.nan
+    m = _mcm(y_true, y_pred)
+    tn, fn = m[:, 0, 0], m[:, 1, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _nanmean(np.where(tn + fn > 0, tn / (tn + fn), np.nan))
+
+
+def expected_calibration_error(y_true, y_pred, proba):
+    """Top-label ECE over CALIBRATION_BINS equal-width bins of the predicted class's probability."""
+    if len(y_true) == 0:
+        return math.nan
+    conf = proba[np.arange(len(y_pred)), y_pred]
+    bins = np.clip(np.floor(conf * CALIBRATION_BINS).astype(int), 0, CALIBRATION_BINS - 1)
+    gap = (y_true == y_pred).astype(float) - conf
+    return float(sum(abs(gap[bins == b].sum()) for b in range(CALIBRATION_BINS)) / len(y_true))
+
+
+def brier(y_true, y_pred, proba):
+    k = proba.shape[1]
+    if k == 2:
+        return float(brier_score_loss(y_true, proba[:, 1], pos_label=1))
+    return float(brier_score_loss(y_true, proba, labels=list(range(k))))
+
+
 def sklearn_macro_f1(y_true, y_pred):
     return float(f1_score(y_true, y_pred, average="macro", zero_division=0))
 
@@ -149,6 +205,8 @@ METRIC_FUNCTIONS = {
 
 def metric_functions(binary):
     fns = dict(METRIC_FUNCTIONS)
+    fns["npv"] = lambda t, p: negative_predictive_value(t, p, binary)
+    fns["for"] = lambda t, p: false_omission_rate(t, p, binary)
     if binary:
         fns["selection_rate"] = positive_selection_rate
     return fns
@@ -199,9 +257,13 @@ def reference(spec):
 
     overall = {name: clean(fn(y_true, y_pred)) for name, fn in fns.items()}
     groups, between, to_overall, undefined = [], [], [], []
+    ratio_between, ratio_overall = [], []
+    proba = np.asarray(spec["y_prob"], dtype=float)
+    calibration_groups = []
     spreads = []
     per_domain_attr = {}  # (domain, attribute) -> DataFrame of group scores, attributes only
-    parity = {}  # (domain, attribute) -> (DPD, EOdD), binary only
+    parity = {}  # (domain, attribute) -> (DPD, EOdD, EOpD, DPR, EOpR, EOdR), binary only
+    per_domain_cal = {}  # (domain, attribute) -> DataFrame of group ECE and Brier, attributes only
 
     for dname, aname, rows, sf, intersection in frames(spec):
         yt, yp = y_true[rows], y_pred[rows]
@@ -226,6 +288,8 @@ def reference(spec):
                 missing.append("precision/fdr")
             if math.isnan(row["fpr"]):
                 missing.append("fpr")
+            if math.isnan(row["for"]):
+                missing.append("npv/for")
             if missing:
                 undefined.append({"domain": dname, "attribute": aname, "level": level, "metrics": missing})
         # A gap needs two groups where the score is defined; fairlearn would say 0 for one.
@@ -235,6 +299,24 @@ def reference(spec):
                                    if defined_groups[k] >= 2}})
         to_overall.append({"domain": dname, "attribute": aname,
                            "values": {k: clean(v) for k, v in mf.difference(method="to_overall").items()}})
+        ratio_between.append({"domain": dname, "attribute": aname,
+                              "values": {k: clean(v) for k, v in mf.ratio(method="between_groups").items()
+                                         if defined_groups[k] >= 2}})
+        ratio_overall.append({"domain": dname, "attribute": aname,
+                              "values": {k: clean(v) for k, v in mf.ratio(method="to_overall").items()}})
+        # Calibration per group: each row's index travels with it as a sample parameter (they
+        # must be 1-D), and picks the row's probabilities.
+        frame_proba = proba[rows]
+        index = np.arange(len(rows))
+        cal = MetricFrame(metrics={"ece": lambda t, p, i: expected_calibration_error(t, p, frame_proba[i]),
+                                   "brier": lambda t, p, i: brier(t, p, frame_proba[i])},
+                          y_true=yt, y_pred=yp, sensitive_features=sf,
+                          sample_params={"ece": {"i": index}, "brier": {"i": index}}).by_group
+        for key, row in cal.iterrows():
+            calibration_groups.append({"domain": dname, "attribute": aname, "level": level_name(key, intersection),
+                                       "ece": clean(row["ece"]), "brier": clean(row["brier"])})
+        if not intersection:
+            per_domain_cal[(dname, aname)] = cal
         # Gap, σ and mean per metric with numpy, over the groups where it is defined (two or more).
         for metric in SPREAD_METRICS + (["selection_rate"] if binary else []):
             values = by_group[metric].to_numpy(dtype=float)
@@ -250,6 +332,10 @@ def reference(spec):
                 parity[(dname, aname)] = (
                     float(demographic_parity_difference(yt, yp, sensitive_features=sf)),
                     float(equalized_odds_difference(yt, yp, sensitive_features=sf)),
+                    float(equal_opportunity_difference(yt, yp, sensitive_features=sf)),
+                    float(demographic_parity_ratio(yt, yp, sensitive_features=sf)),
+                    float(equal_opportunity_ratio(yt, yp, sensitive_features=sf)),
+                    float(equalized_odds_ratio(yt, yp, sensitive_features=sf)),
                 )
 
     # The paper's table, attributes only, averaged over attributes then domains.
@@ -288,18 +374,38 @@ def reference(spec):
     }
     table["F1_ES"] = table["F1"] / (1 + table["sF1"])
     table["Acc_ES"] = table["Acc"] / (1 + table["sAcc"])
+    table["FOR_diff"] = averaged(gap("for"))
+    parity_names = ["DPD", "EOdD", "EOpD", "DPR", "EOpR", "EOdR"]
     if binary:
         def parity_avg(i):
             frame = pd.DataFrame([(d, v[i]) for (d, _), v in parity.items()], columns=["domain", "value"])
-            return float(frame.groupby("domain", sort=False)["value"].mean().mean())
-        table["DPD"] = parity_avg(0)
-        table["EOdD"] = parity_avg(1)
+            return clean(frame.groupby("domain", sort=False)["value"].mean().mean())
+        for i, name in enumerate(parity_names):
+            table[name] = parity_avg(i)
     else:
-        table["DPD"] = None
-        table["EOdD"] = None
+        for name in parity_names:
+            table[name] = None
+
+    # Calibration: overall, and the gaps between groups averaged like the paper's.
+    calibration = {"overall": {"ece": clean(expected_calibration_error(y_true, y_pred, proba)),
+                               "brier": clean(brier(y_true, y_pred, proba))},
+                   "groups": calibration_groups}
+    table["ECE"] = calibration["overall"]["ece"]
+    table["Brier"] = calibration["overall"]["brier"]
+    for column, metric in [("dECE", "ece"), ("dBrier", "brier")]:
+        rows = []
+        for (dname, aname), cal in per_domain_cal.items():
+            v = cal[metric].to_numpy(dtype=float)
+            v = v[~np.isnan(v)]
+            if len(cal) >= 2 and v.size >= 2:
+                rows.append((dname, float(v.max() - v.min())))
+        frame = pd.DataFrame(rows, columns=["domain", "value"])
+        table[column] = float(frame.groupby("domain", sort=False)["value"].mean().mean()) if rows else None
 
     return {"overall": overall, "groups": groups, "undefined": undefined, "spreads": spreads,
-            "difference": {"between_groups": between, "to_overall": to_overall}, "table": table}
+            "difference": {"between_groups": between, "to_overall": to_overall},
+            "ratio": {"between_groups": ratio_between, "to_overall": ratio_overall},
+            "calibration": calibration, "table": table}
 
 
 # ---------------------------------------------------------------- fixture inputs
@@ -313,6 +419,13 @@ def noisy_predictions(rng, y, k, accuracy):
     keep = rng.random(len(y)) < accuracy
     other = (y + rng.integers(1, k, size=len(y))) % k
     return np.where(keep, y, other)
+
+
+def probabilities(rng, y_pred, k):
+    """Class probabilities leaning to the prediction: a Dirichlet draw with extra weight on it."""
+    alpha = np.ones((len(y_pred), k))
+    alpha[np.arange(len(y_pred)), y_pred] += 3
+    return np.array([rng.dirichlet(a) for a in alpha])
 
 
 def binary_fixture():
@@ -330,6 +443,7 @@ def binary_fixture():
         "class_names": ["negative", "positive"], "domain_names": ["clinic"],
         "attributes": [dict(SEX, codes=sex.tolist()), dict(AGE, codes=age.tolist())],
         "domains": [0] * n, "y_true": y.tolist(), "y_pred": p.tolist(),
+        "y_prob": probabilities(rng, p, 2).tolist(),
     }
 
 
@@ -358,6 +472,7 @@ def multiclass_fixture():
         "class_names": ["normal", "pneumonia", "effusion", "nodule"], "domain_names": ["chest_xray"],
         "attributes": [dict(SEX, codes=sex.tolist()), dict(AGE, codes=age.tolist())],
         "domains": [0] * n, "y_true": y.tolist(), "y_pred": p.tolist(),
+        "y_prob": probabilities(rng, p, 4).tolist(),
     }
 
 
@@ -386,6 +501,7 @@ def domains_fixture():
         "class_names": ["benign", "malignant", "other"], "domain_names": ["chest_xray", "derm"],
         "attributes": [dict(SEX, codes=sex.tolist()), dict(AGE, codes=age.tolist())],
         "domains": dom.tolist(), "y_true": y.tolist(), "y_pred": p.tolist(),
+        "y_prob": probabilities(rng, p, 3).tolist(),
     }
 
 

@@ -12,20 +12,26 @@
 #define FG_MULTIVERSION
 #endif
 
+// Adam (with optional L2 and decoupled decay `keep`) on element i: reads
+// p, g, m, v at i, then writes the outputs at i, so in place is fine. One
+// definition for the in-place, fresh-array and mixed loops below, which differ
+// only in what the compiler may assume about aliasing.
+#define ADAM_ELEMENT(p, m, v, p_out, m_out, v_out, i) do { \
+        float pi = (p)[i] * keep; \
+        float gi = g[i] + l2 * pi; \
+        float mi = b1 * (m)[i] + c1 * gi; \
+        float vi = b2 * (v)[i] + c2 * gi * gi; \
+        (m_out)[i] = mi; \
+        (v_out)[i] = vi; \
+        (p_out)[i] = pi - step_size * mi / (__builtin_sqrtf(vi) * inv_root_c2 + eps); \
+    } while (0)
+
 FG_MULTIVERSION
 void fg_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
                     size_t count, float step_size, float b1, float b2, float eps,
                     float inv_root_c2, float l2, float keep) {
     const float c1 = 1.0f - b1, c2 = 1.0f - b2;
-    for (size_t i = 0; i < count; i++) {
-        float pi = p[i] * keep;
-        float gi = g[i] + l2 * pi;
-        float mi = b1 * m[i] + c1 * gi;
-        float vi = b2 * v[i] + c2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = pi - step_size * mi / (__builtin_sqrtf(vi) * inv_root_c2 + eps);
-    }
+    for (size_t i = 0; i < count; i++) ADAM_ELEMENT(p, m, v, p, m, v, i);
 }
 
 // The update as an inline body over distinct arrays (restrict lets the
@@ -35,15 +41,7 @@ void adam_body(const float *restrict p, const float *restrict g, const float *re
                float *restrict p_out, float *restrict m_out, float *restrict v_out, size_t count,
                float step_size, float b1, float b2, float eps, float inv_root_c2, float l2, float keep) {
     const float c1 = 1.0f - b1, c2 = 1.0f - b2;
-    for (size_t i = 0; i < count; i++) {
-        float pi = p[i] * keep;
-        float gi = g[i] + l2 * pi;
-        float mi = b1 * m[i] + c1 * gi;
-        float vi = b2 * v[i] + c2 * gi * gi;
-        m_out[i] = mi;
-        v_out[i] = vi;
-        p_out[i] = pi - step_size * mi / (__builtin_sqrtf(vi) * inv_root_c2 + eps);
-    }
+    for (size_t i = 0; i < count; i++) ADAM_ELEMENT(p, m, v, p_out, m_out, v_out, i);
 }
 
 // The same update reading (p, m, v) and writing (p_out, m_out, v_out): each
@@ -62,15 +60,7 @@ void fg_adam_update_into(const float *p, const float *g, const float *m, const f
     } else {
         // Mixed: element i is read before it is written, so aliasing is harmless, just not vectorised.
         const float c1 = 1.0f - b1, c2 = 1.0f - b2;
-        for (size_t i = 0; i < count; i++) {
-            float pi = p[i] * keep;
-            float gi = g[i] + l2 * pi;
-            float mi = b1 * m[i] + c1 * gi;
-            float vi = b2 * v[i] + c2 * gi * gi;
-            m_out[i] = mi;
-            v_out[i] = vi;
-            p_out[i] = pi - step_size * mi / (__builtin_sqrtf(vi) * inv_root_c2 + eps);
-        }
+        for (size_t i = 0; i < count; i++) ADAM_ELEMENT(p, m, v, p_out, m_out, v_out, i);
     }
 }
 

@@ -28,6 +28,19 @@ import Tensors
 /// 6. Missing demographics. A fraction `missing` of rows lose their
 ///    attributes (group UNK); the true values are kept for comparing
 ///    discovered clusters with them (ARI/NMI).
+/// 7. Minority rules (off by default). Minority groups are those whose share
+///    is below `minorityShare` of the largest group's in their domain. With
+///    `conceptShift` s > 0, a minority row of class c is drawn around
+///    (1 − s)·μ(d, c) + s·μ(d, c + 1 mod K): at s = 1 the minority's
+///    features for c are the majority's for the next class, so one decision
+///    rule cannot serve both. With `covariateShift` v > 0, each minority group
+///    is moved by v · separation · √informative in a random direction of its
+///    own, away from the majority, so a policy that knows where a row lies can
+///    learn both rules. Neither adds label noise: a row's label is a function
+///    of its group and its class prototype. The directions come from a
+///    generator of their own (seeded from `seed`), so labels, demographics
+///    and noise are the same draws whatever these knobs are, and with both
+///    at 0 the data are exactly those of earlier versions.
 public struct SynthConfig: Sendable {
     public struct Domain: Sendable {
         public var name: String
@@ -54,6 +67,11 @@ public struct SynthConfig: Sendable {
     public var labelNoise = 0.3
     /// Fraction of rows without demographics.
     public var missing = 0.05
+    /// Minority groups (share below `minorityShare` × the largest group's) follow the next class's prototype by this much (0…1).
+    public var conceptShift = 0.0
+    /// Minority groups are moved by this × separation × √informative, each in its own direction.
+    public var covariateShift = 0.0
+    public var minorityShare = 0.5
     public var seed: UInt64 = 0
     public var name = "demo"
 
@@ -100,7 +118,11 @@ extension Dataset {
               config.noise >= 0, config.difficulty >= 0, config.informative >= 1 else {
             throw DataError.invalidArgument("shares, missing and label_noise must lie in [0, 1], noise and difficulty must be non-negative")
         }
+        guard (0...1).contains(config.conceptShift), config.covariateShift >= 0, (0...1).contains(config.minorityShare) else {
+            throw DataError.invalidArgument("synth(): concept_shift and minority must lie in [0, 1], covariate_shift must be non-negative")
+        }
         var rng = SeededGenerator(seed: config.seed)
+        var minorityRNG = SeededGenerator(seed: config.seed ^ 0x6D69_6E6F_7269_7479)
         let sizes = config.domainSizes()
         let k = config.informative
         let domainCount = config.domains.count
@@ -139,6 +161,18 @@ extension Dataset {
                 shifts.append(perAge)
             }
             groupShare = groupShare.map { $0.map { $0 / pMax } }
+            // Minority rules: their own generator, so the main stream is the same draws with or without them.
+            let minorityRules = config.conceptShift > 0 || config.covariateShift > 0
+            var minorityShifts: [[[Double]]] = []
+            if minorityRules {
+                let length = config.covariateShift * config.separation * Double(k).squareRoot()
+                minorityShifts = groupShare.map { shares in shares.map { _ in
+                    var dir = (0..<k).map { _ in minorityRNG.nextNormal() }
+                    let norm = dir.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    dir = dir.map { $0 / norm * length }
+                    return dir
+                } }
+            }
             // Skewed class prior: weights 1, 1/2, 1/3, …
             let prior = dom.classes.indices.map { Float(1.0 / Double($0 + 1)) }
             for _ in 0..<sizes[di] {
@@ -149,8 +183,16 @@ extension Dataset {
                 var c = rng.nextCategorical(weights: prior)
                 let sigma = config.noise * (1 + config.difficulty * rarity)
                 let base = row * d
-                for j in 0..<k {
-                    flat[base + j] = Float(prototypes[di][c][j] + shifts[s][age][j] + rng.nextNormal() * sigma)
+                if minorityRules && groupShare[s][age] < config.minorityShare {
+                    let next = (c + 1) % dom.classes.count, w = config.conceptShift
+                    for j in 0..<k {
+                        let centre = (1 - w) * prototypes[di][c][j] + w * prototypes[di][next][j]
+                        flat[base + j] = Float(centre + minorityShifts[s][age][j] + shifts[s][age][j] + rng.nextNormal() * sigma)
+                    }
+                } else {
+                    for j in 0..<k {
+                        flat[base + j] = Float(prototypes[di][c][j] + shifts[s][age][j] + rng.nextNormal() * sigma)
+                    }
                 }
                 flat[base + k + di] = 1
                 if rng.nextUnitDouble() < config.labelNoise * rarity {

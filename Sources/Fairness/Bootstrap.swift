@@ -75,11 +75,14 @@ public struct Interval: Sendable, Equatable {
 /// Intervals for every quantity of a report.
 public struct ReportIntervals: Sendable {
     public var bootstrap: Bootstrap
-    /// By headline column name (`FairnessReport.Table.columns`: "PP_pct", "dF1", …), in the columns' units (the gaps in percentage points).
+    /// By headline column name (`FairnessReport.Table.columns` and `moreColumns`: "PP_pct", "dF1", "EOpD", "ECE", …),
+    /// in the columns' units (the gaps in percentage points).
     public var table: [String: Interval]
     public var overall: [Metric: Interval]
     /// Parallel to the report's `groups`.
     public var groups: [[Metric: Interval]]
+    /// With calibration: "ece" and "brier" overall, then for each group (empty without).
+    public var calibration: [[String: Interval]] = []
 }
 
 /// How one dataset's rows are resampled: its rows grouped by cell, each resample
@@ -155,44 +158,98 @@ public struct ResamplePlan: Sendable {
     }
 
     /// For each set of predictions, `extract` of the report of every resample:
-    /// result[v][b * width + q] (NaN where undefined). The resamples run on two
-    /// cores; each is a function of (seed, b) alone, so results do not depend on the split.
-    public func resampled(truth: [Int], predictions: [[Int]], bootstrap: Bootstrap, width: Int,
+    /// result[v][b * width + q] (NaN where undefined). With `probabilities` (one set of
+    /// predictions only, n × classes), each resample's report has calibration too.
+    /// The resamples run on two cores; each is a function of (seed, b) alone, so
+    /// results do not depend on the split.
+    ///
+    /// One pass per resample draws the rows (the recipe of `positions`) and counts each
+    /// drawn row's (truth, prediction) in its cell's table at once: the rows themselves
+    /// are never gathered, and the tables are all a report needs.
+    public func resampled(truth: [Int], predictions: [[Int]], probabilities: [Double]? = nil, bootstrap: Bootstrap, width: Int,
                           extract: @escaping @Sendable (FairnessReport) -> [Double]) throws -> [[Double]] {
-        let k = classes, n = rowCount, cells = offsets.count - 1
+        let k = classes, n = rowCount, cells = offsets.count - 1, V = predictions.count, kk = k * k
         guard n > 0 else { throw FairnessError("bootstrap: the dataset has no rows") }
         guard n < Int(Int32.max) else { throw FairnessError("bootstrap: too many rows (\(n))") }
         guard truth.count == n, predictions.allSatisfy({ $0.count == n }) else {
             throw FairnessError("bootstrap: labels and predictions must have one value per row (\(n))")
         }
-        // Truth and prediction of each row as one code, in plan order.
-        let pairs: [[Int32]] = predictions.map { p in
-            order.map { r in Int32(truth[r] * k + p[r]) }
+        guard probabilities == nil || V == 1 else { throw FairnessError("bootstrap: probabilities go with one set of predictions") }
+        if let probabilities { try Calibration.validate(probabilities, rows: n, classes: k) }
+        // Read-only inputs of every resample, in plan order: the truth and prediction of each row as
+        // one code (the sets of predictions interleaved) and, with probabilities, each row's
+        // calibration bin, correct − confidence and Brier term. Plain buffers, shared by both cores.
+        let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * V)
+        let calibrated = probabilities != nil
+        let calibrationBin = UnsafeMutableBufferPointer<Int32>.allocate(capacity: calibrated ? n : 0)
+        let calibrationTerms = UnsafeMutableBufferPointer<Double>.allocate(capacity: calibrated ? 2 * n : 0)
+        let cellStart = UnsafeMutableBufferPointer<Int>.allocate(capacity: offsets.count)
+        defer { codes.deallocate(); calibrationBin.deallocate(); calibrationTerms.deallocate(); cellStart.deallocate() }
+        _ = cellStart.initialize(from: offsets)
+        for (i, r) in order.enumerated() {
+            for v in 0..<V { codes[i * V + v] = Int32(truth[r] * k + predictions[v][r]) }
         }
-        let B = bootstrap.resamples, seed = bootstrap.seed, layout = layout
-        var out = [[Double]](repeating: [Double](repeating: .nan, count: B * width), count: predictions.count)
+        if let probabilities {
+            probabilities.withUnsafeBufferPointer { p in
+                for (i, r) in order.enumerated() {
+                    let answer = predictions[0][r], confidence = p[r * k + answer]
+                    calibrationBin[i] = Int32(Calibration.bin(confidence: confidence))
+                    calibrationTerms[2 * i] = (truth[r] == answer ? 1 : 0) - confidence
+                    calibrationTerms[2 * i + 1] = Calibration.brierTerm(truth: truth[r], probabilities: UnsafeBufferPointer(rebasing: p[(r * k)..<(r * k + k)]),
+                                                                        binary: k == 2)
+                }
+            }
+        }
+        let w = Calibration.width, B = bootstrap.resamples, seed = bootstrap.seed, layout = layout
+        var out = [[Double]](repeating: [Double](repeating: .nan, count: B * width), count: V)
         let outPointers = out.indices.map { v in out[v].withUnsafeMutableBufferPointer { $0.baseAddress! } }
         // One half of the resamples: each writes rows b of every output.
         func work(_ range: Range<Int>) {
-            var positions = [Int32](repeating: 0, count: n)
-            var counts = [Int](repeating: 0, count: cells * k * k)
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: V * cells * kk)
+            let quarters = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4 * kk)
+            let sums = UnsafeMutableBufferPointer<Double>.allocate(capacity: calibrated ? cells * w : 0)
+            defer { counts.deallocate(); quarters.deallocate(); sums.deallocate() }
             for b in range {
-                positions.withUnsafeMutableBufferPointer { self.positions(resample: b, seed: seed, into: $0) }
-                for (v, codes) in pairs.enumerated() {
-                    for i in counts.indices { counts[i] = 0 }
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        positions.withUnsafeBufferPointer { positions in
-                            codes.withUnsafeBufferPointer { codes in
-                                offsets.withUnsafeBufferPointer { offsets in
-                                    for c in 0..<cells {
-                                        let base = c &* k &* k
-                                        for i in offsets[c]..<offsets[c + 1] { counts[base &+ Int(codes[Int(positions[i])])] &+= 1 }
-                                    }
-                                }
+                counts.initialize(repeating: 0)
+                sums.initialize(repeating: 0)
+                var state = ResamplePlan.base(seed: seed, resample: b)
+                for c in 0..<cells {
+                    let start = cellStart[c], size = cellStart[c + 1] - start
+                    let nd = Double(size), last = size - 1
+                    /// The next draw's position in the cell: the recipe of `positions`.
+                    @inline(__always) func draw() -> Int {
+                        state &+= ResamplePlan.gamma
+                        return min(Int(Double(ResamplePlan.mix(state) >> 11) * 0x1p-53 * nd), last)
+                    }
+                    if V == 1 && !calibrated {
+                        // The common case, kept tight. Four tables take the draws in turn, so
+                        // consecutive draws of the same code do not wait on each other's increment.
+                        let table = counts.baseAddress! + c &* kk, cellCodes = codes.baseAddress! + start
+                        let t0 = quarters.baseAddress!, t1 = t0 + kk, t2 = t1 + kk, t3 = t2 + kk
+                        quarters.initialize(repeating: 0)
+                        var left = size
+                        while left >= 4 {
+                            t0[Int(cellCodes[draw()])] &+= 1; t1[Int(cellCodes[draw()])] &+= 1
+                            t2[Int(cellCodes[draw()])] &+= 1; t3[Int(cellCodes[draw()])] &+= 1
+                            left &-= 4
+                        }
+                        while left > 0 { t0[Int(cellCodes[draw()])] &+= 1; left &-= 1 }
+                        for i in 0..<kk { table[i] = t0[i] &+ t1[i] &+ t2[i] &+ t3[i] }
+                    } else {
+                        for _ in 0..<size {
+                            let j = start &+ draw()
+                            for v in 0..<V { counts[(v &* cells &+ c) &* kk &+ Int(codes[j &* V &+ v])] &+= 1 }
+                            if calibrated {
+                                sums[c &* w &+ Int(calibrationBin[j])] += calibrationTerms[2 &* j]
+                                sums[c &* w &+ Calibration.bins] += calibrationTerms[2 &* j &+ 1]
                             }
                         }
                     }
-                    let report = FairnessReport.build(layout: layout, cellCounts: ResamplePlan.confusions(counts, cells: cells, classes: k))
+                }
+                for v in 0..<V {
+                    let table = Array(counts[(v * cells * kk)..<((v + 1) * cells * kk)])
+                    let report = FairnessReport.build(layout: layout, cellCounts: ResamplePlan.confusions(table, cells: cells, classes: k),
+                                                      calibrationSums: calibrated ? Array(sums) : nil, lean: true)
                     let values = extract(report)
                     let row = outPointers[v] + b * width
                     for q in 0..<min(width, values.count) { row[q] = values[q] }
@@ -231,25 +288,32 @@ public struct ResamplePlan: Sendable {
 
 extension FairnessReport {
     /// Every quantity a report carries intervals for, in a fixed order: the
-    /// headline table's columns, the overall scores, then each group's scores.
+    /// headline table's columns and those beside it, the overall scores, each
+    /// group's scores, then (with calibration) overall and each group's ECE and Brier.
     static func quantities(_ r: FairnessReport) -> [Double] {
-        var out = r.table.columns.map { $0.1 ?? .nan }
+        let t = r.table
+        var out = (t.columns + t.moreColumns).map { $0.1 ?? .nan }
         out += Metric.allCases.map { r.overall.value($0) ?? .nan }
         for g in r.groups { out += Metric.allCases.map { g.scores.value($0) ?? .nan } }
+        if let cal = r.calibration {
+            for s in [cal.overall] + cal.groups { out += [s.ece ?? .nan, s.brier ?? .nan] }
+        }
         return out
     }
 
-    /// The report of `predictions`, with bootstrap intervals for every quantity.
+    /// The report of `predictions`, with bootstrap intervals for every quantity
+    /// (and calibration, with its intervals, when `probabilities` are given).
     public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false,
-                                bootstrap: Bootstrap) throws -> FairnessReport {
-        var report = try evaluate(truth: truth, predictions: predictions, data: data, intersections: intersections)
+                                probabilities: [Double]? = nil, bootstrap: Bootstrap) throws -> FairnessReport {
+        var report = try evaluate(truth: truth, predictions: predictions, data: data, intersections: intersections,
+                                  probabilities: probabilities)
         let plan = try ResamplePlan(data: data, intersections: intersections)
         let width = quantities(report).count
-        let values = try plan.resampled(truth: truth, predictions: [predictions], bootstrap: bootstrap, width: width,
-                                        extract: quantities)[0]
+        let values = try plan.resampled(truth: truth, predictions: [predictions], probabilities: probabilities,
+                                        bootstrap: bootstrap, width: width, extract: quantities)[0]
         let B = bootstrap.resamples
         func interval(_ q: Int) -> Interval? { bootstrap.interval((0..<B).map { values[$0 * width + q] }) }
-        let columns = report.table.columns
+        let columns = report.table.columns + report.table.moreColumns
         var table: [String: Interval] = [:]
         for (q, c) in columns.enumerated() where c.1 != nil { table[c.0] = interval(q) }
         var overall: [Metric: Interval] = [:]
@@ -262,7 +326,18 @@ extension FairnessReport {
             }
             groups.append(row)
         }
-        report.intervals = ReportIntervals(bootstrap: bootstrap, table: table, overall: overall, groups: groups)
+        var calibration: [[String: Interval]] = []
+        if let cal = report.calibration {
+            let first = columns.count + Metric.allCases.count * (report.groups.count + 1)
+            for (i, s) in ([cal.overall] + cal.groups).enumerated() {
+                var row: [String: Interval] = [:]
+                if s.ece != nil { row["ece"] = interval(first + 2 * i) }
+                if s.brier != nil { row["brier"] = interval(first + 2 * i + 1) }
+                calibration.append(row)
+            }
+        }
+        report.intervals = ReportIntervals(bootstrap: bootstrap, table: table, overall: overall, groups: groups,
+                                           calibration: calibration)
         return report
     }
 }

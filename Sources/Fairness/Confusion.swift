@@ -43,7 +43,11 @@ public struct Confusion: Sendable, Equatable {
 /// - recall = TPR = TP / (TP + FN): always defined for a present class;
 /// - FPR = FP / (FP + TN): undefined when every row is of class c (left out);
 /// - F1 = 2TP / (2TP + FP + FN) (as scikit-learn computes it);
-/// - one-vs-rest accuracy = (TP + TN) / n (the paper's "Acc").
+/// - one-vs-rest accuracy = (TP + TN) / n (the paper's "Acc");
+/// - NPV = TN / (TN + FN), FOR = FN / (TN + FN): undefined when every row is
+///   predicted as c (no predicted negatives). In binary tasks these two are of
+///   the positive class (class 1) alone, as Aequitas reports them: macro over
+///   both classes they would equal precision and FDR.
 /// A score whose every class is undefined is nil, and the report says why.
 /// Also exact-match accuracy and scikit-learn's macro-F1 (over the classes
 /// present in truth or predictions), under their own names.
@@ -51,13 +55,15 @@ public struct Scores: Sendable, Equatable {
     public var n: Int
     public var precision: Double?, recall: Double?, fpr: Double?, fdr: Double?
     public var f1: Double?, accuracyOVR: Double?
+    public var npv: Double?, falseOmissionRate: Double?
     public var accuracy: Double?, macroF1Sklearn: Double?
     /// Fraction predicted as class 1 (binary tasks: fairlearn's selection rate).
     public var selectionRate: Double?
     /// Why a score is missing.
     public var undefined: [String: String] = [:]
 
-    public init(_ c: Confusion, positiveClass: Int? = 1) {
+    /// `reasons`: fill `undefined` (words no bootstrap resample needs).
+    public init(_ c: Confusion, positiveClass: Int? = 1, reasons: Bool = true) {
         n = c.n
         let present = c.presentClasses
         /// Mean over the present classes where the per-class value is defined.
@@ -77,6 +83,17 @@ public struct Scores: Sendable, Equatable {
             return d > 0 ? 2 * Double(c.truePositives[k]) / Double(d) : nil
         })
         accuracyOVR = macro({ k in Double(c.truePositives[k] + c.trueNegatives(k)) / Double(c.n) })
+        // Per class: rows predicted as another class, and how many of them are of class k.
+        func predictedNegatives(_ k: Int) -> Int { c.n - c.predicted(k) }
+        func omission(_ k: Int) -> Double? {
+            predictedNegatives(k) > 0 ? Double(c.falseNegatives[k]) / Double(predictedNegatives(k)) : nil
+        }
+        if let p = positiveClass, c.classCount == 2, p < 2 {
+            falseOmissionRate = omission(p)
+        } else {
+            falseOmissionRate = macro(omission)
+        }
+        npv = falseOmissionRate.map { 1 - $0 }
         if c.n > 0 {
             accuracy = Double(c.correct) / Double(c.n)
             let labels = (0..<c.classCount).filter { c.support($0) > 0 || c.predicted($0) > 0 }
@@ -86,11 +103,13 @@ public struct Scores: Sendable, Equatable {
             }.reduce(0, +) / Double(labels.count)
             if let p = positiveClass, p < c.classCount { selectionRate = Double(c.predicted(p)) / Double(c.n) }
         }
-        if c.n == 0 {
+        if !reasons {
+        } else if c.n == 0 {
             undefined["all"] = "no rows"
         } else {
             if precision == nil { undefined["precision/fdr"] = "no class present in this group was ever predicted" }
             if fpr == nil { undefined["fpr"] = "every row of this group has the same class (no negatives)" }
+            if falseOmissionRate == nil { undefined["npv/for"] = "every row of this group was predicted as the class scored (no predicted negatives)" }
         }
     }
 
@@ -106,6 +125,8 @@ public struct Scores: Sendable, Equatable {
         case .accuracy: return accuracy
         case .macroF1Sklearn: return macroF1Sklearn
         case .selectionRate: return selectionRate
+        case .npv: return npv
+        case .falseOmissionRate: return falseOmissionRate
         }
     }
 }
@@ -117,4 +138,6 @@ public enum Metric: String, CaseIterable, Sendable {
     case accuracy = "exact_accuracy"
     case macroF1Sklearn = "macro_f1_sklearn"
     case selectionRate = "selection_rate"
+    case npv
+    case falseOmissionRate = "for"
 }

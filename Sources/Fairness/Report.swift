@@ -54,13 +54,17 @@ public struct FairnessReport: Sendable {
     public var frameOverall: [String: [String: Scores]] = [:]
     /// Bootstrap intervals for every quantity, when asked for (`evaluate(…, bootstrap:)`).
     public var intervals: ReportIntervals?
+    /// Expected calibration error and Brier score, when the predictions came with probabilities.
+    public var calibration: Calibration?
     public var isBinary: Bool { classNames.count == 2 }
 
     /// Metrics whose spread the paper reports.
-    static let spreadMetrics: [Metric] = [.fdr, .recall, .fpr, .f1, .accuracyOVR, .selectionRate]
+    static let spreadMetrics: [Metric] = [.fdr, .recall, .fpr, .f1, .accuracyOVR, .selectionRate, .falseOmissionRate]
 
     /// Scores `predictions` against `truth` (class indices) on `data`'s groups.
-    public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false) throws -> FairnessReport {
+    /// `probabilities` (n × classes, row-major), when given, add calibration by group.
+    public static func evaluate(truth: [Int], predictions: [Int], data: Dataset, intersections: Bool = false,
+                                probabilities: [Double]? = nil) throws -> FairnessReport {
         guard truth.count == data.count, predictions.count == data.count else {
             throw FairnessError("\(truth.count) labels and \(predictions.count) predictions for a dataset of \(data.count) rows")
         }
@@ -74,7 +78,30 @@ public struct FairnessReport: Sendable {
         let layout = try CellLayout(data: data, intersections: intersections)
         let cellCounts = countCells(truth: truth, predictions: predictions, cellOfRow: layout.cellOfRow,
                                     cells: layout.cellKeys.count, classes: k)
-        return build(layout: layout, cellCounts: cellCounts)
+        var sums: [Double]?
+        if let probabilities {
+            try Calibration.validate(probabilities, rows: truth.count, classes: k)
+            sums = calibrationSums(truth: truth, predictions: predictions, probabilities: probabilities,
+                                   cellOfRow: layout.cellOfRow, rows: Array(truth.indices), cells: layout.cellKeys.count, classes: k)
+        }
+        return build(layout: layout, cellCounts: cellCounts, calibrationSums: sums)
+    }
+
+    /// Calibration terms summed per cell (`Calibration.width` numbers a cell) over `rows` (repeats counted).
+    static func calibrationSums(truth: [Int], predictions: [Int], probabilities: [Double], cellOfRow: [Int], rows: [Int],
+                                cells: Int, classes k: Int) -> [Double] {
+        let w = Calibration.width
+        var sums = [Double](repeating: 0, count: cells * w)
+        sums.withUnsafeMutableBufferPointer { sums in
+            probabilities.withUnsafeBufferPointer { probabilities in
+                for r in rows {
+                    Calibration.rowTerms(truth: truth[r], prediction: predictions[r],
+                                         probabilities: UnsafeBufferPointer(rebasing: probabilities[(r * k)..<(r * k + k)]),
+                                         binary: k == 2, into: sums.baseAddress! + cellOfRow[r] * w)
+                }
+            }
+        }
+        return sums
     }
 
     /// Where rows fall: every row in one cell (its domain and its level of each
@@ -125,16 +152,29 @@ public struct FairnessReport: Sendable {
     }
 
     /// The report of rows whose counts per cell are `cellCounts`.
-    static func build(layout: CellLayout, cellCounts: [Confusion]) -> FairnessReport {
+    /// With `calibrationSums` (per cell, `Calibration.width` numbers), calibration by group too.
+    /// `lean` (bootstrap resamples): without the words of `skipped` and the per-attribute overall scores, which no interval needs.
+    static func build(layout: CellLayout, cellCounts: [Confusion], calibrationSums: [Double]? = nil, lean: Bool = false) -> FairnessReport {
         let k = layout.classNames.count, domains = layout.domainNames.count
         let schemes = layout.schemes, schemeLevel = layout.schemeLevel, cellKeys = layout.cellKeys
         var overall = Confusion(classes: k)
         var byGroup: [[[Confusion]]] = (0..<domains).map { _ in schemes.map { s in s.levels.map { _ in Confusion(classes: k) } } }
+        let w = Calibration.width
+        var overallSums = [Double](repeating: 0, count: w)
+        var groupSums: [[[Double]]] = calibrationSums == nil ? [] : (0..<domains).map { _ in schemes.map { s in [Double](repeating: 0, count: s.levels.count * w) } }
         for (c, counts) in cellCounts.enumerated() {
             let d = cellKeys[c][0]
             overall.absorb(counts)
             for s in schemes.indices where schemeLevel[s][c] >= 0 { byGroup[d][s][schemeLevel[s][c]].absorb(counts) }
+            if let sums = calibrationSums {
+                for j in 0..<w { overallSums[j] += sums[c * w + j] }
+                for s in schemes.indices where schemeLevel[s][c] >= 0 {
+                    let base = schemeLevel[s][c] * w
+                    for j in 0..<w { groupSums[d][s][base + j] += sums[c * w + j] }
+                }
+            }
         }
+        var groupCalibration: [Calibration.Scores] = []
         let positiveClass: Int? = k == 2 ? 1 : nil
         let domainNames = layout.domainNames
         var report = FairnessReport(classNames: layout.classNames, overall: Scores(overall, positiveClass: positiveClass),
@@ -147,23 +187,26 @@ public struct FairnessReport: Sendable {
                     let c = byGroup[d][s][l]
                     frame.absorb(c)
                     var g = Group(domain: domainNames[d], attribute: scheme.name, level: level,
-                                  scores: Scores(c, positiveClass: positiveClass))
+                                  scores: Scores(c, positiveClass: positiveClass, reasons: !lean))
                     if k == 2 {
                         g.positiveTPR = c.support(1) > 0 ? Double(c.truePositives[1]) / Double(c.support(1)) : nil
                         let negatives = c.n - c.support(1)
                         g.positiveFPR = negatives > 0 ? Double(c.falsePositives[1]) / Double(negatives) : nil
                     }
-                    for (metric, reason) in g.scores.undefined.sorted(by: { $0.key < $1.key }) {
+                    if calibrationSums != nil {
+                        groupCalibration.append(Calibration.scores(n: c.n, sums: groupSums[d][s][(l * w)..<(l * w + w)]))
+                    }
+                    for (metric, reason) in g.scores.undefined.sorted(by: { $0.key < $1.key }) where !lean {
                         report.skipped.append("\(g.domain) \(scheme.name)=\(level): \(metric) undefined (\(reason))")
                     }
                     present.append(g)
                 }
                 report.groups += present
-                if !present.isEmpty {
+                if !present.isEmpty && !lean {
                     report.frameOverall[domainNames[d], default: [:]][scheme.name] = Scores(frame, positiveClass: positiveClass)
                 }
                 guard present.count >= 2 else {
-                    if present.count == 1 {
+                    if present.count == 1 && !lean {
                         report.skipped.append("\(domainNames[d]) \(scheme.name): only one group has rows, so no gap")
                     }
                     continue
@@ -171,7 +214,7 @@ public struct FairnessReport: Sendable {
                 for metric in spreadMetrics where metric != .selectionRate || k == 2 {
                     let values = present.compactMap { $0.scores.value(metric) }
                     guard values.count >= 2 else {
-                        report.skipped.append("\(domainNames[d]) \(scheme.name): \(metric.rawValue) gap needs two groups where it is defined, has \(values.count)")
+                        if !lean { report.skipped.append("\(domainNames[d]) \(scheme.name): \(metric.rawValue) gap needs two groups where it is defined, has \(values.count)") }
                         continue
                     }
                     report.spreads.append(Spread(domain: domainNames[d], attribute: scheme.name, metric: metric,
@@ -179,6 +222,9 @@ public struct FairnessReport: Sendable {
                                                  mean: values.reduce(0, +) / Double(values.count), groups: values.count))
                 }
             }
+        }
+        if calibrationSums != nil {
+            report.calibration = Calibration(overall: Calibration.scores(n: overall.n, sums: overallSums[...]), groups: groupCalibration)
         }
         return report
     }
@@ -295,6 +341,15 @@ public struct FairnessReport: Sendable {
         public var f1: Double?, acc: Double?, f1ES: Double?, accES: Double?
         /// fairlearn-style, binary tasks only.
         public var demographicParityDifference: Double?, equalizedOddsDifference: Double?
+        /// Beside the paper's: FOR and NPV gaps (every task); fairlearn's equal opportunity
+        /// difference (class-1 TPR gap) and its ratio forms, min/max over groups (binary tasks).
+        /// (NPV = 1 − FOR, so the NPV gap is the FOR gap: one column holds both.)
+        public var forDiff: Double?
+        public var equalOpportunityDifference: Double?
+        public var demographicParityRatio: Double?, equalOpportunityRatio: Double?, equalizedOddsRatio: Double?
+        /// Calibration from the policy's probabilities (`FairnessReport.calibration`): overall
+        /// expected calibration error and Brier score, and their gaps between groups.
+        public var ece: Double?, brier: Double?, deltaECE: Double?, deltaBrier: Double?
 
         public init() {}
 
@@ -307,6 +362,15 @@ public struct FairnessReport: Sendable {
              ("dF1", deltaF1, false), ("sF1", sigmaF1, false), ("dAcc", deltaAcc, false), ("sAcc", sigmaAcc, false),
              ("F1", f1, false), ("Acc", acc, false), ("F1_ES", f1ES, false), ("Acc_ES", accES, false),
              ("DPD", demographicParityDifference, false), ("EOdD", equalizedOddsDifference, false)]
+        }
+
+        /// The metrics beside the paper's (`report.more`), in the same form as `columns`.
+        /// Kept apart so the paper's table, and every output built on it, keeps its shape.
+        public var moreColumns: [(String, Double?, Bool)] {
+            [("FOR_diff_pct", forDiff.map { $0 * 100 }, true),
+             ("EOpD", equalOpportunityDifference, false), ("DPR", demographicParityRatio, false),
+             ("EOpR", equalOpportunityRatio, false), ("EOdR", equalizedOddsRatio, false),
+             ("ECE", ece, false), ("dECE", deltaECE, false), ("Brier", brier, false), ("dBrier", deltaBrier, false)]
         }
     }
 
@@ -324,29 +388,83 @@ public struct FairnessReport: Sendable {
         t.acc = averaged(.accuracyOVR, attributes: attrs) { $0.mean }
         if let f1 = t.f1, let s = t.sigmaF1 { t.f1ES = f1 / (1 + s) }
         if let acc = t.acc, let s = t.sigmaAcc { t.accES = acc / (1 + s) }
+        t.forDiff = averaged(.falseOmissionRate, attributes: attrs) { $0.gap }
         if isBinary {
             t.demographicParityDifference = averaged(.selectionRate, attributes: attrs) { $0.gap }
-            // Equalized odds: the larger of the class-1 TPR and FPR gaps, per (domain, attribute).
-            var perDomain: [String: [Double]] = [:]
-            let keys = Set(groups.filter { attrs?.contains($0.attribute) ?? true }.map(\.attributeKey))
-            for key in keys.sorted() {
-                let gs = groups.filter { $0.attributeKey == key }
-                let tprs = gs.compactMap(\.positiveTPR), fprs = gs.compactMap(\.positiveFPR)
-                var gaps: [Double] = []
-                if tprs.count >= 2 { gaps.append(tprs.max()! - tprs.min()!) }
-                if fprs.count >= 2 { gaps.append(fprs.max()! - fprs.min()!) }
-                if let m = gaps.max() { perDomain[key.domain, default: []].append(m) }
+            t.demographicParityRatio = averagedOverAttributes(attrs) { gs in FairnessReport.ratio(gs.compactMap { $0.group.scores.selectionRate }) }
+            t.equalOpportunityDifference = averagedOverAttributes(attrs) { gs in FairnessReport.gap(gs.compactMap(\.group.positiveTPR)) }
+            t.equalOpportunityRatio = averagedOverAttributes(attrs) { gs in FairnessReport.ratio(gs.compactMap(\.group.positiveTPR)) }
+            // Equalized odds: the larger of the class-1 TPR and FPR gaps (the smaller of their ratios), per (domain, attribute).
+            t.equalizedOddsDifference = averagedOverAttributes(attrs) { gs in
+                [FairnessReport.gap(gs.compactMap(\.group.positiveTPR)), FairnessReport.gap(gs.compactMap(\.group.positiveFPR))].compactMap { $0 }.max()
             }
-            let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
-            if !means.isEmpty { t.equalizedOddsDifference = means.reduce(0, +) / Double(means.count) }
+            t.equalizedOddsRatio = averagedOverAttributes(attrs) { gs in
+                [FairnessReport.ratio(gs.compactMap(\.group.positiveTPR)), FairnessReport.ratio(gs.compactMap(\.group.positiveFPR))].compactMap { $0 }.min()
+            }
+        }
+        if let cal = calibration {
+            t.ece = cal.overall.ece
+            t.brier = cal.overall.brier
+            t.deltaECE = averagedOverAttributes(attrs) { gs in FairnessReport.gap(gs.compactMap { cal.groups[$0.index].ece }) }
+            t.deltaBrier = averagedOverAttributes(attrs) { gs in FairnessReport.gap(gs.compactMap { cal.groups[$0.index].brier }) }
         }
         return t
+    }
+
+    /// max − min of values defined in at least two groups.
+    static func gap(_ v: [Double]) -> Double? { v.count >= 2 ? v.max()! - v.min()! : nil }
+
+    /// fairlearn's between-groups ratio, min / max, over values defined in at least two groups
+    /// (undefined when every value is 0).
+    static func ratio(_ v: [Double]) -> Double? {
+        guard v.count >= 2, let hi = v.max(), hi > 0 else { return nil }
+        return v.min()! / hi
+    }
+
+    /// A quantity of each (domain, attribute)'s groups, averaged over a domain's attributes, then
+    /// over domains (the paper's convention). The closure gets the groups with their index in `groups`.
+    func averagedOverAttributes(_ attributes: Set<String>?, _ value: ([(index: Int, group: Group)]) -> Double?) -> Double? {
+        var byKey: [AttributeKey: [(index: Int, group: Group)]] = [:]
+        for (i, g) in groups.enumerated() where attributes?.contains(g.attribute) ?? true {
+            byKey[g.attributeKey, default: []].append((i, g))
+        }
+        var perDomain: [String: [Double]] = [:]
+        for key in byKey.keys.sorted() {
+            if let v = value(byKey[key]!) { perDomain[key.domain, default: []].append(v) }
+        }
+        let means = perDomain.keys.sorted().map { perDomain[$0]!.reduce(0, +) / Double(perDomain[$0]!.count) }
+        return means.isEmpty ? nil : means.reduce(0, +) / Double(means.count)
     }
 
     /// fairlearn's `MetricFrame.difference`: per (domain, attribute) and metric,
     /// max − min over groups ("between_groups") or the largest |group − overall| ("to_overall"),
     /// where overall is the score over the groups' rows together (`frameOverall`).
     public func difference(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
+        perAttribute { v, overall in
+            if toOverall { return overall.map { o in v.map { abs($0 - o) }.max()! } }
+            return FairnessReport.gap(v)
+        }
+    }
+
+    /// fairlearn's `MetricFrame.ratio`: per (domain, attribute) and metric, min / max over
+    /// groups ("between_groups"), or the smallest of group / overall taken as ≤ 1 (its
+    /// inverse when above 1, "to_overall"). Undefined where a denominator is 0 and the
+    /// numerator too (fairlearn's NaN); a group at 0 against a positive overall gives 0.
+    public func ratio(toOverall: Bool) -> [(domain: String, attribute: String, values: [Metric: Double])] {
+        perAttribute { v, overall in
+            guard toOverall else { return FairnessReport.ratio(v) }
+            guard let o = overall else { return nil }
+            return v.compactMap { x -> Double? in
+                if o == 0 { return x == 0 ? nil : 0 }
+                let r = x / o
+                return r > 1 ? 1 / r : r
+            }.min()
+        }
+    }
+
+    /// For each (domain, attribute) in order of first appearance and each metric: `summary` of the
+    /// groups' defined values (never empty) and the score over their rows together.
+    func perAttribute(_ summary: ([Double], Double?) -> Double?) -> [(domain: String, attribute: String, values: [Metric: Double])] {
         var out: [(String, String, [Metric: Double])] = []
         var seen: [AttributeKey] = []
         for g in groups where !seen.contains(g.attributeKey) { seen.append(g.attributeKey) }
@@ -356,14 +474,27 @@ public struct FairnessReport: Sendable {
             for m in Metric.allCases {
                 let v = gs.compactMap { $0.scores.value(m) }
                 guard !v.isEmpty else { continue }
-                if toOverall {
-                    guard let o = frameOverall[key.domain]?[key.attribute]?.value(m) else { continue }
-                    values[m] = v.map { abs($0 - o) }.max()!
-                } else if v.count >= 2 {
-                    values[m] = v.max()! - v.min()!
-                }
+                if let s = summary(v, frameOverall[key.domain]?[key.attribute]?.value(m)) { values[m] = s }
             }
             out.append((key.domain, key.attribute, values))
+        }
+        return out
+    }
+}
+
+extension FairnessReport {
+    /// Things a reader of the table should know about these numbers.
+    public var notes: [String] {
+        var out: [String] = []
+        let attributeGroups = groups.filter { !$0.attribute.contains("×") }
+        if isBinary, !attributeGroups.isEmpty, attributeGroups.allSatisfy({ $0.positiveTPR != nil && $0.positiveFPR != nil }),
+           let eod = table.eod, let fpr = table.fprDiff, abs(eod - fpr) < 1e-12 {
+            out.append("EOD_pct equals FPR_diff_pct here: with two classes, both present in every group, a group's macro "
+                       + "recall is 1 − its macro FPR, so the two gaps are one number (EOpD is the class-1 TPR gap alone)")
+        }
+        if calibration != nil {
+            out.append("ECE over \(Calibration.bins) equal-width bins of the predicted class's probability; "
+                       + "Brier: mean squared error of the \(isBinary ? "class-1 probability" : "class probabilities")")
         }
         return out
     }

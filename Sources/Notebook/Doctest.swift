@@ -329,8 +329,18 @@ public enum Doctest {
     // MARK: Matching
 
     public static func matches(expected: String, actual: String, approx: Bool = false) -> Bool {
+        // An error message wraps between words at the display width, and where
+        // depends on text a `...` may stand for (a path): a line indented by
+        // exactly two spaces continues the one before, on both sides.
         func lines(_ s: String) -> [Substring] {
-            var l = s.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingTrailingSpaces }
+            var l: [Substring] = []
+            for line in s.split(separator: "\n", omittingEmptySubsequences: false).map({ $0.trimmingTrailingSpaces }) {
+                if let last = l.last, !last.isEmpty, line.hasPrefix("  "), let third = line.dropFirst(2).first, third != " " {
+                    l[l.count - 1] = Substring(last + " " + line.dropFirst(2))
+                } else {
+                    l.append(line)
+                }
+            }
             while l.last?.isEmpty == true { l.removeLast() }
             return l
         }

@@ -83,22 +83,18 @@ public final class Session {
         case image(path: String, width: Int, height: Int)
     }
 
+    /// Every group of builtins, in the order they are registered (a later one may use an earlier one's).
+    static let builtinGroups: [@Sendable (Session) -> Void] = [
+        CoreBuiltins.register, TensorBuiltins.register, DataBuiltins.register, FairnessBuiltins.register,
+        TrainingBuiltins.register, StepBuiltin.register, ClusterBuiltins.register, PlotBuiltins.register,
+        CompareBuiltins.register, SettingsBuiltins.register, TableBuiltins.register, InteropBuiltins.register,
+    ]
+
     public init(sink: @escaping (String) -> Void = { print($0, terminator: "") }) {
         self.sink = sink
         interpreter.write = { [unowned self] text in self.emit(text) }
         interpreter.libraryErrorText = LibraryErrors.text
-        CoreBuiltins.register(in: self)
-        TensorBuiltins.register(in: self)
-        DataBuiltins.register(in: self)
-        FairnessBuiltins.register(in: self)
-        TrainingBuiltins.register(in: self)
-        StepBuiltin.register(in: self)
-        ClusterBuiltins.register(in: self)
-        PlotBuiltins.register(in: self)
-        CompareBuiltins.register(in: self)
-        SettingsBuiltins.register(in: self)
-        TableBuiltins.register(in: self)
-        InteropBuiltins.register(in: self)
+        for register in Session.builtinGroups { register(self) }
         BuiltinHelp.attach(to: interpreter)
     }
 
@@ -198,17 +194,17 @@ public final class Session {
             }
             return .ok
         } catch let e as DiagnosticList {
-            capturing?.error = e.description
+            capturing?.error = e.rendered(width: Terminal.width)
             let first = e.diagnostics.first
             lastFailure = Failure(name: "SyntaxError", message: first?.message ?? "syntax error", file: first?.file,
                                   line: first?.location.line, column: first?.location.column, text: e.description)
-            report(e.description + "\n")
+            report(e.rendered(width: Terminal.width) + "\n")
             return .syntaxError
         } catch let e as Diagnostic {
-            capturing?.error = e.description
+            capturing?.error = e.rendered(width: Terminal.width)
             lastFailure = Failure(name: "RuntimeError", message: e.message, file: e.file,
                                   line: e.location.line, column: e.location.column, text: e.description)
-            report(e.description + "\n")
+            report(e.rendered(width: Terminal.width) + "\n")
         } catch is InterruptedError {
             Interrupt.clear()
             capturing?.error = "interrupted"

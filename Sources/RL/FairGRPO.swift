@@ -238,7 +238,7 @@ public struct FairWeighting: Sendable {
         return (scaled, terms)
     }
 
-    /// `weight_clip`: caps each prompt's weight 1/factor at `weightClip` × the
+    /// Caps each prompt's weight 1/factor at `weightClip` × the
     /// batch's median weight (nothing when unset).
     func clipWeights(grpo s: [[Double]], scaled: inout [[Double]], terms: inout [Terms]) {
         guard let clip = weightClip, clip > 0 else { return }

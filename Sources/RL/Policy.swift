@@ -1,3 +1,4 @@
+import Foundation
 import NN
 import Tensors
 
@@ -62,6 +63,28 @@ public final class Policy: @unchecked Sendable {
     public func predict(_ x: Tensor) throws -> [Int] {
         let logits = try Autodiff.withoutGradients { try model(x) }
         return try logits.argmax(axis: 1).scalars.map { Int($0) }
+    }
+
+    /// Greedy answers and the class probabilities softmax(logits) (n × classes, row-major),
+    /// from one forward pass: what a calibration check needs.
+    public func predictWithProbabilities(_ x: Tensor) throws -> (predictions: [Int], probabilities: [Double]) {
+        let logits = try Autodiff.withoutGradients { try model(x) }
+        let predictions = try logits.argmax(axis: 1).scalars.map { Int($0) }
+        // Softmax in Double, so each row sums to 1 within rounding whatever the logits' scale.
+        let k = classCount, z = logits.scalars
+        var probabilities = [Double](repeating: 0, count: z.count)
+        for r in 0..<(z.count / k) {
+            var top = -Double.infinity
+            for c in 0..<k { top = max(top, Double(z[r * k + c])) }
+            var total = 0.0
+            for c in 0..<k {
+                let e = Foundation.exp(Double(z[r * k + c]) - top)
+                probabilities[r * k + c] = e
+                total += e
+            }
+            for c in 0..<k { probabilities[r * k + c] /= total }
+        }
+        return (predictions, probabilities)
     }
 
     /// Samples `g` answers per row from softmax(logits / temperature). Returns

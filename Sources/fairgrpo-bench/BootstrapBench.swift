@@ -13,19 +13,11 @@ import Fairness
 import Tensors
 
 func bootstrapBench(_ args: [String]) throws {
-    func integer(_ name: String, _ fallback: Int) -> Int {
-        guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
-        return v
-    }
+    func integer(_ name: String, _ fallback: Int) -> Int { benchInteger(args, name, fallback) }
     let n = integer("--rows", 100_000), resamples = integer("--resamples", 1000)
     let seed = UInt64(integer("--seed", 1)), rounds = max(1, integer("--rounds", 3))
     let rows = FairnessBenchRows(rows: n, seed: seed)
-    let data = Dataset(
-        name: "bootstrap-bench", rawFeatures: try Tensor(shape: [n, 1], scalars: [Float](repeating: 0, count: n)),
-        featureNames: ["x"], numeric: [true], labels: rows.truth, classNames: (0..<10).map { "c\($0)" },
-        attributes: [Attribute(name: "sex", levels: ["female", "male"], codes: rows.sex),
-                     Attribute(name: "age", levels: ["≤25", "26-50", "51-75", ">75"], shortNames: ["A1", "A2", "A3", "A4"], codes: rows.age)],
-        domains: [Int](repeating: 0, count: n), domainNames: ["all"], ids: [], groupIDs: nil)
+    let data = try rows.dataset(name: "bootstrap-bench")
     var report: FairnessReport?
     for round in 0..<rounds {
         let t0 = monotonicSeconds()

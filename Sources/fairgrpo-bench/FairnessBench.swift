@@ -39,6 +39,17 @@ func splitmix64(_ x: UInt64) -> UInt64 {
 struct FairnessBenchRows {
     var sex: [Int], age: [Int], truth: [Int], predictions: [Int]
 
+    /// The rows as a one-domain dataset of ten classes with attributes sex and age.
+    func dataset(name: String) throws -> Dataset {
+        let n = truth.count
+        return Dataset(
+            name: name, rawFeatures: try Tensor(shape: [n, 1], scalars: [Float](repeating: 0, count: n)),
+            featureNames: ["x"], numeric: [true], labels: truth, classNames: (0..<10).map { "c\($0)" },
+            attributes: [Attribute(name: "sex", levels: ["female", "male"], codes: sex),
+                         Attribute(name: "age", levels: ["≤25", "26-50", "51-75", ">75"], shortNames: ["A1", "A2", "A3", "A4"], codes: age)],
+            domains: [Int](repeating: 0, count: n), domainNames: ["all"], ids: [], groupIDs: nil)
+    }
+
     init(rows n: Int, seed: UInt64) {
         let base = seed &* 0xD1B5_4A32_D192_ED03
         sex = [Int](repeating: 0, count: n)
@@ -57,18 +68,10 @@ struct FairnessBenchRows {
 }
 
 func fairnessBench(_ args: [String]) throws {
-    func integer(_ name: String, _ fallback: Int) -> Int {
-        guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
-        return v
-    }
+    func integer(_ name: String, _ fallback: Int) -> Int { benchInteger(args, name, fallback) }
     let n = integer("--rows", 1_000_000), seed = UInt64(integer("--seed", 1)), rounds = max(1, integer("--rounds", 5))
     let rows = FairnessBenchRows(rows: n, seed: seed)
-    let data = Dataset(
-        name: "fairness-bench", rawFeatures: try Tensor(shape: [n, 1], scalars: [Float](repeating: 0, count: n)),
-        featureNames: ["x"], numeric: [true], labels: rows.truth, classNames: (0..<10).map { "c\($0)" },
-        attributes: [Attribute(name: "sex", levels: ["female", "male"], codes: rows.sex),
-                     Attribute(name: "age", levels: ["≤25", "26-50", "51-75", ">75"], shortNames: ["A1", "A2", "A3", "A4"], codes: rows.age)],
-        domains: [Int](repeating: 0, count: n), domainNames: ["all"], ids: [], groupIDs: nil)
+    let data = try rows.dataset(name: "fairness-bench")
 
     var report: FairnessReport?
     for round in 0..<rounds {
@@ -85,4 +88,10 @@ func fairnessBench(_ args: [String]) throws {
               + "\"fdr\":\(number(s.fdr)),\"recall\":\(number(s.recall)),\"fpr\":\(number(s.fpr)),"
               + "\"f1\":\(number(s.f1)),\"acc\":\(number(s.accuracyOVR))}")
     }
+}
+
+/// The integer after `name` in the arguments ("--rows 1000"), or `fallback`.
+func benchInteger(_ args: [String], _ name: String, _ fallback: Int) -> Int {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
+    return v
 }

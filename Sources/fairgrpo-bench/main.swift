@@ -71,21 +71,12 @@ func benchMLPStep(rows: Int, sizes: [Int], steps: Int, warmup: Int) throws -> Do
 }
 
 let args = CommandLine.arguments
-switch args.count >= 2 ? args[1] : "" {
-case "kmeans":
-    try kmeansBench(args)
+let benches: [String: ([String]) throws -> Void] = [
+    "kmeans": kmeansBench, "fairness": fairnessBench, "bootstrap": bootstrapBench, "grpo": grpoBench,
+]
+if args.count >= 2, let bench = benches[args[1]] {
+    try bench(args)
     exit(0)
-case "fairness":
-    try fairnessBench(args)
-    exit(0)
-case "bootstrap":
-    try bootstrapBench(args)
-    exit(0)
-case "grpo":
-    try grpoBench(args)
-    exit(0)
-default:
-    break
 }
 guard args.count >= 2, args[1] == "tensor" else {
     print("usage: fairgrpo-bench tensor [--steps N] [--warmup N] [--only W1|W2|sgemm]")

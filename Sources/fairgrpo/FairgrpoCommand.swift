@@ -2,6 +2,7 @@ import ArgumentParser
 import Lang
 import Notebook
 import RL
+import Render
 import Tensors
 
 #if canImport(Glibc)
@@ -200,7 +201,7 @@ struct CheckCommand: ParsableCommand {
         try variables.apply(to: session)
         guard let source = ScriptRunner(session: session).load(script) else { throw ExitCode(66) }
         let problems = session.interpreter.check(source)
-        for p in problems { Output.write(p.description + "\n", to: stderr) }
+        for p in problems { Output.write(p.rendered(width: Terminal.width) + "\n", to: stderr) }
         if !problems.isEmpty { throw ExitCode(65) }
         print("\(script): no problems found")
     }

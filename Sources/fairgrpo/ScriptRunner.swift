@@ -1,5 +1,6 @@
 import Lang
 import Notebook
+import Render
 import Tensors
 
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ struct ScriptRunner {
             return .interrupted
         }
         if !parsed.diagnostics.isEmpty {
-            let text = DiagnosticList(parsed.diagnostics).description + "\n"
+            let text = DiagnosticList(parsed.diagnostics).rendered(width: Terminal.width) + "\n"
             if let sink = session.errorSink { sink(text) } else { session.emit(text) }
             return .syntaxError
         }

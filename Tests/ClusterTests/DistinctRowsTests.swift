@@ -1,6 +1,7 @@
 import Cluster
 import Tensors
 import Testing
+import TestSupport
 
 /// k-means of the distinct vectors of a table of rows, weighted by their
 /// counts, against k-means of every row: the same draws, so the same labels

@@ -1,6 +1,7 @@
 import Cluster
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("Cluster: k-means")
 struct KMeansTests {

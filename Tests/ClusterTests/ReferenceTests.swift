@@ -1,6 +1,7 @@
 import Cluster
 import Tensors
 import Testing
+import TestSupport
 
 /// ARI, NMI, contingency tables, silhouette and PCA against scikit-learn and
 /// NumPy (Fixtures/cluster_reference.json, from scripts/cluster_reference.py).

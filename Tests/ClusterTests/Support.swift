@@ -4,6 +4,7 @@ import Lang
 import Notebook
 import Tensors
 import Testing
+import TestSupport
 
 // Shared helpers for the Cluster tests: the scikit-learn/NumPy reference
 // fixture, synthetic data, and running builtins through a notebook session.
@@ -48,10 +49,6 @@ struct Reference: Decodable {
     }
 }
 
-/// A [n, d] tensor from rows of doubles (stored as Float32).
-func matrix(_ rows: [[Double]]) throws -> Tensor {
-    try Tensor(rows.map { $0.map(Float.init) })
-}
 
 /// Gaussian blobs: `perCluster` points around each centre with standard
 /// deviation `std`, cluster by cluster; returns the points and true labels.
@@ -77,10 +74,6 @@ func shuffled(_ data: (points: [[Double]], labels: [Int]), seed: UInt64) -> (poi
 /// The adjusted Rand index of two labelings.
 func ari(_ a: [Int], _ b: [Int]) throws -> Double { try Agreement(a, b).ari }
 
-/// |a − b| ≤ atol + rtol·|b|.
-func close(_ a: Double, _ b: Double, rtol: Double = 0, atol: Double) -> Bool {
-    abs(a - b) <= atol + rtol * abs(b)
-}
 
 /// The message of a thrown ClusterError, or nil when `body` does not throw one.
 func clusterErrorMessage(_ body: () throws -> Void) -> String? {
@@ -94,38 +87,6 @@ func clusterErrorMessage(_ body: () throws -> Void) -> String? {
     }
 }
 
-/// A notebook session whose printed output is collected.
-final class Transcript {
-    let session: Session
-    private let box: Box
-    private final class Box { var text = "" }
-
-    init() {
-        let box = Box()
-        session = Session(sink: { box.text += $0 })
-        self.box = box
-    }
-
-    /// Runs one cell and returns its status and what it printed (including
-    /// errors, and with `echo` the values of expression statements, as the REPL shows them).
-    @discardableResult
-    func run(_ code: String, echo: Bool = false) -> (status: Session.Status, output: String) {
-        let before = box.text.count
-        let status = session.execute(code, echo: echo)
-        return (status, String(box.text.dropFirst(before)))
-    }
-
-    func value(_ name: String) -> Value? { session.interpreter.value(of: name) }
-
-    /// A number variable, or nil.
-    func number(_ name: String) -> Double? {
-        guard case .number(let d)? = value(name) else { return nil }
-        return d
-    }
-}
-
-/// A number with four decimals, as the builtins print it.
-func fixed(_ v: Double) -> String { String(format: "%.4f", v) }
 
 /// Σ (a − b)² of two points.
 func squaredDistance(_ a: [Double], _ b: [Double]) -> Double {

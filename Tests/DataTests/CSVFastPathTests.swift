@@ -3,6 +3,7 @@ import Render
 import Glibc
 import Tensors
 import Testing
+import TestSupport
 
 /// The quote-free fast path (numbers parsed while scanning, column-major
 /// blocks) against the general RFC 4180 path and against strtod.

@@ -2,6 +2,7 @@ import Render
 import Data
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("CSV loading")
 struct CSVLoaderTests {

@@ -1,5 +1,6 @@
 import Data
 import Testing
+import TestSupport
 
 /// The shipped clinical tables against the sizes and class balance in data/clinical/*.md.
 @Suite("Clinical catalog")

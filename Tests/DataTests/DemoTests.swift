@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Tensors
 import Testing
+import TestSupport
 
 /// The demo benchmark against its documentation (the comment on `SynthConfig`).
 @Suite("Demo benchmark")
@@ -211,6 +212,90 @@ struct DemoTests {
         #expect(a.labels != c.labels)
         #expect(a.rawFeatures.scalars != c.rawFeatures.scalars)
         #expect(a.attributes[1].codes != c.attributes[1].codes)
+    }
+
+    /// One binary domain with the demo's demographics, little feature noise, no label noise.
+    static func minorityRules(concept: Double, covariate: Double, seed: UInt64 = 3) throws -> Dataset {
+        var config = SynthConfig()
+        config.domains = [SynthConfig.Domain(name: "clinic", relativeSize: 1, classes: ["negative", "positive"])]
+        config.n = 4000
+        config.seed = seed
+        config.difficulty = 0
+        config.labelNoise = 0
+        config.missing = 0
+        config.noise = 0.3
+        config.conceptShift = concept
+        config.covariateShift = covariate
+        return try Dataset.synthesize(config)
+    }
+
+    @Test("concept shift: minority groups (share < half the largest's) follow a different rule, without label noise")
+    func conceptShift() throws {
+        let data = try Self.minorityRules(concept: 1, covariate: 0)
+        let k = 16, x = data.rawFeatures.scalars, d = data.rawFeatures.shape[1]
+        // Shares F 0.4 / M 0.6 × ages .08/.27/.45/.20 over the largest (M, 51-75: .27): below 0.5 are
+        // F,≤25  F,26-50  F,>75  M,≤25  M,>75.
+        let minority: Set<[Int]> = [[0, 0], [0, 1], [0, 3], [1, 0], [1, 3]]
+        func isMinority(_ r: Int) -> Bool { minority.contains([data.attributes[0].codes[r], data.attributes[1].codes[r]]) }
+        func mean(_ rows: [Int]) -> [Double] {
+            (0..<k).map { j in rows.reduce(0.0) { $0 + Double(x[$1 * d + j]) } / Double(rows.count) }
+        }
+        let rows = Array(0..<data.count)
+        let majority = (0..<2).map { c in mean(rows.filter { !isMinority($0) && data.labels[$0] == c }) }
+        // A nearest-majority-mean rule: right for the majority, wrong for every minority row.
+        func nearest(_ r: Int) -> Int {
+            let dist = majority.map { m in (0..<k).reduce(0.0) { $0 + pow(Double(x[r * d + $1]) - m[$1], 2) } }
+            return dist[0] <= dist[1] ? 0 : 1
+        }
+        let minorityRows = rows.filter(isMinority), majorityRows = rows.filter { !isMinority($0) }
+        #expect(minorityRows.count > 800 && majorityRows.count > 1500)
+        let majorityAccuracy = Double(majorityRows.filter { nearest($0) == data.labels[$0] }.count) / Double(majorityRows.count)
+        let minorityAccuracy = Double(minorityRows.filter { nearest($0) == data.labels[$0] }.count) / Double(minorityRows.count)
+        #expect(majorityAccuracy > 0.99, "\(majorityAccuracy)")
+        #expect(minorityAccuracy < 0.01, "\(minorityAccuracy)")
+        // Without the knob the same rule serves everyone.
+        let plain = try Self.minorityRules(concept: 0, covariate: 0)
+        let px = plain.rawFeatures.scalars
+        let plainMeans = (0..<2).map { c in
+            (0..<k).map { j in
+                let rs = (0..<plain.count).filter { plain.labels[$0] == c }
+                return rs.reduce(0.0) { $0 + Double(px[$1 * d + j]) } / Double(rs.count)
+            }
+        }
+        let plainAccuracy = Double((0..<plain.count).filter { r in
+            let dist = plainMeans.map { m in (0..<k).reduce(0.0) { $0 + pow(Double(px[r * d + $1]) - m[$1], 2) } }
+            return (dist[0] <= dist[1] ? 0 : 1) == plain.labels[r]
+        }.count) / Double(plain.count)
+        #expect(plainAccuracy > 0.99)
+    }
+
+    @Test("covariate shift moves each minority group away by covariate_shift · separation · √informative")
+    func covariateShift() throws {
+        let moved = try Self.minorityRules(concept: 0, covariate: 1), still = try Self.minorityRules(concept: 0, covariate: 0)
+        // The shifts have a generator of their own: labels, demographics and noise are the same draws.
+        #expect(moved.labels == still.labels)
+        #expect(moved.attributes.map(\.codes) == still.attributes.map(\.codes))
+        let k = 16, d = moved.rawFeatures.shape[1], a = moved.rawFeatures.scalars, b = still.rawFeatures.scalars
+        // A minority group (F, ≤25) is moved by 1 × 1.5 × √16 = 6; the largest (M, 51-75) is not.
+        func offset(_ sex: Int, _ age: Int) -> Double {
+            let rows = (0..<moved.count).filter { moved.attributes[0].codes[$0] == sex && moved.attributes[1].codes[$0] == age }
+            let diff = (0..<k).map { j in rows.reduce(0.0) { $0 + Double(a[$1 * d + j] - b[$1 * d + j]) } / Double(rows.count) }
+            return diff.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        }
+        #expect(abs(offset(0, 0) - 6) < 1e-4, "\(offset(0, 0))")
+        #expect(offset(1, 2) == 0, "\(offset(1, 2))")
+    }
+
+    @Test("minority rules are deterministic per seed")
+    func minorityRulesSeeded() throws {
+        let a = try Self.minorityRules(concept: 1, covariate: 1, seed: 5), b = try Self.minorityRules(concept: 1, covariate: 1, seed: 5)
+        let c = try Self.minorityRules(concept: 1, covariate: 1, seed: 6)
+        #expect(a.labels == b.labels)
+        #expect(a.rawFeatures.scalars.map(\.bitPattern) == b.rawFeatures.scalars.map(\.bitPattern))
+        #expect(a.rawFeatures.scalars != c.rawFeatures.scalars)
+        var bad = SynthConfig()
+        bad.conceptShift = 1.5
+        #expect(throws: DataError.self) { try Dataset.synthesize(bad) }
     }
 
     @Test("invalid knobs are refused with a message")

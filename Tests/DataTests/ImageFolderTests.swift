@@ -2,6 +2,7 @@ import Foundation
 import Data
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("Image folders")
 struct ImageFolderTests {

@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Testing
+import TestSupport
 
 /// The JSON Lines reader, demographic groups from demo strings, and loading
 /// recorded rollouts and evaluation dumps.

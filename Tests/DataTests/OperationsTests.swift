@@ -2,6 +2,7 @@ import Render
 import Data
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("split, mask, filter, save_csv")
 struct OperationsTests {

@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Tensors
 import Testing
+import TestSupport
 
 /// The fixtures come from scripts/make_png_fixtures.py, which lists every pixel.
 @Suite("PNG decoding and resizing")

@@ -1,6 +1,7 @@
 import Render
 import Data
 import Testing
+import TestSupport
 
 @Suite("describe and head")
 struct SummaryTests {

@@ -3,6 +3,7 @@ import Lang
 import Notebook
 import Render
 import Testing
+import TestSupport
 
 /// The typed table: how it prints at a given width, and its operations
 /// against results worked out by hand.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `fairgrpo check`, `fairgrpo run` options and exit codes, notebook
 /// export, and the REPL reading a pipe.

@@ -12,39 +12,9 @@ import Glibc
 struct CompareInterruptTests {
     /// Runs `script`, sends SIGINT once stderr shows `trigger`, and returns what the process printed.
     func runInterrupted(_ script: String, after trigger: String) throws -> ProcessResult {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-int-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(script.utf8).write(to: dir.appendingPathComponent("script.fg"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
-        process.arguments = ["run", "script.fg"]
-        process.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // A run that never sees its signal must not hang the suite.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 180) { if process.isRunning { process.terminate() } }
-        var errText = Data()
-        var signalled = false
-        while true {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            errText.append(chunk)
-            if !signalled, String(decoding: errText, as: UTF8.self).contains(trigger) {
-                kill(process.processIdentifier, SIGINT)
-                signalled = true
-            }
-        }
-        let outText = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(signalled, "never saw \(trigger) on stderr: \(String(decoding: errText, as: UTF8.self))")
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outText, as: UTF8.self),
-                             stderr: String(decoding: errText, as: UTF8.self))
+        let (result, signalled) = try EndToEndTests.runInterrupted(script, .whenStderr { $0.contains(trigger) })
+        #expect(signalled, "never saw \(trigger) on stderr: \(result.stderr)")
+        return result
     }
 
     // Runs long enough (hundreds of steps) that the signal lands inside the next run.

@@ -1,6 +1,7 @@
 import Foundation
 import Notebook
 import Testing
+import TestSupport
 
 /// The doctest runner that checks the tutorials: parsing fenced blocks,
 /// matching rules, failure reports, `--update`, and the command's exit codes.
@@ -70,6 +71,16 @@ struct DoctestTests {
         #expect(Doctest.matches(expected: "trailing   \n\n", actual: "trailing\n"))
         #expect(!Doctest.matches(expected: "a", actual: "a\nb"))
         #expect(!Doctest.matches(expected: "a\nb", actual: "a"))
+    }
+
+    @Test("an error message matches however it wrapped: a line indented by two continues the one before")
+    func wrappedMessages() {
+        let oneLine = "...: error: /a/long/path.csv: no such column 'x'\n    load(p)\n    ^"
+        #expect(Doctest.matches(expected: oneLine, actual: "s.md:3:1: error:\n  /a/long/path.csv: no such column\n  'x'\n    load(p)\n    ^"))
+        #expect(Doctest.matches(expected: "e: a b\n  c d", actual: "e: a\n  b c d"))
+        // The words must still agree, and a source line (four spaces) is never joined.
+        #expect(!Doctest.matches(expected: oneLine, actual: "s.md:3:1: error: /a/long/path.csv: no such column 'y'\n    load(p)\n    ^"))
+        #expect(!Doctest.matches(expected: "e: a b\n    c", actual: "e: a b c"))
     }
 
     @Test func approximateNumbersOnlyWhenAsked() {

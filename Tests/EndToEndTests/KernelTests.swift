@@ -1,6 +1,7 @@
 import Foundation
 import Notebook
 import Testing
+import TestSupport
 
 /// `fairgrpo kernel` spoken to directly, one JSON request per line (docs/kernel.md).
 @Suite struct KernelProtocolTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Where things are: the package root (found from this file's path), the
 /// golden scripts, and the `fairgrpo` binary under test.
@@ -147,9 +148,64 @@ func difference(_ actual: String, _ expected: String) -> String {
         """
 }
 
-/// A fresh directory for one test's files.
+/// A fresh directory for one test's files (as a URL, as Process wants it).
 func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("fairgrpo-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    URL(fileURLWithPath: try TemporaryDirectory().path)
+}
+
+/// When a test sends Ctrl-C to a running script.
+enum Interruption {
+    /// After this many seconds.
+    case after(Double)
+    /// Once what the process has printed so far on stdout (or stderr) satisfies the test.
+    case whenStdout((String) -> Bool), whenStderr((String) -> Bool)
+}
+
+/// Runs `fairgrpo run script.fg` on `script` in a fresh directory, sends SIGINT
+/// as `interruption` says, and returns what the process printed and whether the
+/// signal was sent. A process that never sees its signal is ended after `timeout`
+/// seconds, so it cannot hang the suite.
+func runInterrupted(_ script: String, _ interruption: Interruption, timeout: Double = 180) throws -> (result: ProcessResult, signalled: Bool) {
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data(script.utf8).write(to: dir.appendingPathComponent("script.fg"))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
+    process.arguments = ["run", "script.fg"]
+    process.currentDirectoryURL = dir
+    var env = ProcessInfo.processInfo.environment
+    env["SWIFT_BACKTRACE"] = "enable=no"
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if process.isRunning { process.terminate() } }
+    var signalled = false
+    var watched = Data(), stdout = Data(), stderr = Data()
+    switch interruption {
+    case .after(let seconds):
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { if process.isRunning { kill(process.processIdentifier, SIGINT) } }
+        signalled = true
+        stdout = out.fileHandleForReading.readDataToEndOfFile()
+        stderr = err.fileHandleForReading.readDataToEndOfFile()
+    case .whenStdout(let trigger), .whenStderr(let trigger):
+        let onStdout: Bool
+        if case .whenStdout = interruption { onStdout = true } else { onStdout = false }
+        let handle = (onStdout ? out : err).fileHandleForReading
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            watched.append(chunk)
+            if !signalled, trigger(String(decoding: watched, as: UTF8.self)) {
+                kill(process.processIdentifier, SIGINT)
+                signalled = true
+            }
+        }
+        let other = (onStdout ? err : out).fileHandleForReading.readDataToEndOfFile()
+        (stdout, stderr) = onStdout ? (watched, other) : (other, watched)
+    }
+    process.waitUntilExit()
+    return (ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self)), signalled)
 }

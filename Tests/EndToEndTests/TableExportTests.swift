@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// to_csv round trips: pandas reads what fairgrpo writes, every numeric
 /// column numeric and equal to the full-precision values the table holds

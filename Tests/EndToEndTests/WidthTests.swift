@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every builtin that prints a table or a report fits the width it is given:
 /// run at 40, 80 and 120 columns, no printed line is longer.

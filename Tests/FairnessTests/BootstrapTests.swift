@@ -2,6 +2,7 @@ import Data
 import Fairness
 import Foundation
 import Testing
+import TestSupport
 
 /// Bootstrap intervals against the fixtures of scripts/bootstrap_reference.py:
 /// exactly (1e-9) against a NumPy recomputation on the same resample indices,
@@ -14,8 +15,11 @@ struct BootstrapTests {
         var attributes: [ReferenceFixture.AttributeInput]
         var domains: [Int]
         var yTrue: [Int], yPred: [Int]
+        /// Class probabilities per row (the exact fixtures have them).
+        var yProb: [[Double]]?
         enum CodingKeys: String, CodingKey {
             case name, classNames = "class_names", domainNames = "domain_names", attributes, domains, yTrue = "y_true", yPred = "y_pred"
+            case yProb = "y_prob"
         }
         func dataset() throws -> Dataset {
             try makeDataset(labels: yTrue, classNames: classNames,
@@ -80,11 +84,11 @@ struct BootstrapTests {
     func exact() throws {
         for f in try Self.load("bootstrap.json", as: ExactFile.self).fixtures {
             let r = try FairnessReport.evaluate(truth: f.input.yTrue, predictions: f.input.yPred, data: try f.input.dataset(),
-                                                intersections: true,
+                                                intersections: true, probabilities: try #require(f.input.yProb).flatMap { $0 },
                                                 bootstrap: try Bootstrap(resamples: f.resamples, level: f.level, seed: f.seed))
             let iv = try #require(r.intervals)
             // The gaps are in percentage points in the report (PP_pct = 100 × PP), fractions in the fixture.
-            let pct = ["PP": "PP_pct", "EOD": "EOD_pct", "FPR_diff": "FPR_diff_pct"]
+            let pct = ["PP": "PP_pct", "EOD": "EOD_pct", "FPR_diff": "FPR_diff_pct", "FOR_diff": "FOR_diff_pct"]
             for (column, want) in f.expected.table {
                 let name = pct[column] ?? column, scale = pct[column] == nil ? 1.0 : 100
                 let got = iv.table[name].map { $0.scaled(1 / scale) }
@@ -95,6 +99,10 @@ struct BootstrapTests {
                 let want = f.expected.overall[ReferenceTests.fixtureKey(m)] ?? nil
                 #expect(Self.same(iv.overall[m], want), "\(f.name) overall \(m.rawValue)")
             }
+            // Calibration: overall first in iv.calibration, then the groups in report order.
+            for name in ["ece", "brier"] {
+                #expect(Self.same(iv.calibration.first?[name], f.expected.overall[name] ?? nil), "\(f.name) overall \(name)")
+            }
             var compared = 0
             for g in f.expected.groups {
                 let i = try #require(r.groups.firstIndex { $0.domain == g.domain && $0.attribute == g.attribute && $0.level == g.level },
@@ -103,6 +111,10 @@ struct BootstrapTests {
                     let want = g.intervals[ReferenceTests.fixtureKey(m)]
                     #expect(Self.same(iv.groups[i][m], want),
                             "\(f.name) \(g.attribute)=\(g.level) \(m.rawValue): \(Self.show(iv.groups[i][m])) vs \(String(describing: want))")
+                    compared += 1
+                }
+                for name in ["ece", "brier"] {
+                    #expect(Self.same(iv.calibration[i + 1][name], g.intervals[name]), "\(f.name) \(g.attribute)=\(g.level) \(name)")
                     compared += 1
                 }
             }

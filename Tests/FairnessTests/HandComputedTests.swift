@@ -1,6 +1,7 @@
 import Data
 import Fairness
 import Testing
+import TestSupport
 
 /// A nine-row binary example worked out by hand: PP, EOD and F1_ES (and the
 /// other columns of the paper's table) from the confusion counts.

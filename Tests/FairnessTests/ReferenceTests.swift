@@ -1,6 +1,7 @@
 import Data
 import Fairness
 import Testing
+import TestSupport
 
 /// `FairnessReport.evaluate` against scikit-learn and fairlearn on the fixtures
 /// written by scripts/fairness_reference.py: every number to 1e-9.
@@ -12,7 +13,8 @@ struct ReferenceTests {
     }
 
     static func report(_ f: ReferenceFixture, intersections: Bool = true) throws -> FairnessReport {
-        try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset(), intersections: intersections)
+        try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset(), intersections: intersections,
+                                    probabilities: f.yProb.flatMap { $0 })
     }
 
     /// The expected value of a metric in a fixture's score record; a key the
@@ -99,13 +101,72 @@ struct ReferenceTests {
         for intersections in [false, true] {
             let t = try Self.report(f, intersections: intersections).table
             #expect(t.columns.count == 13)
-            for (column, value, percentagePoints) in t.columns {
+            #expect(t.moreColumns.count == 9)
+            for (column, value, percentagePoints) in t.columns + t.moreColumns {
                 // The fixtures hold the gaps as fractions, under the paper's names.
                 #expect(percentagePoints == column.hasSuffix("_pct"))
                 let want = (f.expected.table[percentagePoints ? String(column.dropLast(4)) : column] ?? nil).map { percentagePoints ? $0 * 100 : $0 }
                 #expect(agree(value, want), "\(name) \(column) (intersections \(intersections)): \(describe(value)) vs \(describe(want))")
             }
         }
+    }
+
+    @Test("ratio(between_groups) and ratio(to_overall) match fairlearn's MetricFrame.ratio", arguments: Fixtures.names)
+    func ratio(name: String) throws {
+        let f = try Fixtures.load(name)
+        let r = try Self.report(f)
+        var compared = 0
+        for (toOverall, expected) in [(false, f.expected.ratio.betweenGroups), (true, f.expected.ratio.toOverall)] {
+            let got = r.ratio(toOverall: toOverall)
+            #expect(got.count == expected.count)
+            for want in expected {
+                let row = try #require(got.first { $0.domain == want.domain && $0.attribute == want.attribute })
+                for m in Metric.allCases {
+                    let w = Self.expected(want.values, m)
+                    #expect(agree(row.values[m], w), "\(name) \(want.domain) \(want.attribute) ratio \(toOverall) \(m.rawValue): \(describe(row.values[m])) vs \(describe(w))")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 20)
+    }
+
+    @Test("calibration by group (ECE over 10 bins, Brier) matches numpy and scikit-learn", arguments: Fixtures.names)
+    func calibration(name: String) throws {
+        let f = try Fixtures.load(name)
+        let r = try Self.report(f)
+        let cal = try #require(r.calibration)
+        #expect(agree(cal.overall.ece, f.expected.calibration.overall["ece"] ?? nil))
+        #expect(agree(cal.overall.brier, f.expected.calibration.overall["brier"] ?? nil))
+        #expect(cal.groups.count == r.groups.count)
+        #expect(f.expected.calibration.groups.count == r.groups.count)
+        for want in f.expected.calibration.groups {
+            let i = try #require(r.groups.firstIndex { $0.domain == want.domain && $0.attribute == want.attribute && $0.level == want.level })
+            #expect(agree(cal.groups[i].ece, want.ece), "\(name) \(want.attribute)=\(want.level) ECE \(describe(cal.groups[i].ece)) vs \(describe(want.ece))")
+            #expect(agree(cal.groups[i].brier, want.brier), "\(name) \(want.attribute)=\(want.level) Brier")
+        }
+        // Without probabilities there is no calibration and no calibration column.
+        let plain = try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset())
+        #expect(plain.calibration == nil && plain.table.ece == nil && plain.table.deltaECE == nil)
+    }
+
+    @Test("a note says when EOD equals FPR diff (binary, both classes in every group), and only then")
+    func eodNote() throws {
+        let binary = try Self.report(try Fixtures.load("binary"), intersections: false)
+        #expect(binary.groups.allSatisfy { $0.positiveTPR != nil && $0.positiveFPR != nil })
+        #expect(agree(binary.table.eod, binary.table.fprDiff, tolerance: 1e-12))
+        #expect(binary.notes.contains { $0.hasPrefix("EOD_pct equals FPR_diff_pct") })
+        #expect(binary.summary.contains("note: EOD_pct equals FPR_diff_pct"))
+        // EOpD is the class-1 TPR gap, a different number.
+        #expect(binary.table.equalOpportunityDifference != binary.table.eod)
+        let multi = try Self.report(try Fixtures.load("multiclass"), intersections: false)
+        #expect(!multi.notes.contains { $0.hasPrefix("EOD_pct") })
+        // A binary table where one group has no positives: the identity fails, and so does the note.
+        let f = try Fixtures.load("binary")
+        var truth = f.yTrue
+        for i in truth.indices where f.attributes[1].codes[i] == 0 { truth[i] = 0 }
+        let r = try FairnessReport.evaluate(truth: truth, predictions: f.yPred, data: try f.dataset())
+        #expect(!r.notes.contains { $0.hasPrefix("EOD_pct") })
     }
 
     @Test("undefined group scores are reported in skipped, with the reason", arguments: Fixtures.names)

@@ -60,4 +60,20 @@ import Testing
         #expect(found[0].message == "name 'undefined0' is not defined")
         #expect(found.last!.message == "150 more undefined names not shown (the first 100 are above)")
     }
+
+    @Test func theMessageAndNotesWrapToTheWidth() {
+        let d = Diagnostic(.error, "trainer(): unknown method \"fairgrp\"; methods: grpo, rloo, reinforce++, fairgrpo, fairgrpo_nd, grpo_rs, grpo_dro",
+                           at: SourceLocation(line: 1, column: 5), in: SourceFile(name: "s.fg", text: "t = trainer(method=\"fairgrp\")"),
+                           notes: ["note: a note that is long enough to need a second line when the terminal is forty columns wide"])
+        let lines = d.rendered(width: 40).split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.count <= 40 })
+        #expect(lines[0] == "s.fg:1:5: error: trainer(): unknown")
+        #expect(lines[1] == "  method \"fairgrp\"; methods: grpo, rloo,")
+        #expect(lines.contains("    t = trainer(method=\"fairgrp\")"))
+        #expect(lines.contains("        ^"))
+        #expect(lines.contains { $0.hasPrefix("note: a note") })
+        // Unwrapped, the description keeps each part on one line; the words are the same.
+        #expect(d.description.split(separator: "\n").count == 4)
+        #expect(d.rendered(width: 40).split(whereSeparator: { $0 == " " || $0 == "\n" }) == d.description.split(whereSeparator: { $0 == " " || $0 == "\n" }))
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Notebook
 import Plot
 import Testing
+import TestSupport
 
 /// The chart builtins run as language: on history(t), weights(t), pca/kmeans,
 /// confusion() and align(), checking the files they write and what they print.
@@ -10,7 +11,7 @@ import Testing
 struct BuiltinTests {
     /// A session with a small FairGRPO run, writing into a fresh directory.
     static func trained() throws -> (Transcript, String) {
-        let dir = try temporaryDirectory()
+        let dir = try TemporaryDirectory().path
         let t = Transcript()
         let setup = t.run("""
             d = demo(n=1500, seed=2)

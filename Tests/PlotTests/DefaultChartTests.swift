@@ -2,6 +2,7 @@ import Foundation
 import Notebook
 import Plot
 import Testing
+import TestSupport
 
 /// plot(table) with no x, y or by draws the chart the table calls for: each
 /// decoded to check its series colours, its legend and that it is never the
@@ -9,7 +10,7 @@ import Testing
 @Suite("Default charts", .serialized)
 struct DefaultChartTests {
     static func session() throws -> (Transcript, String) {
-        let dir = try temporaryDirectory()
+        let dir = try TemporaryDirectory().path
         let t = Transcript()
         let setup = t.run("""
             d = demo(n=1500, seed=2)

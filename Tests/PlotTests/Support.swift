@@ -57,31 +57,3 @@ func crc32(_ bytes: [UInt8]) -> UInt32 {
     for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
     return crc ^ 0xFFFF_FFFF
 }
-
-/// A fresh temporary directory, removed by the caller with `cleanup`.
-func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plot-tests-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-/// A notebook session whose printed output is collected.
-final class Transcript {
-    let session: Session
-    private final class Box { var text = "" }
-    private let box = Box()
-    var text: String { box.text }
-
-    init() {
-        let box = self.box
-        session = Session(sink: { box.text += $0 })
-    }
-
-    /// Runs one cell and returns what it printed (including errors) and its status.
-    @discardableResult
-    func run(_ code: String) -> (status: Session.Status, output: String) {
-        let before = box.text.count
-        let status = session.execute(code, echo: false)
-        return (status, String(box.text.dropFirst(before)))
-    }
-}

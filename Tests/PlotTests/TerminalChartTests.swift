@@ -2,6 +2,7 @@ import Foundation
 import Notebook
 import Plot
 import Testing
+import TestSupport
 
 /// Charts drawn as text for the terminal: fitted to the width, axes with tick
 /// labels, a colour (or a mark) per series and a legend.
@@ -70,7 +71,7 @@ struct TerminalChartTests {
 struct TerminalChartBuiltinTests {
     @Test("a front end with a chart sink gets the chart after the PNG line; show=false and options(charts=false) turn it off")
     func sink() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TemporaryDirectory().path
         let t = Transcript()
         var drawn: [String] = []
         t.session.chartSink = { drawn.append($0) }
@@ -88,7 +89,7 @@ struct TerminalChartBuiltinTests {
 
     @Test("auto-named plots never replace an existing file")
     func autoNamesSkipTakenFiles() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TemporaryDirectory().path
         // Two sessions writing into one folder, one after the other.
         let first = Transcript(), second = Transcript()
         first.session.workingDirectory = dir
@@ -105,7 +106,7 @@ struct TerminalChartBuiltinTests {
 struct ExportTests {
     @Test("Markdown exported into another folder links images that resolve from it, and replays under doctest")
     func markdownElsewhere() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TemporaryDirectory().path
         let t = Transcript()
         t.session.workingDirectory = dir
         #expect(t.run("x = [1, 4, 2]\nplot(x)").status == .ok)

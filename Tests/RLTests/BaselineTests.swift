@@ -3,6 +3,7 @@ import Foundation
 import RL
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("Baselines: GRPO scalings, RLOO, REINFORCE++, Group DRO, re-sampling")
 struct BaselineTests {

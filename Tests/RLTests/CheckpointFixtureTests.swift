@@ -3,6 +3,7 @@ import Foundation
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// Checkpoints written by earlier builds, kept as files (Tests/RLTests/Fixtures):
 /// every format version the project has had must still load, hold what was

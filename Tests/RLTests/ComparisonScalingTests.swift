@@ -5,6 +5,7 @@ import Notebook
 import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// compare() on several cores, with a results store, and in shards: the
 /// tables are the same bits whichever way the runs were trained.

@@ -7,6 +7,7 @@ import Notebook
 import RL
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("compare: methods × seeds summarised as the paper's table")
 struct ComparisonTests {

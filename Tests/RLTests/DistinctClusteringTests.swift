@@ -3,6 +3,7 @@ import Data
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// Seeded reward vectors of length g: uniform in [0, 1), or 0/1.
 private func rewards(_ rng: inout SeededGenerator, _ g: Int, continuous: Bool) -> [Double] {

@@ -6,6 +6,7 @@ import Notebook
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 @Suite("compare: intervals, paired differences, accuracy-matched views, no leakage")
 struct EvidenceTests {

@@ -2,6 +2,7 @@ import Cluster
 import Data
 import RL
 import Testing
+import TestSupport
 
 /// Final advantages from per-prompt factors, written out independently of
 /// the library: s' = s / factor (s kept where that is not finite), then

@@ -1,5 +1,6 @@
 import RL
 import Testing
+import TestSupport
 
 /// FairGRPO worked by hand: two domains (A, B), three (domain, group) cells
 /// (A/F, A/M, B/F), G = 4, two steps, so the second step reads statistics

@@ -7,6 +7,7 @@ import Notebook
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// Seeded 0/1 reward vectors of length g.
 private func randomRewards(_ rng: inout SeededGenerator, _ g: Int, p: Double = 0.4) -> [Double] {

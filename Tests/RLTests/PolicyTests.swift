@@ -26,6 +26,22 @@ struct PolicyTests {
         }
     }
 
+    @Test("predictWithProbabilities: the greedy answers and softmax(logits), rows summing to 1, argmax the answer")
+    func probabilities() throws {
+        let policy = try Policy(inputs: 5, classes: 4, hidden: [7], seed: 2)
+        var data = SeededGenerator(seed: 5)
+        let x = Tensor.randomNormal([40, 5], using: &data) * 2
+        let (predictions, probabilities) = try policy.predictWithProbabilities(x)
+        #expect(predictions == (try policy.predict(x)))
+        let logp = try (try Autodiff.withoutGradients { try policy.logits(x) }).logSoftmax().scalars
+        for r in 0..<40 {
+            let row = Array(probabilities[(r * 4)..<(r * 4 + 4)])
+            #expect(abs(row.reduce(0, +) - 1) < 1e-12)
+            #expect(row.indices.max { row[$0] < row[$1] } == predictions[r])
+            for c in 0..<4 { #expect(abs(row[c] - Double(expf(logp[r * 4 + c]))) < 1e-5) }
+        }
+    }
+
     @Test("a diverged policy is an error, not a crash")
     func divergedPolicy() throws {
         let policy = try Policy(inputs: 2, classes: 3, hidden: [], seed: 0)

@@ -5,6 +5,7 @@ import Notebook
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// A trainer on `data` whose every batch holds every row (batch = data size).
 private func wholeBatchTrainer(_ data: Dataset, method: TrainerConfig.Method = .fairgrpo,

@@ -5,6 +5,7 @@ import Notebook
 import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// A trainer's rollouts written out as a real run would record them (a verl
 /// rollout dump, TRL's completions table), loaded back and replayed: the

@@ -4,6 +4,7 @@ import NN
 @testable import RL
 import Tensors
 import Testing
+import TestSupport
 
 /// Sizes a script or a file decides are checked before anything that size
 /// is allocated: a label with 100,000 classes, a policy of 2^40 weights, a

@@ -1,6 +1,7 @@
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// A front end that redraws a line in place, recording what it was asked to show.
 final class RecordingDisplay: ProgressDisplay {

@@ -10,26 +10,6 @@ import Testing
 // hand-made datasets, temporary files, and a notebook session whose output
 // is collected.
 
-/// Expects |actual − expected| ≤ tolerance, element by element (NaN matches NaN).
-func expectNear(_ actual: [Double], _ expected: [Double], tolerance: Double = 1e-12, _ what: String = "",
-                sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-    guard actual.count == expected.count else {
-        Issue.record("\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
-        return
-    }
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        let ok = (a.isNaN && e.isNaN) || a == e || abs(a - e) <= tolerance
-        if !ok {
-            Issue.record("\(what)[\(i)]: got \(a), expected \(e) (difference \(abs(a - e)) > \(tolerance))", sourceLocation: sourceLocation)
-        }
-    }
-}
-
-func expectNear(_ actual: Double, _ expected: Double, tolerance: Double = 1e-12, _ what: String = "",
-                sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-    expectNear([actual], [expected], tolerance: tolerance, what, sourceLocation: sourceLocation)
-}
-
 /// Sample (n − 1) standard deviation, written out independently of the library.
 func sampleStd(_ v: [Double]) -> Double {
     let m = v.reduce(0, +) / Double(v.count)
@@ -69,53 +49,3 @@ func separableDataset(n: Int, seed: UInt64) throws -> Dataset {
                            domainNames: ["site_a", "site_b"], name: "separable")
 }
 
-/// A fresh path under /tmp; the directory is removed by `cleanUp()`.
-struct TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = "/tmp/fairgrpo-rl-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
-    }
-    func file(_ name: String) -> String { path + "/" + name }
-    func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// A notebook session whose printed output is collected.
-final class Transcript {
-    let session: Session
-    private let box: Box
-    private final class Box { var text = "" }
-
-    init() {
-        let box = Box()
-        session = Session(sink: { box.text += $0 })
-        self.box = box
-    }
-
-    /// Runs one cell and returns what it printed (including errors) and its status;
-    /// with `echo` the value of a final expression is printed too, as in the REPL.
-    @discardableResult
-    func run(_ code: String, echo: Bool = false) -> (status: Session.Status, output: String) {
-        let before = box.text.count
-        let status = session.execute(code, echo: echo)
-        return (status, String(box.text.dropFirst(before)))
-    }
-
-    func value(_ name: String) -> Value? { session.interpreter.value(of: name) }
-}
-
-/// Printed output as the lines it was before fitting to the terminal: a step's
-/// log line broken at its " | " fields, or a warning broken at spaces, is one
-/// line again (continuation lines are indented).
-func logicalLines(_ output: String) -> [String] {
-    var lines: [String] = []
-    for line in output.split(separator: "\n").map(String.init) {
-        if line.hasPrefix(" "), let previous = lines.last {
-            let joiner = previous.hasPrefix("warning") ? " " : " | "
-            lines[lines.count - 1] = previous + joiner + line.trimmingCharacters(in: .whitespaces)
-        } else {
-            lines.append(line)
-        }
-    }
-    return lines
-}

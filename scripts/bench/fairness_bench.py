@@ -196,22 +196,24 @@ def resolve_swift_bin(path):
     return REPO_ROOT / p
 
 
-def swift_scores(binary, rows, seed, rounds):
-    cmd = [str(binary), "fairness", "--rows", str(rows), "--seed", str(seed), "--rounds", str(rounds)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+def swift_records(cmd):
+    """The JSON lines a fairgrpo-bench command prints (exits with its stderr if it fails)."""
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}")
+        sys.exit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stderr}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def swift_scores(binary, rows, seed, rounds):
+    cmd = [binary, "fairness", "--rows", rows, "--seed", seed, "--rounds", rounds]
     times, groups = [], {}
-    for line in proc.stdout.splitlines():
-        if not line.startswith("{"):
-            continue
-        rec = json.loads(line)
+    for rec in swift_records(cmd):
         if rec.get("bench") == "fairness":
             times.append(rec["seconds"])
         elif rec.get("bench") == "fairness_group":
             groups[(rec["attribute"], rec["level"])] = {k: rec[k] for k in ["n"] + METRICS}
     if not times or not groups:
-        sys.exit(f"no fairness lines from {' '.join(cmd)}")
+        sys.exit(f"no fairness lines from {' '.join(map(str, cmd))}")
     return groups, times
 
 

@@ -263,23 +263,13 @@ extension CSVReader {
                     // the general way instead of checking on every digit.
                     var mantissa: UInt64 = 0
                     let integerStart = j
-                    while j < n {
-                        let v = p[j] &- 48
-                        if v >= 10 { break }
-                        mantissa = mantissa &* 10 &+ UInt64(v)
-                        j += 1
-                    }
+                    CSVReader.accumulateDigits(p, n, &j, &mantissa)
                     var digitCount = j - integerStart
                     var fractionDigits = 0
                     if j < n && p[j] == 46 {
                         j += 1
                         let fractionStart = j
-                        while j < n {
-                            let v = p[j] &- 48
-                            if v >= 10 { break }
-                            mantissa = mantissa &* 10 &+ UInt64(v)
-                            j += 1
-                        }
+                        CSVReader.accumulateDigits(p, n, &j, &mantissa)
                         fractionDigits = j - fractionStart
                         digitCount += fractionDigits
                     }
@@ -352,6 +342,19 @@ extension CSVReader {
 
     /// 10^0 … 10^22, all exactly representable as doubles.
     static let exactPowersOfTen: [Double] = (0...22).map { e in var v = 1.0; for _ in 0..<e { v *= 10 }; return v }
+
+    /// Reads the decimal digits at p[j...] into `mantissa` (wrapping arithmetic),
+    /// moving j past them: the integer part and the fraction part alike. The
+    /// caller counts the digits from how far j moved.
+    @inline(__always)
+    static func accumulateDigits(_ p: UnsafePointer<UInt8>, _ n: Int, _ j: inout Int, _ mantissa: inout UInt64) {
+        while j < n {
+            let v = p[j] &- 48
+            if v >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(v)
+            j += 1
+        }
+    }
 
     /// mantissa × 10^exponent when one correctly rounded operation gives it
     /// exactly as strtod would (Clinger's fast path: the mantissa fits in 53

@@ -93,40 +93,45 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
         return out
     }
 
-    /// At most `excerptWidth` characters of `line` around `column`, with `…`
-    /// where the line was cut; `start` is the real column of the excerpt's
-    /// first character (the `…` stands in for the column before the cut).
+    /// At most `excerptWidth` characters of `line` showing `column`, with `…`
+    /// where the line was cut: its start when the column falls there (most
+    /// errors), else a window centred on the column. `start` is the real
+    /// column of the excerpt's first character (a leading `…` stands in for
+    /// the column before the cut).
     static func excerpt(of line: Substring, around column: Int) -> (text: String, start: Int) {
         let scalars = line.unicodeScalars
-        // Only the part up to the window's end is walked: a diagnostic on a
-        // 60,000-character line costs what one on a short line does.
-        let end = max(column - 1 + excerptWidth / 2, excerptWidth)
-        guard let stop = scalars.index(scalars.startIndex, offsetBy: end, limitedBy: scalars.endIndex) else {
-            if scalars.count <= excerptWidth { return (String(line), 1) }
-            let from = scalars.index(scalars.endIndex, offsetBy: -(excerptWidth - 1))
-            let start = scalars.distance(from: scalars.startIndex, to: from) + 1
-            return ("…" + String(scalars[from...]), start - 1)
+        let width = excerptWidth
+        // Only as much of the line as the window needs is walked: a diagnostic
+        // on a 60,000-character line costs what one on a short line does.
+        guard let limit = scalars.index(scalars.startIndex, offsetBy: width + 1, limitedBy: scalars.endIndex),
+              limit != scalars.endIndex else { return (String(line), 1) }
+        if column - 1 < width - 8 {
+            return (String(scalars[..<scalars.index(scalars.startIndex, offsetBy: width)]) + "…", 1)
         }
-        var text = ""
-        var start = 1
-        var from = scalars.startIndex
-        let skip = end - excerptWidth
-        if skip > 0 {
-            from = scalars.index(from, offsetBy: skip + 1)
-            text = "…"
-            start = skip + 1
+        // Centred: `width - 2` characters between the two marks (fewer at the end of the line).
+        let first = column - 1 - (width - 2) / 2  // 0-based index of the first character kept
+        let from = scalars.index(scalars.startIndex, offsetBy: first)
+        var text = "…"
+        if let to = scalars.index(from, offsetBy: width - 2, limitedBy: scalars.endIndex), to != scalars.endIndex {
+            text += String(scalars[from..<to]) + "…"
+        } else {
+            text += String(scalars[from...])
         }
-        text += String(scalars[from..<stop])
-        if stop != scalars.endIndex { text += "…" }
-        return (text, start)
+        return (text, first)
     }
 
     /// The header line alone: `file:line:col: error: message`.
     public var headline: String { "\(file):\(location.line):\(location.column): \(severity.rawValue): \(message)" }
 
     /// Header, the source line with a caret, then notes.
-    public var description: String {
-        var out = headline
+    public var description: String { rendered(width: nil) }
+
+    /// As `description`, with the message and notes broken between words to
+    /// fit `width` columns (continuation lines indented by two), as the REPL
+    /// and scripts print it; the source line is already an excerpt that fits.
+    public func rendered(width: Int?) -> String {
+        func fit(_ text: String) -> String { width.map { Diagnostic.wrap(text, width: $0) } ?? text }
+        var out = fit(headline)
         if let line = sourceLine {
             var (text, start) = (line, sourceLineStart)
             if line.unicodeScalars.count > Diagnostic.excerptWidth + 2 {
@@ -138,8 +143,28 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
             let caret = location.column - start
             out += "\n    " + String(repeating: " ", count: max(0, min(caret, shown.count))) + "^"
         }
-        for note in notes { out += "\n" + note }
+        for note in notes { out += "\n" + fit(note) }
         return out
+    }
+
+    /// Greedy word wrap of each line of `text`; a word longer than the width
+    /// (a path) keeps its own line rather than being cut.
+    static func wrap(_ text: String, width: Int) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.count > width else { return String(line) }
+            var lines: [String] = [], current = ""
+            for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+                let indent = lines.isEmpty ? "" : "  "
+                if current.isEmpty || indent.count + current.count + 1 + word.count <= width || current.allSatisfy({ $0 == " " }) {
+                    current += (current.isEmpty ? "" : " ") + word
+                } else {
+                    lines.append(indent + current)
+                    current = String(word)
+                }
+            }
+            lines.append((lines.isEmpty ? "" : "  ") + current)
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 }
 
@@ -147,7 +172,8 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
 public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [Diagnostic]
     public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    public var description: String { rendered(width: nil) }
+    public func rendered(width: Int?) -> String { diagnostics.map { $0.rendered(width: width) }.joined(separator: "\n") }
 }
 
 extension String {

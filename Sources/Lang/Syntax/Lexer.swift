@@ -43,13 +43,8 @@ public struct Lexer {
         // Just after the last character that is not a space or a comment:
         // where "end of input" is reported.
         var contentEnd = location()
-
-        var nextInterruptCheck = Lexer.interruptCheckInterval
-        while i < s.count {
-            if i >= nextInterruptCheck {
-                nextInterruptCheck = i + Lexer.interruptCheckInterval
-                if Interrupt.isRequested { interrupted = true; break }
-            }
+        // Marks the tokens added since the last call.
+        func flagNewTokens() {
             while flagged < tokens.count {
                 if tokens[flagged].kind != .newline {
                     tokens[flagged].startsLine = lineStart
@@ -58,6 +53,15 @@ public struct Lexer {
                 }
                 flagged += 1
             }
+        }
+
+        var nextInterruptCheck = Lexer.interruptCheckInterval
+        while i < s.count {
+            if i >= nextInterruptCheck {
+                nextInterruptCheck = i + Lexer.interruptCheckInterval
+                if Interrupt.isRequested { interrupted = true; break }
+            }
+            flagNewTokens()
             let c = s[i]
             let start = location()
             switch c {
@@ -139,14 +143,7 @@ public struct Lexer {
                 tokens.append(Token(kind: .symbol(symbol), location: start, length: n))
             }
         }
-        while flagged < tokens.count {
-            if tokens[flagged].kind != .newline {
-                tokens[flagged].startsLine = lineStart
-                lineStart = false
-                contentEnd = location()
-            }
-            flagged += 1
-        }
+        flagNewTokens()
         if !depth.isEmpty { endsIncomplete = true }
         if let last = tokens.last, last.kind != .newline {
             tokens.append(Token(kind: .newline, location: contentEnd, length: 0))

@@ -350,19 +350,19 @@ public struct Parser {
     }
 
     private mutating func orExpression() throws -> Expr {
-        var e = try andExpression()
-        while check(.or) {
-            let loc = advance().location
-            e = try checkHeight(LogicalExpr(isAnd: false, e, try andExpression(), loc))
-        }
-        return e
+        try logicalChain(.or) { try $0.andExpression() }
     }
 
     private mutating func andExpression() throws -> Expr {
-        var e = try notExpression()
-        while check(.and) {
+        try logicalChain(.and) { try $0.notExpression() }
+    }
+
+    /// operand (`or`|`and` operand)*, left-associative.
+    private mutating func logicalChain(_ keyword: Keyword, operand: (inout Parser) throws -> Expr) throws -> Expr {
+        var e = try operand(&self)
+        while check(keyword) {
             let loc = advance().location
-            e = try checkHeight(LogicalExpr(isAnd: true, e, try notExpression(), loc))
+            e = try checkHeight(LogicalExpr(isAnd: keyword == .and, e, try operand(&self), loc))
         }
         return e
     }

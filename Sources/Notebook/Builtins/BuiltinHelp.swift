@@ -59,7 +59,11 @@ enum BuiltinHelp {
             "difficulty": "how much harder (shifted, noisier) small groups are",
             "label_noise": "largest chance a small group's label is redrawn",
             "missing": "share of rows without demographics (group UNK)",
-            "informative": "number of informative feature dimensions"])
+            "informative": "number of informative feature dimensions",
+            "concept_shift": "how far minority groups' classes follow the next class's prototype (0…1: a different rule)",
+            "covariate_shift": "how far each minority group is moved from the majority (× separation × √informative)",
+            "minority": "a group is a minority when its share is below this × the largest group's",
+            "domains": "how many of the seven domains to keep, in order (1: chest_xray alone)"])
         e["load_csv"] = Entry(topic: "data", returns: "a dataset", parameters: [
             "path": "the CSV file",
             "id": "a prompt id column", "features": "the feature columns (none: every other column not dropped)"])
@@ -159,13 +163,14 @@ enum BuiltinHelp {
             "trainer": "a trainer or a replay", "step": "which step of a replay (none: the last)"])
         e["clusters"] = Entry(topic: "weights and inspection", returns: "a table: one row per discovered cluster")
         // evaluation
-        e["evaluate"] = Entry(topic: "evaluation", returns: "a report: .table, .by_group, .overall, .difference(), .to_csv()", parameters: [
+        e["evaluate"] = Entry(topic: "evaluation", returns: "a report: .table, .more, .by_group, .overall, .difference(), .ratio(), .notes, .to_csv()", parameters: [
             "policy": "the policy whose greedy answers are scored",
             "data": "the dataset to score on",
             "intersections": "also score intersections of attributes (sex × age)"])
-        e["metrics"] = Entry(topic: "evaluation", returns: "a report: .table, .by_group, .overall, .difference(), .to_csv()", parameters: [
+        e["metrics"] = Entry(topic: "evaluation", returns: "a report: .table, .more, .by_group, .overall, .difference(), .ratio(), .notes, .to_csv()", parameters: [
             "y_true": "the true classes (indices or names)",
             "y_pred": "the predicted classes (indices or names)",
+            "y_prob": "class probabilities for calibration: [n, classes] (tensor or lists), or P(class 1) on binary tasks",
             "data": "the dataset the rows come from (domains, attributes, class names)",
             "intersections": "also score intersections of attributes (sex × age)"])
         e["confusion"] = Entry(topic: "evaluation", returns: "a table: rows the true class, columns the predicted one", parameters: [

@@ -29,12 +29,18 @@ public final class ComparisonObject: LangObject {
         ["table", "differences", "by_group", "dynamics", "frontier", "matched", "notes", "runs", "train_data", "eval_data", "to_csv", "interrupted"]
     }
 
+    /// Each finished method and how many seeds it ran: the first columns of both tables.
+    private var methodColumns: [Column] {
+        let methods = comparison.finishedMethods
+        return [Column("method", texts: methods.map(\.rawValue)),
+                Column("seeds", integers: methods.map { m in comparison.runs.filter { $0.method == m }.count })]
+    }
+
     /// The table as numbers: mean and std columns per metric, one row per method.
     var table: DataTable {
         let c = comparison
         let methods = c.finishedMethods
-        var columns = [Column("method", texts: methods.map(\.rawValue)),
-                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
+        var columns = methodColumns
         for m in TableMetric.allCases {
             let s = methods.map { c.summary($0, m) }
             columns += [Column(m.rawValue, numbers: s.map(\.mean)), Column(m.rawValue + "_std", numbers: s.map(\.std))]
@@ -54,8 +60,7 @@ public final class ComparisonObject: LangObject {
     var printedTable: DataTable {
         let c = comparison
         let methods = c.finishedMethods
-        var columns = [Column("method", texts: methods.map(\.rawValue)),
-                       Column("seeds", integers: methods.map { m in c.runs.filter { $0.method == m }.count })]
+        var columns = methodColumns
         for m in TableMetric.allCases {
             var column = Column(m.rawValue, label: m.heading, cells: methods.map { method in
                 let s = c.summary(method, m)

@@ -3,6 +3,16 @@ import Tensors
 
 /// General-purpose builtins: printing, collections, numbers, help, time, seeding.
 enum CoreBuiltins {
+    /// range()'s and arange()'s parameters.
+    static let rangeParameters = [Parameter("start"), Parameter("stop", default: Value.none), Parameter("step", default: .number(1))]
+
+    /// (start, stop, step) as `read` gives them; with only one argument it is the stop, and start is `zero`.
+    static func rangeBounds<T>(_ read: (String) throws -> T, _ optional: (String) throws -> T?, zero: T) throws -> (start: T, stop: T, step: T) {
+        let first = try read("start")
+        guard let stop = try optional("stop") else { return (zero, first, try read("step")) }
+        return (first, stop, try read("step"))
+    }
+
     static func register(in session: Session) {
         let i = session.interpreter
         i.register(BuiltinFunction(
@@ -15,14 +25,12 @@ enum CoreBuiltins {
             return .none
         })
         i.register(BuiltinFunction(
-            "range", [Parameter("start"), Parameter("stop", default: Value.none), Parameter("step", default: .number(1))],
+            "range", rangeParameters,
             summary: "The whole numbers from start (default 0) up to but not including stop, by step.",
             details: "range(n) counts 0..n-1. It is lazy: range(1000000) makes no list.",
             example: "for i in range(3) { print(i) }"
         ) { a, _ in
-            var start = try a.integer("start"), stop = 0
-            if let s = try a.optionalInteger("stop") { stop = s } else { stop = start; start = 0 }
-            let step = try a.integer("step")
+            let (start, stop, step) = try rangeBounds(a.integer, a.optionalInteger, zero: 0)
             guard step != 0 else { throw RuntimeError("range(): step must not be zero") }
             return .object(RangeObject(start: start, stop: stop, step: step))
         })

@@ -121,7 +121,9 @@ enum DataBuiltins {
              Parameter("male_share", default: .number(0.6)), Parameter("age_shares", default: .list([.number(0.08), .number(0.27), .number(0.45), .number(0.2)])),
              Parameter("separation", default: .number(1.5)), Parameter("noise", default: .number(1)),
              Parameter("difficulty", default: .number(1.5)), Parameter("label_noise", default: .number(0.3)),
-             Parameter("missing", default: .number(0.05)), Parameter("informative", default: .number(16))],
+             Parameter("missing", default: .number(0.05)), Parameter("informative", default: .number(16)),
+             Parameter("concept_shift", default: .number(0)), Parameter("covariate_shift", default: .number(0)),
+             Parameter("minority", default: .number(0.5)), Parameter("domains", default: .number(7))],
             summary: "The demo benchmark with every knob exposed, for teaching.",
             details: """
                 Generative process:
@@ -135,8 +137,15 @@ enum DataBuiltins {
                    direction (p_g: the group's share in its domain); ε ~ N(0, σ_g²), σ_g = noise·(1 + difficulty·(1 − p_g/p_max)).
                 5. With probability label_noise·(1 − p_g/p_max) the label is redrawn uniformly: small groups are noisier.
                 6. A fraction `missing` of rows lose their demographics (group UNK); the truth is kept for ARI/NMI.
+                7. Minority rules (off by default). Minority groups: share below `minority` × the largest group's in
+                   the domain. concept_shift=s draws a minority row of class c around (1 − s)·μ(d,c) + s·μ(d,c+1):
+                   at 1 the minority's features for c are the majority's for the next class (a different decision
+                   rule). covariate_shift=v moves each minority group by v·separation·√informative in its own
+                   direction, so a policy can tell the rules apart by where a row lies. No label noise is added:
+                   with label_noise=0 and difficulty=0 this is the case FairGRPO's weighting is designed for.
+                domains=k keeps the first k of the seven domains (domains=1: chest_xray alone, 3 classes, 8 groups).
                 """,
-            example: "easy = synth(n=5000, difficulty=0, label_noise=0, missing=0)"
+            example: "shifted = synth(n=4000, difficulty=0, label_noise=0, concept_shift=1, covariate_shift=1)"
         ) { a, _ in
             var c = SynthConfig()
             c.n = try a.integer("n")
@@ -152,6 +161,14 @@ enum DataBuiltins {
             c.labelNoise = try a.number("label_noise")
             c.missing = try a.number("missing")
             c.informative = try a.integer("informative")
+            c.conceptShift = try a.number("concept_shift")
+            c.covariateShift = try a.number("covariate_shift")
+            c.minorityShare = try a.number("minority")
+            let domains = try a.integer("domains")
+            guard (1...SynthConfig.paperDomains.count).contains(domains) else {
+                throw RuntimeError("synth(): domains must be between 1 and \(SynthConfig.paperDomains.count), got \(domains)")
+            }
+            c.domains = Array(SynthConfig.paperDomains.prefix(domains))
             c.name = "synth"
             return value(try Dataset.synthesize(c))
         })

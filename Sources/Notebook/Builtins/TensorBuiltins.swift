@@ -119,13 +119,11 @@ enum TensorBuiltins {
             "full", [Parameter("shape"), Parameter("value")], summary: "A tensor filled with one value.", example: "full([2, 2], 0.5)"
         ) { a, _ in t(Tensor.full(try creationShape(a["shape"]), Float(try a.number("value")))) })
         i.register(BuiltinFunction(
-            "arange", [Parameter("start"), Parameter("stop", default: Value.none), Parameter("step", default: .number(1))],
+            "arange", CoreBuiltins.rangeParameters,
             summary: "Evenly spaced values from start (default 0) up to but not including stop, as numpy.arange.",
             example: "arange(5)"
         ) { a, _ in
-            var start = try a.number("start"), stop = 0.0
-            if let s = try a.optionalNumber("stop") { stop = s } else { stop = start; start = 0 }
-            let step = try a.number("step")
+            let (start, stop, step) = try CoreBuiltins.rangeBounds(a.number, a.optionalNumber, zero: 0.0)
             guard step != 0, ((stop - start) / step) < 1e9 else { throw RuntimeError("arange(): step must be non-zero and the range not enormous") }
             return t(try Tensor.arange(Float(start), Float(stop), step: Float(step)))
         })

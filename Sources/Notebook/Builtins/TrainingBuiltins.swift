@@ -221,15 +221,17 @@ enum TrainingBuiltins {
         i.register(BuiltinFunction(
             "evaluate", [Parameter("policy"), Parameter("data"), Parameter("intersections", default: .bool(false))]
                 + FairnessBuiltins.bootstrapParameters,
-            summary: "The fairness report of a policy's greedy answers on a dataset (see help(metrics)).",
-            details: FairnessBuiltins.bootstrapHelp,
+            summary: "The fairness report of a policy's greedy answers on a dataset (see help(metrics)), with calibration from its probabilities.",
+            details: "The policy's class probabilities add calibration by group: " + FairnessBuiltins.moreHelp + " " + FairnessBuiltins.bootstrapHelp,
             example: "evaluate(p, test, n_boot=1000).table"
         ) { a, _ in
             let p = try a.object("policy", as: PolicyObject.self, "a policy").policy
             let d = try a.object("data", as: DatasetObject.self, "a dataset").data
-            let predictions = try p.predict(d.features)
+            let (predictions, computed) = try p.predictWithProbabilities(d.features)
+            // A diverged policy has no probabilities to check; its answers are still scored.
+            let probabilities = computed.allSatisfy(\.isFinite) ? computed : nil
             return .object(ReportObject(try FairnessBuiltins.report(truth: d.labels, predictions: predictions, data: d,
-                                                                    intersections: try a.bool("intersections"),
+                                                                    intersections: try a.bool("intersections"), probabilities: probabilities,
                                                                     bootstrap: try FairnessBuiltins.bootstrap(a, "evaluate()"))))
         })
     }

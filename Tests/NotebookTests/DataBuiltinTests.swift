@@ -2,10 +2,11 @@ import Data
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// The data builtins as a notebook user calls them.
 @Suite("Data builtins")
-struct BuiltinsTests {
+struct DataBuiltinTests {
     func demo(n: Int, seed: UInt64 = 0) throws -> Dataset {
         var config = SynthConfig()
         config.n = n
@@ -115,10 +116,25 @@ struct BuiltinsTests {
         }
     }
 
+    @Test("synth(domains=, concept_shift=, covariate_shift=): one domain with minority rules; bad values are refused")
+    func synthMinorityRules() {
+        let t = Transcript()
+        let ok = t.run("d = synth(n=400, domains=1, difficulty=0, label_noise=0, missing=0, concept_shift=1, covariate_shift=1)\nprint(d.domain_names, d.classes)")
+        #expect(ok.status == .ok, "\(ok.output)")
+        #expect(ok.output.contains("[\"chest_xray\"] [\"chest_xray/normal\", \"chest_xray/pneumonia\", \"chest_xray/effusion\"]"), "\(ok.output)")
+        for (call, message) in [("synth(n=400, domains=0)", "synth(): domains must be between 1 and 7, got 0"),
+                                ("synth(n=400, concept_shift=2)", "concept_shift and minority must lie in [0, 1]"),
+                                ("synth(n=400, covariate_shift=-1)", "covariate_shift must be non-negative")] {
+            let r = t.run(call)
+            #expect(r.status == .runtimeError, "\(call)")
+            #expect(r.output.contains(message), "\(call): \(r.output)")
+        }
+    }
+
     @Test("load_csv with every role, from the fixtures")
     func loadCSV() throws {
         let t = Transcript()
-        let path = Fixtures.csv("patients_tab.tsv")
+        let path = DataFixtures.csv("patients_tab.tsv")
         let (status, output) = t.run("""
             p = load_csv("\(path)", label="label", attributes=["sex", "age"], domain="site", id="id", group_id="patient", delimiter="\\t")
             print(p.count, p.domain_names, p.groups)
@@ -137,28 +153,29 @@ struct BuiltinsTests {
 
     @Test("load_csv names a bad role column and lists the columns")
     func badRoleColumn() {
+        // Messages compared as one line: errors wrap between words at the display width.
         let t = Transcript()
-        let path = Fixtures.csv("patients.csv")
+        let path = DataFixtures.csv("patients.csv")
         var r = t.run("load_csv(\"\(path)\", label=\"outcome\")")
         #expect(r.status == .runtimeError)
-        #expect(r.output.contains("\(path): label column 'outcome' does not exist; the columns are: id, patient, site, sex, age, smoker, bp, chol, label"), "\(r.output)")
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(path): label column 'outcome' does not exist; the columns are: id, patient, site, sex, age, smoker, bp, chol, label"), "\(r.output)")
         r = t.run("load_csv(\"\(path)\", label=\"label\", attributes=[\"gender\"])")
-        #expect(r.output.contains("attribute column 'gender' does not exist"))
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("attribute column 'gender' does not exist"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", attributes=[1])")
-        #expect(r.output.contains("load_csv(): 'attributes' must be a list of column names, found number"))
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("load_csv(): 'attributes' must be a list of column names, found number"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", age_bins=[50, 25])")
-        #expect(r.output.contains("age_bins must be increasing upper bounds"))
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("age_bins must be increasing upper bounds"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", delimiter=\";;\")")
-        #expect(r.output.contains("delimiter must be one character"))
-        r = t.run("load_csv(\"\(Fixtures.csv("ragged.csv"))\", label=\"label\")")
-        #expect(r.output.contains("\(Fixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("delimiter must be one character"))
+        r = t.run("load_csv(\"\(DataFixtures.csv("ragged.csv"))\", label=\"label\")")
+        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(DataFixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
     }
 
     @Test("load_images from the fixture manifest")
     func loadImages() {
         let t = Transcript()
         let r = t.run("""
-            imgs = load_images("\(Fixtures.png("manifest.csv"))", label="finding", attributes=["sex"], domain="site", size=2)
+            imgs = load_images("\(DataFixtures.png("manifest.csv"))", label="finding", attributes=["sex"], domain="site", size=2)
             print(imgs.count, imgs.feature_names, imgs.classes)
             """)
         #expect(r.status == .ok, "\(r.output)")
@@ -168,7 +185,7 @@ struct BuiltinsTests {
 
     @Test("dataset(name) loads a shipped table")
     func catalog() {
-        Fixtures.useShippedClinicalData()
+        DataFixtures.useShippedClinicalData()
         let t = Transcript()
         let r = t.run("heart = dataset(\"heart_cleveland\")\nprint(heart.count, heart.attributes, heart.classes)")
         #expect(r.status == .ok, "\(r.output)")

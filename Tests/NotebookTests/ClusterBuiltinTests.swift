@@ -3,6 +3,7 @@ import Lang
 import Notebook
 import Tensors
 import Testing
+import TestSupport
 
 /// The cluster builtins as a notebook user calls them: kmeans, elbow,
 /// silhouette, align and pca, with the session's printed output captured.
@@ -42,7 +43,7 @@ struct ClusterBuiltinsTests {
             return -99
         }
         #expect(got == expected.labels)
-        #expect(try ari(got, Self.truth) == 1)
+        #expect(try Agreement(got, Self.truth).ari == 1)
         t.run("inertia = c.inertia")
         #expect(t.number("inertia") == expected.inertia)
         // The centroids are a 3 × 2 tensor.

@@ -4,19 +4,54 @@ import Foundation
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 /// The `metrics` builtin and the report value, as a notebook user sees them.
 @Suite("metrics builtin")
-struct BuiltinTests {
+struct FairnessBuiltinTests {
     /// A session holding the binary fixture as `d`, its labels as `y` and predictions as `p`.
     static func session() throws -> (Transcript, FairnessReport, ReferenceFixture) {
-        let f = try Fixtures.load("binary")
-        let t = Transcript()
+        let f = try FairnessFixtures.load("binary")
+        let t = Transcript(echo: true)
         t.define("d", .object(DatasetObject(try f.dataset())))
         t.define("y", .list(ListObject(f.yTrue.map { .number(Double($0)) })))
         t.define("p", .list(ListObject(f.yPred.map { .number(Double($0)) })))
         let report = try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset())
         return (t, report, f)
+    }
+
+    @Test("y_prob adds calibration; report.more, .notes, .ratio() and the new columns by name; bad probabilities are located errors")
+    func probabilitiesAndMore() throws {
+        let (t, _, f) = try Self.session()
+        t.define("q", .list(ListObject(f.yProb.map { row in .list(ListObject(row.map { .number($0) })) })))
+        t.define("q1", .list(ListObject(f.yProb.map { .number($0[1]) })))
+        let want = try FairnessReport.evaluate(truth: f.yTrue, predictions: f.yPred, data: try f.dataset(), probabilities: f.yProb.flatMap { $0 })
+        let (status, output) = t.run("r = metrics(y, p, d, y_prob=q)\nr")
+        #expect(status == .ok, "\(output)")
+        #expect(output == want.summary + "\n")
+        #expect(output.contains("ECE over 10 equal-width bins"))
+        #expect(output.contains("note: EOD_pct equals FPR_diff_pct here"))
+        #expect(t.run("print(r.ECE)").output == formatNumber(want.table.ece!) + "\n")
+        #expect(t.run("print(r.EOpD)").output == formatNumber(want.table.equalOpportunityDifference!) + "\n")
+        #expect(t.run("r.more").output == want.moreTable.text + "\n")
+        #expect(t.run("print(len(r.notes))").output == "2\n")
+        #expect(t.run("r.ratio(method=\"to_overall\")").output == want.ratioTable(toOverall: true).text + "\n")
+        #expect(t.run("print(r.by_group.columns)").output.contains("\"npv\", \"for\", \"selection_rate\", \"ece\", \"brier\""))
+        // P(class 1) alone is the same on a binary task.
+        #expect(t.run("print(metrics(y, p, d, y_prob=q1).Brier == r.Brier)").output == "true\n")
+        // Without probabilities: no calibration columns, no calibration note.
+        let plain = t.run("metrics(y, p, d)").output
+        #expect(!plain.contains("ECE") && !plain.contains("Brier"))
+        let badMethod = t.run("r.ratio(method=\"max\")")
+        #expect(badMethod.status == .runtimeError && badMethod.output.contains("ratio(): method must be \"between_groups\" or \"to_overall\""))
+        for (code, message) in [("metrics(y, p, d, y_prob=[0.5, 0.5])", "2 probabilities for 80 predictions of 2 classes (expected 160)"),
+                                ("metrics(y, p, d, y_prob=[[0.5, 0.7]] * 80)", "the probabilities of row 0 sum to 1.2, not 1"),
+                                ("metrics(y, p, d, y_prob=[1.5] * 80)", "probability -0.5 of class 0 at row 0 is not in [0, 1]"),
+                                ("metrics(y, p, d, y_prob=\"x\")", "y_prob must be a tensor or a list of probabilities")] {
+            let r = t.run(code)
+            #expect(r.status == .runtimeError, "\(code)")
+            #expect(r.output.contains(message), "\(code): \(r.output)")
+        }
     }
 
     @Test("metrics(y_true, y_pred, data) prints the report's table")
@@ -48,7 +83,7 @@ struct BuiltinTests {
         let lines = byGroup.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
         #expect(lines.count == 1 + 6 + 1)
         #expect(report.byGroupTable.names == ["domain", "attribute", "group", "n", "precision", "recall", "fpr", "fdr",
-                                              "f1", "ovr_acc", "exact_accuracy", "selection_rate"])
+                                              "f1", "ovr_acc", "exact_accuracy", "npv", "for", "selection_rate"])
         #expect(lines.last!.hasPrefix("all"))
         #expect(t.run("r.difference()").output == report.differenceTable(toOverall: false).text + "\n")
         #expect(t.run("r.difference(method=\"between_groups\")").output == report.differenceTable(toOverall: false).text + "\n")
@@ -75,7 +110,7 @@ struct BuiltinTests {
         #expect(written == report.byGroupTable.csv)
         let rows = written.split(separator: "\n")
         #expect(rows.count == 8)
-        #expect(rows[0] == "domain,attribute,group,n,precision,recall,fpr,fdr,f1,ovr_acc,exact_accuracy,selection_rate")
+        #expect(rows[0] == "domain,attribute,group,n,precision,recall,fpr,fdr,f1,ovr_acc,exact_accuracy,npv,for,selection_rate")
         #expect(rows[1].hasPrefix("clinic,sex,female,44,"))
         #expect(rows[7].hasPrefix("all,,,80,"))
         // The table values export too.
@@ -98,7 +133,7 @@ struct BuiltinTests {
     @Test("class names are accepted; bad labels and lengths are errors")
     func arguments() throws {
         let (t, report, _) = try Self.session()
-        t.define("names", .list(ListObject(try Fixtures.load("binary").yPred.map { .string(["negative", "positive"][$0]) })))
+        t.define("names", .list(ListObject(try FairnessFixtures.load("binary").yPred.map { .string(["negative", "positive"][$0]) })))
         #expect(t.run("metrics(y, names, d).table").output == report.headlineTable.text + "\n")
         var r = t.run("metrics(y, [0, 5], d)")
         #expect(r.status == .runtimeError)

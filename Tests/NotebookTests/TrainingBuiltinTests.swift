@@ -3,11 +3,7 @@ import Lang
 import Notebook
 import RL
 import Testing
-
-/// The numbers in printed text ("[1, 2.0, 3]" → [1, 2, 3]).
-func numbers(_ text: String) -> [Double] {
-    text.split(whereSeparator: { " ,[]()\n".contains($0) }).compactMap { Double($0) }
-}
+import TestSupport
 
 @Suite("Training builtins through a notebook session")
 struct TrainingBuiltinTests {
@@ -126,9 +122,16 @@ struct TrainingBuiltinTests {
             step(t, 3, every=10)
             r = evaluate(p, test)
             print(r.PP_pct, r.EOD_pct, r.dF1, r.sF1, r.F1, r.Acc)
+            print(r.ECE, r.dECE, r.Brier, r.dBrier, r.FOR_diff_pct)
             """)
         #expect(status == .ok, "\(output)")
-        let last = output.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(numbers(last).count == 6, "\(last)")
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(numbers(lines[lines.count - 2]).count == 6, "\(lines[lines.count - 2])")
+        // Calibration from the policy's own probabilities: ECE and Brier in their ranges.
+        let calibration = numbers(lines[lines.count - 1])
+        #expect(calibration.count == 5, "\(lines[lines.count - 1])")
+        if calibration.count == 5 {
+            #expect((0...1).contains(calibration[0]) && (0...2).contains(calibration[2]), "\(calibration)")
+        }
     }
 }
