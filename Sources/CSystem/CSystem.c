@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <sched.h>
 #include "CSystem.h"
 #include <unistd.h>
 
@@ -20,4 +22,10 @@ int fg_cpu_has_avx2(void) { return 0; }
 
 int fg_reexec_self(char *const argv[]) {
     return execv("/proc/self/exe", argv);
+}
+
+int fg_allowed_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
 }

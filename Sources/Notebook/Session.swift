@@ -1,4 +1,5 @@
 import Lang
+import RL
 import Render
 import Tensors
 
@@ -29,6 +30,9 @@ public final class Session {
     public var progressDisplay: ProgressDisplay?
     /// The progress line being shown, cleared before any other output.
     var activeProgress: ProgressLine?
+    /// The share of every compare() this process trains (`fairgrpo run --shard i/n`,
+    /// a Slurm array task); nil: every run.
+    public var shard: Shard?
     /// Where warnings go besides the cell record; nil: the sink. Scripts send them to stderr.
     public var warningSink: ((String) -> Void)?
     /// Where a chart is also drawn as text after its PNG is written (the REPL on a

@@ -2,6 +2,7 @@ import Render
 import Data
 import Fairness
 import Tensors
+import Synchronization
 
 /// The columns of the FairGRPO paper's results tables, in its order. PP, EOD
 /// and FPR diff are reported ×100 as the paper does (percentage points, so
@@ -154,14 +155,20 @@ public struct Comparison: Sendable {
     public var runs: [ComparisonRun]
     /// Whether the comparison was stopped before every run finished.
     public var interrupted = false
+    /// Runs read from a results store instead of trained.
+    public var stored = 0
+    /// Runs neither stored nor trained here: left to other shards.
+    public var elsewhere = 0
 
     public init(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, runs: [ComparisonRun] = []) {
         self.methods = methods; self.seeds = seeds; self.steps = steps; self.evalEvery = evalEvery; self.runs = runs
     }
 
-    /// Where a run stands, for a progress line.
+    /// Where the comparison stands, for progress lines.
     public struct Progress: Sendable {
+        /// Finished runs counting this one (when `finished`), else the finished runs + 1.
         public var run: Int, runs: Int
+        /// The run that has just finished, or (within runs) the first run in flight.
         public var method: TrainerConfig.Method, seed: UInt64
         public var step: Int, steps: Int
         public var elapsed: Double
@@ -169,78 +176,230 @@ public struct Comparison: Sendable {
         public var eta: Double?
         /// Whether the run has just finished (scored); otherwise it is within its steps.
         public var finished = true
+        /// Every run being trained at this moment, in run order, with its step.
+        public var inFlight: [InFlight] = []
+
+        public struct InFlight: Sendable {
+            public var method: TrainerConfig.Method, seed: UInt64, step: Int
+        }
     }
 
     /// Seconds left: each step still to take, at its method's measured seconds per step
-    /// (evaluation included). Methods differ several-fold in cost (clustering), so a
-    /// method not yet started is expected to cost the mean of the methods measured so far.
+    /// (evaluation included), shared among `workers` runs at a time. Methods differ
+    /// several-fold in cost (clustering), so a method not yet started is expected to
+    /// cost the mean of the methods measured so far.
     static func eta(methods: [TrainerConfig.Method], seeds: Int, steps: Int, finished: [ComparisonRun],
-                    current: (method: TrainerConfig.Method, step: Int, seconds: Double)?) -> Double? {
+                    current: [(method: TrainerConfig.Method, step: Int, seconds: Double)], workers: Int = 1,
+                    planned: [TrainerConfig.Method: Int]? = nil) -> Double? {
         var measured: [TrainerConfig.Method: (seconds: Double, steps: Int)] = [:]
         for r in finished { measured[r.method, default: (0, 0)].seconds += r.seconds; measured[r.method, default: (0, 0)].steps += r.steps }
-        if let c = current, c.step > 0 { measured[c.method, default: (0, 0)].seconds += c.seconds; measured[c.method, default: (0, 0)].steps += c.step }
+        for c in current where c.step > 0 { measured[c.method, default: (0, 0)].seconds += c.seconds; measured[c.method, default: (0, 0)].steps += c.step }
         let rates = measured.mapValues { $0.seconds / Double($0.steps) }
         guard !rates.isEmpty else { return nil }
         let meanRate = rates.values.reduce(0, +) / Double(rates.count)
         var left = 0.0
         for method in methods {
             let done = finished.filter { $0.method == method }.count
-            var stepsLeft = (seeds - done) * steps
-            if let c = current, c.method == method { stepsLeft -= c.step }
+            var stepsLeft = ((planned?[method] ?? seeds) - done) * steps
+            for c in current where c.method == method { stepsLeft -= c.step }
             left += Double(max(0, stepsLeft)) * (rates[method] ?? meanRate)
         }
-        return left
+        return left / Double(max(1, workers))
     }
 
     /// Trains `methods × seeds` (method-major), `steps` steps each, with the
     /// trainer `makeTrainer(method, seed)` builds (a fresh, seeded policy each
-    /// time), and scores each policy on `evalData`. `progress` is called after
-    /// every step and when a run finishes; `shouldStop` is asked after every step, and when it says
-    /// yes the unfinished run is dropped and the finished ones are returned
-    /// with `interrupted` set.
+    /// time), and scores each policy on `evalData`.
+    ///
+    /// Up to `workers` runs train at the same time, each on its own thread.
+    /// A run depends on nothing but its trainer, and every matrix product
+    /// gives the same bits however it is split over threads, so the runs and
+    /// everything built from them are the same for any number of workers; the
+    /// runs are kept in method-major order whatever order they finish in.
+    /// `makeTrainer`, `progress`, `shouldStop` and `store` are only called on
+    /// the calling thread. With several workers, each one's matrix products use
+    /// cores/workers threads (at least one), so the machine is not oversubscribed;
+    /// the process-wide BLAS setting is left alone.
+    ///
+    /// `progress` is called when a run finishes and, while runs train, about
+    /// every `progressInterval` seconds; `shouldStop` is asked as often. When
+    /// it says yes the runs in flight stop after their current step and are
+    /// dropped; the finished ones are returned with `interrupted` set.
+    ///
+    /// With a `store`, a run already stored is read instead of trained, and
+    /// every run is stored as it finishes (a failure is recorded). `include`
+    /// picks the runs (by method-major index) this process trains: the others
+    /// are taken from the store when there, else left out (counted in `elsewhere`).
     public static func run(methods: [TrainerConfig.Method], seeds: [UInt64], steps: Int, evalEvery: Int, evalData: Dataset,
-                           select: CheckpointSelection = .final,
+                           select: CheckpointSelection = .final, workers: Int = 1, store: ComparisonStore? = nil,
+                           include: (Int) -> Bool = { _ in true },
                            makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
-                           progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> Comparison {
+                           progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false },
+                           warn: (String) -> Void = { _ in }) throws -> Comparison {
         guard !methods.isEmpty else { throw RLError("give at least one method") }
         guard !seeds.isEmpty else { throw RLError("give at least one seed") }
         guard Set(methods).count == methods.count else { throw RLError("a method is listed twice") }
         guard Set(seeds).count == seeds.count else { throw RLError("a seed is listed twice") }
         guard steps >= 1 else { throw RLError("steps must be at least 1") }
         guard evalEvery >= 0 else { throw RLError("eval_every must be ≥ 0 (0: no training-dynamics series)") }
+        guard workers >= 1 else { throw RLError("workers must be at least 1") }
         var out = Comparison(methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery)
         out.select = select
-        let total = methods.count * seeds.count
+        let all = methods.flatMap { m in seeds.map { (method: m, seed: $0) } }
+        let total = all.count
         let start = monotonicSeconds()
-        for method in methods {
-            for seed in seeds {
-                guard let run = try trainOne(method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData,
-                                             select: select, makeTrainer: makeTrainer, shouldStop: shouldStop, stepped: { k, seconds in
-                    progress(Progress(run: out.runs.count + 1, runs: total, method: method, seed: seed, step: k, steps: steps,
-                                      elapsed: monotonicSeconds() - start,
-                                      eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: (method, k, seconds)),
-                                      finished: false))
-                }) else {
-                    out.interrupted = true
-                    return out
+
+        // What is stored already, and what this process trains.
+        var done: [Int: ComparisonRun] = [:]
+        var keys: [String?] = Array(repeating: nil, count: total)
+        if let store {
+            for (i, r) in all.enumerated() { keys[i] = try store.key(try makeTrainer(r.method, r.seed)) }
+            try store.writePlan(methods: methods, seeds: seeds, keys: keys.map { $0! })
+            for (i, r) in all.enumerated() {
+                do {
+                    if let run = try store.load(key: keys[i]!, method: r.method, seed: r.seed, evalData: evalData) { done[i] = run }
+                } catch let e as ComparisonStore.StoreError {
+                    warn("\(e); \(include(i) ? "training \(r.method.rawValue) seed \(r.seed) again" : "left to its shard")")
                 }
-                out.runs.append(run)
-                progress(Progress(run: out.runs.count, runs: total, method: method, seed: seed, step: steps, steps: steps,
-                                  elapsed: monotonicSeconds() - start,
-                                  eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: out.runs, current: nil)))
+            }
+            out.stored = done.count
+        }
+        var pending = all.indices.filter { done[$0] == nil && include($0) }
+        out.elsewhere = total - done.count - pending.count
+        let planned = Dictionary(grouping: all.indices.filter { done[$0] != nil || include($0) }, by: { all[$0].method }).mapValues(\.count)
+        func finishedRuns() -> [ComparisonRun] { done.keys.sorted().map { done[$0]! } }
+
+        // Cores are shared out: each worker's products use cores/workers threads (at least one).
+        let parallel = min(workers, pending.count)
+        let threadsPerWorker = max(1, availableCores() / max(1, parallel))
+
+        enum Event: Sendable { case finished(Int, Result<ComparisonRun?, any Error>) }
+        final class Slot: Sendable {
+            let step = Atomic<Int>(0), seconds = Atomic<UInt64>(0)
+        }
+        let mailbox = Mailbox<Event>()
+        let stop = StopFlag()
+        var inFlight: [Int: Slot] = [:]
+        var failure: (any Error)?
+        var stopping = false, dropped = false
+        var lastReport = -Double.infinity
+        func current() -> [(method: TrainerConfig.Method, step: Int, seconds: Double)] {
+            inFlight.keys.sorted().map { (all[$0].method, inFlight[$0]!.step.load(ordering: .relaxed),
+                                          Double(bitPattern: inFlight[$0]!.seconds.load(ordering: .relaxed))) }
+        }
+        func report(finished index: Int?) {
+            let running = inFlight.keys.sorted()
+            let shown = index ?? running.first!
+            let f = finishedRuns()
+            progress(Progress(run: done.count + (index == nil ? 1 : 0), runs: total - out.elsewhere, method: all[shown].method, seed: all[shown].seed,
+                              step: index == nil ? inFlight[shown]!.step.load(ordering: .relaxed) : steps, steps: steps,
+                              elapsed: monotonicSeconds() - start,
+                              eta: eta(methods: methods, seeds: seeds.count, steps: steps, finished: f, current: current(),
+                                       workers: parallel, planned: planned),
+                              finished: index != nil,
+                              inFlight: running.map { .init(method: all[$0].method, seed: all[$0].seed, step: inFlight[$0]!.step.load(ordering: .relaxed)) }))
+        }
+
+        /// Takes a run's outcome: stores it, or records the failure and stops the rest.
+        func finish(_ index: Int, _ result: Result<ComparisonRun?, any Error>) {
+            switch result {
+            case .success(let run?):
+                if let store, failure == nil {
+                    do { try store.save(run, key: keys[index]!) } catch { failure = error; stop.raise() }
+                }
+                done[index] = run
+                report(finished: index)
+            case .success(nil):
+                dropped = true
+            case .failure(let error):
+                if let store { try? store.saveFailure(key: keys[index]!, method: all[index].method, seed: all[index].seed, message: "\(error)") }
+                if failure == nil { failure = error }
+                stop.raise()
             }
         }
+
+        // One worker: each run trains on this thread, asking `shouldStop` after every step.
+        while parallel <= 1, failure == nil, !stopping, !pending.isEmpty {
+            let index = pending.removeFirst(), (method, seed) = all[index]
+            let slot = Slot()
+            inFlight[index] = slot
+            let result = Result { () throws -> ComparisonRun? in
+                let trainer = try makeTrainer(method, seed)
+                return try train(trainer, method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
+                                 shouldStop: {
+                                     if shouldStop() { stopping = true }
+                                     return stopping
+                                 }, stepped: { k, seconds in
+                    slot.seconds.store(seconds.bitPattern, ordering: .relaxed)
+                    slot.step.store(k, ordering: .relaxed)
+                    report(finished: nil)
+                })
+            }
+            inFlight[index] = nil
+            finish(index, result)
+        }
+
+        // Several: the runs train on threads of their own; this thread builds their
+        // trainers, stores what they finish and reports progress.
+        var prepared: (index: Int, trainer: Trainer)?
+        while parallel > 1 {
+            while failure == nil, !stopping, inFlight.count < parallel, prepared != nil || !pending.isEmpty {
+                let index: Int, trainer: Trainer
+                if let next = prepared {
+                    (index, trainer) = next
+                    prepared = nil
+                } else {
+                    index = pending.removeFirst()
+                    do { trainer = try makeTrainer(all[index].method, all[index].seed) } catch { failure = error; stop.raise(); break }
+                }
+                let (method, seed) = all[index]
+                let slot = Slot()
+                inFlight[index] = slot
+                startThread {
+                    let result = BLAS.$threadsHere.withValue(threadsPerWorker) {
+                        Result { () throws -> ComparisonRun? in
+                            try train(trainer, method: method, seed: seed, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
+                                      shouldStop: { stop.isRaised }, stepped: { k, seconds in
+                                slot.seconds.store(seconds.bitPattern, ordering: .relaxed)
+                                slot.step.store(k, ordering: .relaxed)
+                            })
+                        }
+                    }
+                    mailbox.post(.finished(index, result))
+                }
+            }
+            if inFlight.isEmpty { break }
+            // The next run's trainer is built while the workers train, so a worker that finishes starts at once.
+            if prepared == nil, failure == nil, !stopping, !pending.isEmpty {
+                let index = pending.removeFirst()
+                do { prepared = (index, try makeTrainer(all[index].method, all[index].seed)) } catch { failure = error; stop.raise() }
+            }
+            let events = mailbox.receive(timeout: progressInterval)
+            if !stopping && shouldStop() { stopping = true; stop.raise() }
+            for case .finished(let index, let result) in events {
+                inFlight[index] = nil
+                finish(index, result)
+            }
+            if !inFlight.isEmpty && failure == nil && !stopping && monotonicSeconds() - lastReport >= progressInterval {
+                report(finished: nil)
+                lastReport = monotonicSeconds()
+            }
+        }
+        if let failure { throw failure }
+        out.runs = finishedRuns()
+        out.interrupted = dropped || (stopping && (!pending.isEmpty || prepared != nil))
         return out
     }
 
-    /// One run: a fresh trainer for (method, seed) trained `steps` steps, scored on
+    /// How often (seconds) the coordinating thread reports progress and asks whether to stop.
+    static let progressInterval = 0.05
+
+    /// One run: `trainer` (fresh for this method and seed) trained `steps` steps, scored on
     /// `evalData` at step 0, every `evalEvery` steps and the last. Depends on
-    /// nothing but its arguments, so runs can go in any order. Nil when stopped.
-    public static func trainOne(method: TrainerConfig.Method, seed: UInt64, steps: Int, evalEvery: Int, evalData: Dataset,
-                                select: CheckpointSelection, makeTrainer: (TrainerConfig.Method, UInt64) throws -> Trainer,
-                                shouldStop: () -> Bool, stepped: (Int, Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
+    /// nothing but its arguments, so runs can go in any order and on any thread. Nil when stopped.
+    public static func train(_ trainer: Trainer, method: TrainerConfig.Method, seed: UInt64, steps: Int, evalEvery: Int, evalData: Dataset,
+                             select: CheckpointSelection, shouldStop: () -> Bool, stepped: (Int, Double) -> Void = { _, _ in }) throws -> ComparisonRun? {
         let runStart = monotonicSeconds()
-        let trainer = try makeTrainer(method, seed)
         let context = "\(method.rawValue) seed \(seed)"
         func score() throws -> (FairnessReport, [Int]) {
             do {

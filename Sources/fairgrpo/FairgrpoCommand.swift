@@ -1,6 +1,7 @@
 import ArgumentParser
 import Lang
 import Notebook
+import RL
 import Render
 import Tensors
 
@@ -28,7 +29,7 @@ struct FairgrpoCommand: ParsableCommand {
             OPENBLAS_CORETYPE yourself to choose another; `fairgrpo --version` \
             shows the core in use.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, DoctestCommand.self, NotebookCommand.self, KernelCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, DoctestCommand.self, NotebookCommand.self, KernelCommand.self])
 
     @Flag(name: .long, help: "Print the version, the OpenBLAS version, its core and threads, and exit.")
     var version = false
@@ -120,9 +121,15 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Output goes to standard output; errors go to standard error as \
             FILE:LINE:COLUMN: error: MESSAGE with the line and a caret. Exit status: \
-            0 success, 65 syntax error, 66 the script cannot be read, 70 runtime error, \
-            130 interrupted (Ctrl-C ends the script once the current step leaves \
-            the trainer consistent).
+            0 success, 64 bad --shard (or Slurm array variables), 65 syntax error, \
+            66 the script cannot be read, 70 runtime error, 130 interrupted (Ctrl-C \
+            ends the script once the current step leaves the trainer consistent).
+
+            A study too big for one process: give each compare() results="folder" \
+            and run the script once per shard (--shard 0/4 … 3/4, in parallel, on \
+            one machine or as a Slurm array job); then run it once more without \
+            --shard to assemble every table from the stored runs. `fairgrpo status \
+            folder` shows what is stored. See docs/scaling.md.
             """)
 
     @Argument(help: "The script to run (.fg).")
@@ -133,10 +140,28 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write the run as a notebook: cells, outputs and plots (.md or .ipynb).", valueName: "file"))
     var notebook: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Train only shard i of n (numbered from 0) of every compare() in the script, storing its runs in compare's results= folder. Inside a Slurm array job the shard comes from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT; --shard 0/1 runs everything.",
+        valueName: "i/n"))
+    var shard: String?
+
     func validate() throws {
         if let notebook, NotebookExport.format(for: notebook) == nil {
             throw ValidationError("--notebook must name a .md or .ipynb file, got '\(notebook)'")
         }
+        if let shard {
+            do { _ = try Shard.parse(shard) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    /// The shard given, else a Slurm array task's, else none.
+    func chosenShard() throws -> Shard? {
+        if let shard { return try Shard.parse(shard) }
+        var environment: [String: String] = [:]
+        for name in ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_STEP"] {
+            if let raw = getenv(name) { environment[name] = String(cString: raw) }
+        }
+        return try Shard.fromSlurm(environment)
     }
 
     func run() throws {
@@ -145,6 +170,10 @@ struct RunCommand: ParsableCommand {
         session.errorSink = { Output.write($0, to: stderr) }
         session.warningSink = { Output.write($0, to: stderr) }
         try variables.apply(to: session)
+        do { session.shard = try chosenShard() } catch {
+            Output.write("fairgrpo: \(error)\n", to: stderr)
+            throw ExitCode(64)
+        }
         LineEditor.installSignalHandler()
         Interrupt.endsScript = true
         let outcome = ScriptRunner(session: session).run(path: script, stopOnError: true)

@@ -22,11 +22,21 @@ struct CompareInterruptTests {
 
     @Test("after the first run: the finished run is kept and the script continues")
     func afterFirstRun() throws {
-        let r = try runInterrupted(Self.call + "\nprint(len(c.runs), c.interrupted)\nprint(c.table[\"method\"])\n", after: "[1/4]")
+        let r = try runInterrupted(Self.call.dropLast() + ", workers=1)\nprint(len(c.runs), c.interrupted)\nprint(c.table[\"method\"])\n", after: "[1/4]")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "interrupted: 1 of 4 runs finished; the comparison holds those\n1 true\n[\"grpo\"]\n", "\(r.stdout)")
         #expect(r.stderr.hasPrefix("compare: 2 methods × 2 seeds · 800 steps"))
         #expect(!r.stderr.contains("[2/4]"))
+    }
+
+    @Test("two workers: the runs that finished are kept, those in flight dropped, and the script continues")
+    func afterFirstRunTwoWorkers() throws {
+        // grpo seeds 0 and 1 train together and finish close together; the signal lands while fairgrpo's train.
+        let r = try runInterrupted(Self.call.dropLast() + ", workers=2)\nprint(len(c.runs), c.interrupted)\nprint(c.table[\"method\"])\n", after: "[2/4]")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "interrupted: 2 of 4 runs finished; the comparison holds those\n2 true\n[\"grpo\"]\n", "\(r.stdout)")
+        #expect(r.stderr.contains("up to 2 runs at a time"), "\(r.stderr)")
+        #expect(!r.stderr.contains("[3/4]"))
     }
 
     @Test("before any run finishes: the cell is interrupted and the script stops with status 130")

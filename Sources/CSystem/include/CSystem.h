@@ -13,4 +13,8 @@ int fg_cpu_has_avx2(void);
 /// arguments (argv must be NULL-terminated). Returns only on failure (-1).
 int fg_reexec_self(char *const argv[]);
 
+/// The number of CPUs this process may run on (its affinity mask), or 0
+/// when it cannot be read.
+int fg_allowed_cpus(void);
+
 #endif

@@ -140,6 +140,8 @@ enum BuiltinHelp {
             "hidden": "hidden layer sizes of each run's policy",
             "activation": "activation of each run's policy",
             "progress": "print a line per finished run (to stderr)",
+            "workers": "runs trained at the same time (none: the number of cores); the results are the same for any number",
+            "results": "a folder each finished run is stored in; stored runs are read, not trained again (resume, shards)",
             "batch": "prompts per step (128 here)", "lr": "learning rate (3e-3 here)"])
         e["replay"] = Entry(topic: "training", returns: "a replay: weights(r), history(r), trace(r) and clusters(r) work on it as on a trainer", parameters: [
             "rollouts": "rollouts from load_rollouts()",

@@ -192,7 +192,9 @@ public final class ComparisonObject: LangObject {
     }
 
     public func render() -> String {
-        guard !comparison.runs.isEmpty else { return "comparison: no finished runs" }
+        guard !comparison.runs.isEmpty else {
+            return comparison.elsewhere > 0 ? "comparison: no runs in this shard's share yet (\(comparison.elsewhere) are other shards')" : "comparison: no finished runs"
+        }
         let width = Terminal.width
         return [wrapItems(setting.split(separator: " · ").map(String.init), width: width), printedTable.text, "", footer(width: width)]
             .joined(separator: "\n")
@@ -220,6 +222,9 @@ public final class ComparisonObject: LangObject {
             lines.append(wrapWords("collapsed (\(collapsed.count) run\(collapsed.count == 1 ? "" : "s"); their gaps are trivially small):", indent: "  ", width: width))
             lines += collapsed.prefix(6).map { wrapWords("  \($0.method.rawValue) seed \($0.seed): \($0.collapsed!)", indent: "    ", width: width) }
             if collapsed.count > 6 { lines.append("  … and \(collapsed.count - 6) more (c.runs lists them)") }
+        }
+        if c.elsewhere > 0 {
+            lines.append(wrapWords("one shard's share: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs (stored or trained here); the other \(c.elsewhere) are other shards'. Once every shard has finished, run the script without --shard to assemble the whole table from the results folder.", width: width))
         }
         if c.interrupted {
             lines.append(wrapWords("interrupted: \(c.runs.count) of \(c.methods.count * c.seeds.count) runs finished; the table holds those.", width: width))
@@ -300,7 +305,8 @@ enum CompareBuiltins {
                           Parameter("hidden", default: .list([.number(64)])), Parameter("activation", default: .string("relu")),
                           Parameter("progress", default: .bool(true)), Parameter("n_boot", default: .number(1000)),
                           Parameter("ci", default: .number(0.95)), Parameter("baseline", default: Value.none),
-                          Parameter("select", default: .string("final"))]
+                          Parameter("select", default: .string("final")), Parameter("workers", default: Value.none),
+                          Parameter("results", default: Value.none)]
             + passThrough.map { Parameter($0.name, default: defaults[$0.name] ?? $0.defaultValue, kind: .keywordOnly, help: $0.help) }
         i.register(BuiltinFunction(
             "compare", parameters,
@@ -312,7 +318,12 @@ enum CompareBuiltins {
                 of data (stratified by label, split seed 0, the same for every run) is held out for scoring and the rest trained on; \
                 holdout=0 scores on the training data itself. Every eval_every steps (and at steps 0 and the last) ΔF1 and PP are \
                 recorded (eval_every=0: none). A line per finished run (method, seed, steps, elapsed, ETA) goes to stderr unless \
-                progress=false; Ctrl-C stops after the current step and returns the finished runs. \
+                progress=false; Ctrl-C stops the runs in flight after their current step and returns the finished runs. \
+                Up to `workers` runs (default: the number of cores) train at the same time, each on its own thread with \
+                cores/workers BLAS threads; the results are bit-identical for any number of workers. \
+                results="folder" stores each finished run there as its own file, named by a hash of everything that decides it \
+                (data, options, seed, steps); calling compare() again reads the stored runs instead of training them, so a stopped \
+                study resumes, and `fairgrpo run --shard i/n` trains only shard i's share (see docs/scaling.md). \
                 The result prints as the paper's table: PP, EOD, FPR diff (×100), σF1, ΔF1 (↓ better), F1, Acc, F1_ES, Acc_ES \
                 (↑ better), mean ± sample std over seeds. Members: c.table (numbers, mean and _std columns, for bar() and to_csv), \
                 c.by_group (per method and group: mean over seeds of F1, Acc, precision, recall, FPR, FDR), c.dynamics (step, dF1, \
@@ -367,7 +378,7 @@ enum CompareBuiltins {
                 return trainer.trainer
             }
             // Options are checked before the first (possibly long) run starts.
-            _ = try makeTrainer(methods[0], seeds[0])
+            let probe = try makeTrainer(methods[0], seeds[0])
             guard let select = CheckpointSelection(rawValue: try a.string("select")) else {
                 throw RuntimeError("compare(): select must be \"final\" or \"best_f1\", got \"\(try a.string("select"))\"")
             }
@@ -384,12 +395,33 @@ enum CompareBuiltins {
                 }
                 baseline = named
             }
+            var workers: Int
+            if a.isNone("workers") {
+                workers = availableCores()
+            } else {
+                workers = try a.integer("workers")
+                guard workers >= 1 else { throw RuntimeError("compare(): workers must be at least 1, got \(workers)") }
+            }
+            // A reward function written in the language runs in the interpreter, which serves one thread.
+            if probe.reward != nil { workers = 1 }
+            let shard = session.shard.flatMap { $0.count > 1 ? $0 : nil }
+            var store: ComparisonStore?
+            if !a.isNone("results") {
+                let directory = try a.string("results")
+                guard !directory.isEmpty else { throw RuntimeError("compare(): results must name a folder, got \"\"") }
+                do {
+                    store = try ComparisonStore(directory: directory, train: train, evalData: evalData, steps: steps, evalEvery: evalEvery, select: select)
+                } catch let e as ComparisonStore.StoreError { throw RuntimeError("compare(): results: \(e)") }
+            } else if let shard {
+                throw RuntimeError("compare(): this is shard \(shard) of a study (--shard or a Slurm array task), but compare() has no results=\"folder\" to store its runs in",
+                                   notes: ["note: give results=\"study-results\" (the same for every shard), or run without --shard"])
+            }
             let show = try a.bool("progress")
             let sink = session.progressSink ?? { fputs($0, stderr) }
             let optionText = ["G", "batch", "lr"].compactMap { name in options.first { $0.0 == name }.map { "\(name) \($0.1.repr)" } }
             let setting = "compare: \(methods.count) method\(methods.count == 1 ? "" : "s") × \(seeds.count) seed\(seeds.count == 1 ? "" : "s") · \(steps) steps · "
                 + optionText.joined(separator: " · ") + " · trained on \(train.count) rows, " + evalText
-            if show { sink(setting + "\n") }
+            if show { sink(setting + (workers > 1 ? " · up to \(workers) runs at a time" : "") + "\n") }
             var comparison: Comparison
             // On a terminal, a line redrawn within each run; a line per finished run either way.
             let line = ProgressLine(show ? session.progressDisplay : nil)
@@ -397,12 +429,18 @@ enum CompareBuiltins {
             defer { line.clear(); session.activeProgress = nil }
             let width = methods.map(\.rawValue.count).max()!
             func describe(_ p: Comparison.Progress) -> String {
-                "[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(durationText(p.elapsed))"
+                if !p.finished && p.inFlight.count > 1 {
+                    // Elapsed and ETA first: a narrow terminal cuts the end of the line.
+                    return "[\(p.run - 1)/\(p.runs) done] elapsed \(durationText(p.elapsed)) · ETA \(p.eta.map(durationText) ?? "-") · "
+                        + p.inFlight.map { "\($0.method.rawValue) seed \($0.seed) step \($0.step)/\(p.steps)" }.joined(separator: ", ")
+                }
+                return "[\(p.run)/\(p.runs)] \(p.method.rawValue.padding(to: width + 1))seed \(p.seed) · step \(p.step)/\(p.steps) · elapsed \(durationText(p.elapsed))"
                     + " · ETA \(p.eta.map(durationText) ?? "-")"
             }
             do {
                 comparison = try Comparison.run(
-                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select, makeTrainer: makeTrainer,
+                    methods: methods, seeds: seeds, steps: steps, evalEvery: evalEvery, evalData: evalData, select: select,
+                    workers: workers, store: store, include: { shard?.includes($0) ?? true }, makeTrainer: makeTrainer,
                     progress: { p in
                         guard show else { return }
                         if p.finished {
@@ -412,9 +450,19 @@ enum CompareBuiltins {
                             line.update(force: p.step == 1) { describe(p) }
                         }
                     },
-                    shouldStop: { Interrupt.isRequested })
+                    shouldStop: { Interrupt.isRequested }, warn: { session.warn("warning: compare(): " + $0 + "\n") })
             } catch let e as RLError {
                 throw RuntimeError("compare(): " + e.description)
+            } catch let e as ComparisonStore.StoreError {
+                throw RuntimeError("compare(): results: \(e)")
+            } catch let e as FileError {
+                throw RuntimeError("compare(): results: \(e)")
+            }
+            if show, let store {
+                func runs(_ n: Int) -> String { "\(n) run\(n == 1 ? "" : "s")" }
+                var line = "results: \(store.directory): \(runs(comparison.stored)) read, \(runs(comparison.runs.count - comparison.stored)) trained and stored"
+                if let shard { line += " · shard \(shard)" + (comparison.elsewhere > 0 ? ", \(runs(comparison.elsewhere)) left to other shards" : "") }
+                sink(line + "\n")
             }
             if comparison.interrupted {
                 Interrupt.clear()
@@ -422,7 +470,8 @@ enum CompareBuiltins {
                 interp.write("interrupted: \(comparison.runs.count) of \(methods.count * seeds.count) runs finished; the comparison holds those\n")
             }
             var evidence: ComparisonEvidence?
-            if let bootstrap {
+            // A shard's comparison holds only part of the runs: intervals wait for the assembled one.
+            if let bootstrap, comparison.elsewhere == 0 {
                 do {
                     evidence = try comparison.evidence(evalData: evalData, bootstrap: bootstrap,
                                                        baseline: baseline.flatMap { comparison.finishedMethods.contains($0) ? $0 : nil })

@@ -129,18 +129,24 @@ public enum FileIO {
         throw FileError(path: path, reason: "too many levels of symbolic links")
     }
 
+    /// The names in a folder (with "." and ".."), nil when it cannot be read (errno says why).
+    public static func entries(of folder: String) -> [String]? {
+        guard let dir = opendir(folder) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) })
+        }
+        return names
+    }
+
     /// Removes `<file>.tmp-<pid>` files whose process no longer exists: what
     /// a save killed midway leaves. A live process's temporary is kept.
     static func removeStaleTemporaries(of target: String) {
         let folder = directory(of: target)
         let name = target.lastIndex(of: "/").map { String(target[target.index(after: $0)...]) } ?? target
         let prefix = name + temporarySuffix
-        guard let dir = opendir(folder) else { return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+        for name in entries(of: folder) ?? [] {
             guard name.hasPrefix(prefix), let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
         }

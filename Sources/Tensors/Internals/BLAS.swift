@@ -19,7 +19,7 @@ public enum BLAS {
         if m == 0 || n == 0 { return }
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         let work = m * n * k
-        guard work >= ParallelGEMM.minimumWork, ThreadPolicy.maximumThreads >= 2, let parallel = ParallelGEMM.shared,
+        guard work >= ParallelGEMM.minimumWork, maySplit, let parallel = ParallelGEMM.shared,
               work < ThreadPolicy.threadedWork, Swift.max(m, n) >= 32 else {
             ThreadPolicy.prepare(work: work)
             rawSgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
@@ -68,7 +68,7 @@ public enum BLAS {
     /// call with the same k-order as `sgemm` computes it, so results are the same.
     static func sgemmPair(_ first: Product, _ second: Product) {
         if first.m == 0 || first.n == 0 || second.m == 0 || second.n == 0 || Swift.min(first.work, second.work) < pairedWork
-            || ThreadPolicy.maximumThreads < 2 || ParallelGEMM.shared == nil {
+            || !maySplit || ParallelGEMM.shared == nil {
             sgemm(transposeA: first.transposeA, transposeB: first.transposeB, m: first.m, n: first.n, k: first.k,
                   alpha: 1, a: first.a, b: first.b, beta: 0, c: first.c)
             sgemm(transposeA: second.transposeA, transposeB: second.transposeB, m: second.m, n: second.n, k: second.k,
@@ -106,6 +106,17 @@ public enum BLAS {
 
     /// Threads OpenBLAS uses for one call.
     public static var threadCount: Int { ThreadPolicy.state.withLock { $0.maximum } }
+
+    /// The most threads a product started on this thread may use, when set
+    /// (`BLAS.$threadsHere.withValue(1) { … }`): work that runs several
+    /// computations side by side, one per core, keeps each to its share
+    /// without changing the process-wide setting other threads see. Products
+    /// give the same bits however they are split, so this changes speed only.
+    @TaskLocal public static var threadsHere: Int?
+
+    /// Whether a product started on this thread may be split over two threads.
+    @inline(__always)
+    static var maySplit: Bool { ThreadPolicy.maximumThreads >= 2 && (threadsHere ?? 2) >= 2 }
 
     /// Sets the most threads one product may use (the default is what
     /// OpenBLAS chose: the number of cores, or OPENBLAS_NUM_THREADS).
