@@ -421,7 +421,10 @@ enum CompareBuiltins {
             let optionText = ["G", "batch", "lr"].compactMap { name in options.first { $0.0 == name }.map { "\(name) \($0.1.repr)" } }
             let setting = "compare: \(methods.count) method\(methods.count == 1 ? "" : "s") × \(seeds.count) seed\(seeds.count == 1 ? "" : "s") · \(steps) steps · "
                 + optionText.joined(separator: " · ") + " · trained on \(train.count) rows, " + evalText
-            if show { sink(setting + (workers > 1 ? " · up to \(workers) runs at a time" : "") + "\n") }
+            if show {
+                let intro = setting + (workers > 1 ? " · up to \(workers) runs at a time" : "")
+                sink(wrapItems(intro.split(separator: " · ").map(String.init), width: Terminal.width) + "\n")
+            }
             var comparison: Comparison
             // On a terminal, a line redrawn within each run; a line per finished run either way.
             let line = ProgressLine(show ? session.progressDisplay : nil)
@@ -462,7 +465,7 @@ enum CompareBuiltins {
                 func runs(_ n: Int) -> String { "\(n) run\(n == 1 ? "" : "s")" }
                 var line = "results: \(store.directory): \(runs(comparison.stored)) read, \(runs(comparison.runs.count - comparison.stored)) trained and stored"
                 if let shard { line += " · shard \(shard)" + (comparison.elsewhere > 0 ? ", \(runs(comparison.elsewhere)) left to other shards" : "") }
-                sink(line + "\n")
+                sink(wrapWords(line, indent: "  ", width: Terminal.width) + "\n")
             }
             if comparison.interrupted {
                 Interrupt.clear()
