@@ -76,4 +76,23 @@ import Testing
         #expect(d.description.split(separator: "\n").count == 4)
         #expect(d.rendered(width: 40).split(whereSeparator: { $0 == " " || $0 == "\n" }) == d.description.split(whereSeparator: { $0 == " " || $0 == "\n" }))
     }
+
+    @Test func aWindowsScriptShowsItsLine() {
+        let source = SourceFile(name: "crlf.fg", text: "x = 1\r\ny = 2\r\nz = 2 $\r\n")
+        #expect(source.lines.count == 4)
+        let d = Parser.parse(source).diagnostics[0]
+        #expect(d.location == SourceLocation(line: 3, column: 7))
+        #expect(d.description.hasSuffix("\n    z = 2 $\n          ^"))
+        // And its cells split at blank lines as a Unix script's do.
+        #expect(CellSplitter.cells(of: SourceFile(name: "c.fg", text: "a = 1\r\n\r\nb = 2\r\n")).map(\.firstLine) == [1, 3])
+    }
+
+    @Test func aColumnPastTheEndOfItsLineIsShownAtTheEnd() {
+        // A location counted on other line breaks than the text's must not trap.
+        let line = String(repeating: "v", count: 200)
+        let d = Diagnostic(.error, "m", at: SourceLocation(line: 1, column: 500), in: SourceFile(name: "s.fg", text: line))
+        let lines = d.description.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("    …v") && lines[1].hasSuffix("v"))
+        #expect(lines[2].hasSuffix("^") && lines[2].count <= 80)
+    }
 }

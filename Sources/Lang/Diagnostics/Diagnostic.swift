@@ -19,7 +19,9 @@ public final class SourceFile: Sendable {
         self.name = name
         self.text = text
         self.firstLine = firstLine
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // A CRLF is one Character in Swift: split at it as at "\n", as the
+        // lexer counts lines, so an error in a Windows-edited script shows its line.
+        self.lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 
     /// Decodes bytes as UTF-8; invalid sequences become U+FFFD, which the lexer
@@ -108,8 +110,11 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
         if column - 1 < width - 8 {
             return (String(scalars[..<scalars.index(scalars.startIndex, offsetBy: width)]) + "…", 1)
         }
-        // Centred: `width - 2` characters between the two marks (fewer at the end of the line).
-        let first = column - 1 - (width - 2) / 2  // 0-based index of the first character kept
+        // Centred: `width - 2` characters between the two marks (fewer at the
+        // end of the line). A column past the line's end (a location counted
+        // on other line breaks) shows the end of the line.
+        let count = scalars.count
+        let first = min(column - 1 - (width - 2) / 2, count - (width - 2))  // 0-based index of the first character kept
         let from = scalars.index(scalars.startIndex, offsetBy: first)
         var text = "…"
         if let to = scalars.index(from, offsetBy: width - 2, limitedBy: scalars.endIndex), to != scalars.endIndex {
