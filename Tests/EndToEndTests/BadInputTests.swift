@@ -2,6 +2,7 @@ import Foundation
 import Lang
 import Notebook
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -111,7 +112,7 @@ struct BadInputTests {
         #expect(s.execute("t = load(\"\(path)\")\n", sourceName: "load.fg") == .runtimeError)
         #expect(Date().timeIntervalSince(start) < 5)
         // The message as one line (errors wrap between words at the display width).
-        #expect(output().replacingOccurrences(of: "\n  ", with: " ").contains("\(path): is not a regular file (a character device); only files can be read here"), "\(output())")
+        #expect(unwrapped(output()).contains("\(path): is not a regular file (a character device); only files can be read here"), "\(output())")
     }
 
     @Test("load() of a named pipe does not wait for a writer")
@@ -122,7 +123,7 @@ struct BadInputTests {
         #expect(mkfifo(fifo, 0o644) == 0)
         let (s, output) = session()
         #expect(s.execute("t = load(\"\(fifo)\")\n") == .runtimeError)
-        #expect(output().replacingOccurrences(of: "\n  ", with: " ").contains("is not a regular file (a pipe)"), "\(output())")
+        #expect(unwrapped(output()).contains("is not a regular file (a pipe)"), "\(output())")
     }
 
     @Test("save() to a device is refused and the device stays", arguments: ["/dev/full", "/dev/null"])

@@ -39,13 +39,7 @@ struct KillDuringSaveTests {
             let out = dir.appendingPathComponent("out-\(trial)")
             try Data().write(to: out)
             let handle = try FileHandle(forWritingTo: out)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
-            process.arguments = ["run", "save.fg"]
-            process.currentDirectoryURL = dir
-            var env = ProcessInfo.processInfo.environment
-            env["SWIFT_BACKTRACE"] = "enable=no"
-            process.environment = env
+            let process = try fairgrpoProcess(["run", "save.fg"], in: dir)
             process.standardOutput = handle
             process.standardError = handle
             try process.run()

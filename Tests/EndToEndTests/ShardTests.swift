@@ -97,13 +97,7 @@ struct ShardTests {
         let reference = try fairgrpo(["run", "study.fg"], in: plain, timeout: 300)
         #expect(reference.status == 0, "\(reference.stderr)")
         // Killed (SIGKILL: no chance to clean up) once the first run is stored.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
-        process.arguments = ["run", "study.fg"]
-        process.currentDirectoryURL = killed
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = env
+        let process = try fairgrpoProcess(["run", "study.fg"], in: killed)
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -78,6 +78,19 @@ struct ProcessResult {
 /// Runs the fairgrpo binary with `arguments` in `directory`, feeding `stdin`
 /// (or nothing), and collects its output. Output goes through temporary
 /// files, so a chatty process cannot block on a full pipe.
+/// The built binary as a process, not yet started: `arguments` run in
+/// `directory`, with the environment the tests run in and no crash backtraces.
+func fairgrpoProcess(_ arguments: [String], in directory: URL, binary: String? = nil) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try binary ?? Paths.fairgrpo())
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var environment = ProcessInfo.processInfo.environment
+    environment["SWIFT_BACKTRACE"] = "enable=no"
+    process.environment = environment
+    return process
+}
+
 func fairgrpo(
     _ arguments: [String], in directory: URL = Paths.golden, stdin: String? = nil,
     environment extra: [String: String] = [:], timeout: Double = 120
@@ -93,12 +106,8 @@ func fairgrpo(
     try Data().write(to: errURL)
     try Data((stdin ?? "").utf8).write(to: inURL)
 
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    var environment = ProcessInfo.processInfo.environment
-    environment["SWIFT_BACKTRACE"] = "enable=no"
+    let process = try fairgrpoProcess(arguments, in: directory, binary: binary)
+    var environment = process.environment ?? [:]
     environment["FAIRGRPO_HISTORY"] = "off"
     // Output is fitted to $COLUMNS when not a terminal: the same width wherever the tests run.
     environment["COLUMNS"] = "100"
@@ -169,13 +178,7 @@ func runInterrupted(_ script: String, _ interruption: Interruption, timeout: Dou
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     try Data(script.utf8).write(to: dir.appendingPathComponent("script.fg"))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try Paths.fairgrpo())
-    process.arguments = ["run", "script.fg"]
-    process.currentDirectoryURL = dir
-    var env = ProcessInfo.processInfo.environment
-    env["SWIFT_BACKTRACE"] = "enable=no"
-    process.environment = env
+    let process = try fairgrpoProcess(["run", "script.fg"], in: dir)
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

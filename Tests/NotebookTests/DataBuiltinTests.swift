@@ -128,7 +128,7 @@ struct DataBuiltinTests {
             let r = t.run(call)
             #expect(r.status == .runtimeError, "\(call)")
             // As one line: errors wrap between words at the display width.
-            #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains(message), "\(call): \(r.output)")
+            #expect(unwrapped(r.output).contains(message), "\(call): \(r.output)")
         }
     }
 
@@ -159,17 +159,17 @@ struct DataBuiltinTests {
         let path = DataFixtures.csv("patients.csv")
         var r = t.run("load_csv(\"\(path)\", label=\"outcome\")")
         #expect(r.status == .runtimeError)
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(path): label column 'outcome' does not exist; the columns are: id, patient, site, sex, age, smoker, bp, chol, label"), "\(r.output)")
+        #expect(unwrapped(r.output).contains("\(path): label column 'outcome' does not exist; the columns are: id, patient, site, sex, age, smoker, bp, chol, label"), "\(r.output)")
         r = t.run("load_csv(\"\(path)\", label=\"label\", attributes=[\"gender\"])")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("attribute column 'gender' does not exist"))
+        #expect(unwrapped(r.output).contains("attribute column 'gender' does not exist"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", attributes=[1])")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("load_csv(): 'attributes' must be a list of column names, found number"))
+        #expect(unwrapped(r.output).contains("load_csv(): 'attributes' must be a list of column names, found number"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", age_bins=[50, 25])")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("age_bins must be increasing upper bounds"))
+        #expect(unwrapped(r.output).contains("age_bins must be increasing upper bounds"))
         r = t.run("load_csv(\"\(path)\", label=\"label\", delimiter=\";;\")")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("delimiter must be one character"))
+        #expect(unwrapped(r.output).contains("delimiter must be one character"))
         r = t.run("load_csv(\"\(DataFixtures.csv("ragged.csv"))\", label=\"label\")")
-        #expect(r.output.replacingOccurrences(of: "\n  ", with: " ").contains("\(DataFixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
+        #expect(unwrapped(r.output).contains("\(DataFixtures.csv("ragged.csv")):3: this row has 2 fields but the header has 3"))
     }
 
     @Test("load_images from the fixture manifest")

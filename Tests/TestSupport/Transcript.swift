@@ -64,3 +64,9 @@ public func logicalLines(_ output: String) -> [String] {
     }
     return lines
 }
+
+/// Output with wrapped error messages joined back into one line each: errors
+/// wrap between words at the display width, continuing with a two-space indent.
+public func unwrapped(_ output: String) -> String {
+    output.replacingOccurrences(of: "\n  ", with: " ")
+}

@@ -40,17 +40,7 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def find_binary(path):
-    if os.path.isabs(path) and os.path.exists(path):
-        return path
-    for base in (os.getcwd(), REPO):
-        candidate = os.path.join(base, path)
-        if os.path.exists(candidate):
-            return candidate
-    sys.exit(f"compare_bench: no binary at {path}; build it with: swift build -c release --product fairgrpo")
+from benchbin import find_binary
 
 
 def run_once(binary, args, workers, workdir, label):
@@ -118,7 +108,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json")
     args = ap.parse_args()
-    binary = find_binary(args.bin)
+    binary = find_binary(args.bin, "compare_bench")
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as workdir:
         rows, same = wall_time_table(binary, args, workdir)

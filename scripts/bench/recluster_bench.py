@@ -58,17 +58,7 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def find_binary(path):
-    if os.path.isabs(path) and os.path.exists(path):
-        return path
-    for base in (os.getcwd(), REPO):
-        candidate = os.path.join(base, path)
-        if os.path.exists(candidate):
-            return candidate
-    sys.exit(f"recluster_bench: no binary at {path}; build it with: swift build -c release --product fairgrpo")
+from benchbin import find_binary
 
 
 def run(binary, every, args, workdir, extra="", name=None):
@@ -152,7 +142,7 @@ def main():
     ap.add_argument("--before-after", action="store_true",
                     help="recluster_every=1 with every row clustered against the distinct vectors")
     args = ap.parse_args()
-    binary = find_binary(args.bin)
+    binary = find_binary(args.bin, "recluster_bench")
     at = [s for s in args.at if s <= args.steps]
     if args.before_after:
         before_after(binary, args, at)
